@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * `tenant:sha256hex,tenant2:sha256hex` — API keys are stored only as SHA-256 hashes, each bound to a tenant.
+ * Generate one with `reelrestore keygen <tenant>`.
+ */
+const apiKeys = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const out: { tenant: string; sha256: string }[] = [];
+    for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [tenant, hash] = entry.split(':');
+      if (!tenant || !/^[a-z0-9_-]{1,64}$/i.test(tenant) || !hash || !/^[0-9a-f]{64}$/i.test(hash)) {
+        ctx.addIssue({ code: 'custom', message: `entry "${entry.slice(0, 20)}…" is not tenant:sha256hex` });
+        return z.NEVER;
+      }
+      out.push({ tenant, sha256: hash.toLowerCase() });
+    }
+    return out;
+  });
+
+/** `tenant:whsec_base64,…` — per-tenant Standard Webhooks signing secrets. */
+const webhookSecrets = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const out: Record<string, string> = {};
+    for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const idx = entry.indexOf(':');
+      const tenant = entry.slice(0, idx);
+      const secret = entry.slice(idx + 1);
+      if (idx <= 0 || !secret.startsWith('whsec_')) {
+        ctx.addIssue({ code: 'custom', message: `entry for "${tenant}" is not tenant:whsec_…` });
+        return z.NEVER;
+      }
+      out[tenant] = secret;
+    }
+    return out;
+  });
+
+export const configSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Key prefix for every BullMQ queue and reel record, so several deployments can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('rr'),
+  STORAGE_URL: z.string().default('file:./data/store'),
+  TMP_DIR: z.string().default(''),
+
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(8080, 0),
+  PUBLIC_URL: z.string().url().optional(),
+  API_KEYS: apiKeys,
+  MAX_UPLOAD_BYTES: int(50 * 1024 ** 3, 1),
+
+  CHUNK_FRAMES: int(32, 1),
+  CONTEXT_FRAMES: int(2, 1),
+  SHOT_THRESHOLD: z.coerce.number().min(0).max(100).default(10),
+
+  SEGMENTER: z.enum(['spike']).default('spike'),
+  INPAINTER: z.enum(['median']).default('median'),
+  SPIKE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.06),
+  MASK_DILATE: int(2, 0),
+  /** Worker threads per worker process used for the numeric work. 0 = one per core. */
+  COMPUTE_THREADS: int(0, 0),
+
+  PROBE_CONCURRENCY: int(2, 1),
+  SEGMENT_CONCURRENCY: int(1, 1),
+  INPAINT_CONCURRENCY: int(1, 1),
+  STITCH_CONCURRENCY: int(1, 1),
+  WEBHOOK_CONCURRENCY: int(8, 1),
+  JOB_ATTEMPTS: int(3, 1),
+
+  WEBHOOK_SECRETS: webhookSecrets,
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+  WEBHOOK_ATTEMPTS: int(8, 1),
+  WEBHOOK_BACKOFF_MS: int(2_000, 1),
+  /** Allow callbacks to loopback / private addresses (tests, single-machine setups). */
+  WEBHOOK_ALLOW_PRIVATE: bool(false),
+
+  SHUTDOWN_TIMEOUT_MS: int(30_000, 0),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment once; a wrong value stops the process with a message that names the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** `file:./data` and `file:///abs` both become absolute paths; anything else is returned unchanged. */
+export function resolveStorageUrl(url: string, cwd = process.cwd()): string {
+  if (url.startsWith('file://')) return url;
+  if (url.startsWith('file:')) return 'file://' + resolve(cwd, url.slice('file:'.length));
+  if (!url.includes('://')) return 'file://' + resolve(cwd, url);
+  return url;
+}

@@ -1,0 +1,204 @@
+import type { Redis } from 'ioredis';
+import type { Shot } from '../frames/plan.js';
+import {
+  isTerminal,
+  REEL_STATES,
+  type ReelOutputs,
+  type ReelRecord,
+  type ReelSource,
+  type ReelState,
+  type Stage,
+  type WebhookAttempt,
+} from './reel-record.js';
+
+/**
+ * The reel's record in Redis: one hash per reel (plain fields, JSON fields, atomic counters),
+ * a per-tenant index for listing, and idempotency keys. Status endpoints read this, not the event stream.
+ */
+export class ReelStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'rr',
+  ) {}
+
+  private key = (id: string) => `${this.prefix}:reel:${id}`;
+  private hooksKey = (id: string) => `${this.prefix}:reel:${id}:webhooks`;
+  private tenantKey = (tenant: string) => `${this.prefix}:tenant:${tenant}:reels`;
+  private idemKey = (tenant: string, key: string) => `${this.prefix}:idem:${tenant}:${key}`;
+
+  async create(rec: {
+    id: string;
+    tenantId: string;
+    source: ReelSource;
+    options: ReelRecord['options'];
+    callbackUrl?: string | undefined;
+  }): Promise<void> {
+    const now = new Date().toISOString();
+    const fields: Record<string, string> = {
+      tenantId: rec.tenantId,
+      state: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      source: JSON.stringify(rec.source),
+      options: JSON.stringify(rec.options),
+    };
+    if (rec.callbackUrl) fields.callbackUrl = rec.callbackUrl;
+    await this.redis.multi().hset(this.key(rec.id), fields).zadd(this.tenantKey(rec.tenantId), 0, rec.id).exec();
+  }
+
+  /**
+   * Reserves an Idempotency-Key for a tenant. Returns the reel id already bound to it, or null when
+   * this call won the key (and must create `reelId`). Keys live for 24 hours.
+   */
+  async claimIdempotencyKey(tenantId: string, key: string, reelId: string): Promise<string | null> {
+    const k = this.idemKey(tenantId, key);
+    const ok = await this.redis.set(k, reelId, 'EX', 86_400, 'NX');
+    if (ok === 'OK') return null;
+    return this.redis.get(k);
+  }
+
+  async releaseIdempotencyKey(tenantId: string, key: string): Promise<void> {
+    await this.redis.del(this.idemKey(tenantId, key));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(id))) === 1;
+  }
+
+  async getState(id: string): Promise<ReelState | null> {
+    return (await this.redis.hget(this.key(id), 'state')) as ReelState | null;
+  }
+
+  async getTenant(id: string): Promise<string | null> {
+    return this.redis.hget(this.key(id), 'tenantId');
+  }
+
+  /**
+   * Moves the reel to `to` unless it is already terminal (or, with `from`, unless it is in one of those
+   * states). Atomic, so a cancel racing a completion has exactly one winner. Returns whether it moved.
+   */
+  async transition(id: string, to: ReelState, opts: { from?: ReelState[]; error?: string } = {}): Promise<boolean> {
+    const terminal = REEL_STATES.filter((s) => isTerminal(s));
+    const now = new Date().toISOString();
+    const moved = await this.redis.eval(
+      `local cur = redis.call('HGET', KEYS[1], 'state')
+       if not cur then return 0 end
+       for i = 1, #ARGV - 4 do if cur == ARGV[4 + i] then return 0 end end
+       local from = cjson.decode(ARGV[3])
+       if #from > 0 then
+         local ok = false
+         for _, s in ipairs(from) do if s == cur then ok = true end end
+         if not ok then return 0 end
+       end
+       redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[2])
+       if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[4]) end
+       return 1`,
+      1,
+      this.key(id),
+      to,
+      now,
+      JSON.stringify(opts.from ?? []),
+      opts.error ?? '',
+      ...terminal,
+    );
+    if (moved === 1 && isTerminal(to)) await this.redis.hset(this.key(id), 'finishedAt', now);
+    return moved === 1;
+  }
+
+  async setPlan(id: string, plan: { media: NonNullable<ReelRecord['media']>; shots: Shot[]; chunks: number }): Promise<void> {
+    await this.redis.hset(this.key(id), {
+      media: JSON.stringify(plan.media),
+      shots: JSON.stringify(plan.shots),
+      framesTotal: String(plan.media.frameCount),
+      chunksTotal: String(plan.chunks),
+      updatedAt: new Date().toISOString(),
+    });
+  }
+
+  /** Progress counters are separate hash fields so concurrent workers can add atomically. */
+  async addProgress(id: string, stage: 'segment' | 'inpaint', shot: number, frames: number, ms: number, damagedPixels = 0) {
+    const field = stage === 'segment' ? 'seg' : 'inp';
+    const m = this.redis
+      .multi()
+      .hincrby(this.key(id), field, frames)
+      .hincrby(this.key(id), `${field}:s${shot}`, frames)
+      .hincrby(this.key(id), `ms:${stage}`, Math.round(ms));
+    if (damagedPixels) m.hincrby(this.key(id), 'damagedPixels', damagedPixels);
+    await m.exec();
+  }
+
+  async addTiming(id: string, stage: Stage, ms: number): Promise<void> {
+    await this.redis.hincrby(this.key(id), `ms:${stage}`, Math.round(ms));
+  }
+
+  /** A rerun of a whole stage starts its counters from zero, so retries never double-count. */
+  async resetProgress(id: string): Promise<void> {
+    const fields = await this.redis.hkeys(this.key(id));
+    const drop = fields.filter((f) => /^(seg|inp|ms:segment|ms:inpaint|damagedPixels)(:s\d+)?$/.test(f));
+    if (drop.length) await this.redis.hdel(this.key(id), ...drop);
+  }
+
+  async setOutputs(id: string, outputs: ReelOutputs): Promise<void> {
+    await this.redis.hset(this.key(id), 'outputs', JSON.stringify(outputs));
+  }
+
+  async recordWebhookAttempt(id: string, attempt: WebhookAttempt): Promise<void> {
+    await this.redis.rpush(this.hooksKey(id), JSON.stringify(attempt));
+  }
+
+  async get(id: string): Promise<ReelRecord | null> {
+    const [h, hooks] = await Promise.all([this.redis.hgetall(this.key(id)), this.redis.lrange(this.hooksKey(id), 0, -1)]);
+    if (!h.state || !h.tenantId) return null;
+    const num = (f: string) => Number(h[f] ?? 0);
+    const shots: Shot[] = h.shots ? JSON.parse(h.shots) : [];
+    const framesTotal = num('framesTotal');
+    const segmented = num('seg');
+    const inpainted = num('inp');
+    const state = h.state as ReelState;
+    // Segment and inpaint are the per-frame work; stitching is the last slice.
+    const percent =
+      state === 'completed'
+        ? 100
+        : framesTotal > 0
+          ? Math.min(99, Math.floor(((segmented + inpainted) / (2 * framesTotal)) * 95))
+          : 0;
+    const timings: ReelRecord['timings'] = {};
+    for (const s of ['probe', 'segment', 'inpaint', 'stitch'] as const) if (h[`ms:${s}`]) timings[s] = num(`ms:${s}`);
+    const rec: ReelRecord = {
+      id,
+      tenantId: h.tenantId,
+      state,
+      createdAt: h.createdAt ?? '',
+      updatedAt: h.updatedAt ?? '',
+      source: JSON.parse(h.source ?? '{}'),
+      options: JSON.parse(h.options ?? '{}'),
+      progress: { framesTotal, segmented, inpainted, percent },
+      shots: shots.map((s) => ({ ...s, segmented: num(`seg:s${s.index}`), inpainted: num(`inp:s${s.index}`) })),
+      timings,
+      damagedPixels: num('damagedPixels'),
+      webhooks: hooks.map((j) => JSON.parse(j) as WebhookAttempt),
+    };
+    if (h.finishedAt) rec.finishedAt = h.finishedAt;
+    if (h.callbackUrl) rec.callbackUrl = h.callbackUrl;
+    if (h.error) rec.error = h.error;
+    if (h.media) rec.media = JSON.parse(h.media);
+    if (h.outputs && state === 'completed') rec.outputs = JSON.parse(h.outputs);
+    return rec;
+  }
+
+  /** Newest first. `cursor` is the last id of the previous page (ids sort by creation time). */
+  async list(tenantId: string, opts: { state?: ReelState; limit: number; cursor?: string }): Promise<{ reels: ReelRecord[]; nextCursor: string | null }> {
+    const reels: ReelRecord[] = [];
+    let max = opts.cursor ? `(${opts.cursor}` : '+';
+    for (;;) {
+      const ids = await this.redis.zrevrangebylex(this.tenantKey(tenantId), max, '-', 'LIMIT', 0, 100);
+      if (ids.length === 0) return { reels, nextCursor: null };
+      for (const id of ids) {
+        const r = await this.get(id);
+        if (r && (!opts.state || r.state === opts.state)) reels.push(r);
+        if (reels.length === opts.limit) return { reels, nextCursor: id };
+      }
+      max = `(${ids.at(-1)}`;
+    }
+  }
+}

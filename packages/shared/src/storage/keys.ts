@@ -1,0 +1,45 @@
+import { BadInputError } from '../errors.js';
+
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+/** Rejects anything that could escape a prefix: empty segments, '.', '..', absolute paths, odd characters. */
+export function safeKey(raw: string, what = 'key'): string {
+  const parts = raw.split('/');
+  const trailingSlash = parts.at(-1) === '';
+  const segs = trailingSlash ? parts.slice(0, -1) : parts;
+  if (raw.length === 0 || raw.length > 1024 || segs.length === 0 || !segs.every((s) => SEGMENT.test(s) && s !== '..')) {
+    throw new BadInputError(`${what} "${raw.slice(0, 100)}" is not a valid object key (letters, digits, . _ - separated by /, no "..")`, 400);
+  }
+  return raw;
+}
+
+/** A file name from a client (upload or tar entry) reduced to a safe single segment. */
+export function safeFileName(raw: string): string {
+  const base = raw.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '');
+  if (!cleaned) throw new BadInputError(`file name "${raw.slice(0, 100)}" has no usable characters`, 400);
+  return cleaned.slice(0, 200);
+}
+
+const pad = (n: number) => String(n).padStart(7, '0');
+
+/** The storage layout of one reel. Everything a reel owns lives under `reels/<id>/`. */
+export function reelKeys(reelId: string) {
+  const root = `reels/${reelId}/`;
+  return {
+    root,
+    sourcePrefix: `${root}source/`,
+    sourceFile: (fileName: string) => `${root}source/${safeFileName(fileName)}`,
+    sourceFrame: (fileName: string) => `${root}source/frames/${safeFileName(fileName)}`,
+    /** Media description and chunk plan written by the probe job. */
+    plan: `${root}plan.json`,
+    maskPrefix: `${root}masks/`,
+    mask: (frame: number) => `${root}masks/${pad(frame)}.png`,
+    patch: (shot: number, chunk: number) => `${root}patches/s${shot}-c${chunk}.bin`,
+    outputPrefix: `${root}output/`,
+    output: (fileName: string) => `${root}output/${safeFileName(fileName)}`,
+    outputFrame: (fileName: string) => `${root}output/frames/${safeFileName(fileName)}`,
+    preview: `${root}output/preview.mp4`,
+    report: `${root}report.json`,
+  };
+}
