@@ -1,0 +1,121 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, access } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { NotFoundError } from '../errors.js';
+import { safeKey } from './keys.js';
+import type { ObjectStore, PutResult, StoredObject } from './storage.js';
+
+/** Objects as files under one root folder. Writes go to a temp file and are renamed, so readers never see half an object. */
+export class LocalStore implements ObjectStore {
+  constructor(readonly root: string) {}
+
+  private path(key: string): string {
+    return join(this.root, ...safeKey(key).split('/').filter(Boolean));
+  }
+
+  async put(key: string, body: Readable | Buffer | Uint8Array, _options?: { contentType?: string }): Promise<PutResult> {
+    const target = this.path(key);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.partial`;
+    const hash = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const source = body instanceof Readable ? body : Readable.from([Buffer.from(body.buffer, body.byteOffset, body.byteLength)]);
+    try {
+      await pipeline(source, tap, createWriteStream(tmp));
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {
+    const p = this.path(key);
+    await this.mustExist(key, p);
+    return createReadStream(p, range ? { start: range.start, ...(range.end !== undefined ? { end: range.end } : {}) } : {});
+  }
+
+  async getBuffer(key: string): Promise<Buffer> {
+    const p = this.path(key);
+    try {
+      return await readFile(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`object ${key} not found`);
+      throw err;
+    }
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    try {
+      const s = await stat(this.path(key));
+      return s.isFile() ? { key, size: s.size } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    const base = this.path(prefix.replace(/\/$/, '') || '.');
+    const files: StoredObject[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (e.isFile() && !e.name.endsWith('.partial')) {
+          files.push({ key: relative(this.root, full).split(sep).join('/'), size: (await stat(full)).size });
+        }
+      }
+    };
+    await walk(base);
+    files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    yield* files.filter((f) => f.key.startsWith(prefix));
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    await rm(this.path(prefix.replace(/\/$/, '')), { recursive: true, force: true });
+  }
+
+  async mediaUrl(key: string): Promise<string> {
+    const p = this.path(key);
+    await this.mustExist(key, p);
+    return p;
+  }
+
+  async presignedUrl(): Promise<string | null> {
+    return null;
+  }
+
+  async ping(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root);
+  }
+
+  private async mustExist(key: string, p: string): Promise<void> {
+    try {
+      await access(p);
+    } catch {
+      throw new NotFoundError(`object ${key} not found`);
+    }
+  }
+}
