@@ -1,0 +1,4 @@
+export * from './callback-url.js';
+export * from './deliver-webhook.js';
+export * from './notify-reel-finished.js';
+export * from './sign-webhook.js';
