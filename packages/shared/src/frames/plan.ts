@@ -21,8 +21,8 @@ export interface ChunkPlan {
 /** The reel's plan.json: everything a stage needs to find its frames. */
 export interface ReelPlan {
   media: MediaInfo;
-  /** Key of the source video; for sequences the frames are under the source prefix. */
-  sourceKey?: string;
+  /** Where the pixels are: one video object, or image frames under a prefix (names in media.sequence.files). */
+  source: { type: 'video'; key: string } | { type: 'sequence'; prefix: string };
   shots: Shot[];
   chunks: ChunkPlan[];
   options: ReelOptions;

@@ -35,6 +35,11 @@ export interface MediaInfo {
   sourceBits: number;
   /** Video: the container's format name from ffprobe (e.g. "matroska,webm", "mov,mp4,m4a,3gp,3g2,mj2"). */
   container?: string;
+  /**
+   * Video: seconds from the container's start to the first frame of the decoded video stream, when not 0
+   * (ffmpeg's input -ss counts from the container's start, so frame seeks add this).
+   */
+  startTime?: number;
   /** Sequence: the image format and the frame file names in order (keys are reelKeys().sourceFrame(name)). */
   sequence?: { format: SequenceFormat; files: string[] };
 }

@@ -122,9 +122,16 @@ export class ReelStore {
       .multi()
       .hincrby(this.key(id), field, frames)
       .hincrby(this.key(id), `${field}:s${shot}`, frames)
-      .hincrby(this.key(id), `ms:${stage}`, Math.round(ms));
-    if (damagedPixels) m.hincrby(this.key(id), 'damagedPixels', damagedPixels);
+      .hincrby(this.key(id), `ms:${stage}`, Math.round(ms))
+      .hincrby(this.key(id), `ms:${stage}:s${shot}`, Math.round(ms));
+    if (damagedPixels) m.hincrby(this.key(id), 'damagedPixels', damagedPixels).hincrby(this.key(id), `dmg:s${shot}`, damagedPixels);
     await m.exec();
+  }
+
+  /** Per-shot totals for report.json. */
+  async shotStats(id: string, shot: number): Promise<{ damagedPixels: number; segmentMs: number; inpaintMs: number }> {
+    const [dmg, seg, inp] = await this.redis.hmget(this.key(id), `dmg:s${shot}`, `ms:segment:s${shot}`, `ms:inpaint:s${shot}`);
+    return { damagedPixels: Number(dmg ?? 0), segmentMs: Number(seg ?? 0), inpaintMs: Number(inp ?? 0) };
   }
 
   async addTiming(id: string, stage: Stage, ms: number): Promise<void> {
@@ -134,7 +141,7 @@ export class ReelStore {
   /** A rerun of a whole stage starts its counters from zero, so retries never double-count. */
   async resetProgress(id: string): Promise<void> {
     const fields = await this.redis.hkeys(this.key(id));
-    const drop = fields.filter((f) => /^(seg|inp|ms:segment|ms:inpaint|damagedPixels)(:s\d+)?$/.test(f));
+    const drop = fields.filter((f) => /^(seg|inp|dmg|ms:segment|ms:inpaint|damagedPixels)(:s\d+)?$/.test(f));
     if (drop.length) await this.redis.hdel(this.key(id), ...drop);
   }
 

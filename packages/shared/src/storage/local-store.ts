@@ -57,8 +57,9 @@ export class LocalStore implements ObjectStore {
   }
 
   async head(key: string): Promise<StoredObject | null> {
+    const p = this.path(key);
     try {
-      const s = await stat(this.path(key));
+      const s = await stat(p);
       return s.isFile() ? { key, size: s.size } : null;
     } catch {
       return null;
