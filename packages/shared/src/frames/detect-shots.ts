@@ -1,0 +1,146 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BadInputError } from '../errors.js';
+import { FfmpegError, abortReason, ffmpegInput, isTransientFailure, lastLines, spawnFfmpeg, splitRawFrames } from './ffmpeg.js';
+import type { Shot } from './plan.js';
+import type { FrameLayout, MediaInfo } from './types.js';
+
+export interface DetectShotsOptions {
+  media: MediaInfo;
+  /** Video: one URL. Sequence: one per frame, all of them. */
+  urls: string[];
+  /** 0-100, on the scale of ffmpeg's scdet scene score: a cut where the score reaches it. */
+  threshold: number;
+  signal?: AbortSignal | undefined;
+  /** Shots shorter than this fold into the previous one (flash frames and glitches are not cuts). */
+  minShotFrames?: number;
+}
+
+/** Proxy width: enough to tell shots apart, small enough that the pass costs little beyond decoding. */
+const PROXY_MAX_WIDTH = 320;
+
+/**
+ * Splits the reel into shots covering [0, frameCount). One ffmpeg pass decodes a small grey proxy of every
+ * frame; the cut score is computed here, exactly as ffmpeg's scdet does, because counting frames on our
+ * side keeps cut indices exact where scdet only reports timestamps.
+ */
+export async function detectShots(opts: DetectShotsOptions): Promise<Shot[]> {
+  const { media, threshold, signal } = opts;
+  const proxy = proxySize(media.layout);
+  const tmp = media.kind === 'sequence' ? await mkdtemp(join(tmpdir(), 'reelrestore-shots-')) : null;
+  try {
+    const input = tmp ? await concatInputArgs(opts.urls, tmp) : videoInputArgs(opts.urls);
+    const args = [
+      ...input,
+      '-map',
+      '0:v:0',
+      '-an',
+      '-sn',
+      '-dn',
+      '-fps_mode',
+      'passthrough',
+      '-vf',
+      `scale=${proxy.width}:${proxy.height}:flags=area,format=gray`,
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      'pipe:1',
+    ];
+    const cuts = await scanCuts(args, proxy.width * proxy.height, threshold, media.frameCount, signal);
+    return shotsFromCuts(cuts, media.frameCount, opts.minShotFrames ?? 3);
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+export function proxySize(layout: Pick<FrameLayout, 'width' | 'height'>): { width: number; height: number } {
+  const width = Math.max(2, 2 * Math.floor(Math.min(layout.width, PROXY_MAX_WIDTH) / 2));
+  return { width, height: Math.max(2, 2 * Math.round((layout.height * width) / layout.width / 2)) };
+}
+
+function videoInputArgs(urls: string[]): string[] {
+  const url = urls[0];
+  if (!url) throw new Error('detectShots: no URL for the video');
+  return ['-noautorotate', '-i', ffmpegInput(url)];
+}
+
+/**
+ * All frame files as one stream through the concat demuxer, so a reel of thousands of frames is one process.
+ * A 1 s duration per entry gives the images strictly increasing timestamps (the pipes all start at 0).
+ */
+async function concatInputArgs(urls: string[], dir: string): Promise<string[]> {
+  const lines = ['ffconcat version 1.0'];
+  for (const [i, url] of urls.entries()) {
+    if (!url) throw new Error(`detectShots: no URL for sequence frame ${i}`);
+    lines.push(`file '${ffmpegInput(url).replaceAll("'", "'\\''")}'`, 'duration 1');
+  }
+  const list = join(dir, 'frames.ffconcat');
+  await writeFile(list, lines.join('\n') + '\n');
+  // -safe 0: entries are absolute paths and URLs; the whitelist lets a local list open presigned URLs.
+  return ['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,http,https,tcp,tls,crypto', '-i', list];
+}
+
+async function scanCuts(args: string[], frameBytes: number, threshold: number, frameCount: number, signal?: AbortSignal): Promise<number[]> {
+  const p = spawnFfmpeg(args, { signal, stdout: true });
+  const scorer = new SceneScorer();
+  const cuts: number[] = [];
+  let index = 0;
+  try {
+    if (!p.stdout) throw new Error('ffmpeg has no stdout');
+    for await (const frame of splitRawFrames(p.stdout, frameBytes, () => new Uint8Array(frameBytes))) {
+      const score = scorer.next(frame);
+      if (index > 0 && score > 0 && score >= threshold && index < frameCount) cuts.push(index);
+      index++;
+    }
+    await p.done;
+  } catch (err) {
+    if (signal?.aborted) throw abortReason(signal);
+    if (err instanceof FfmpegError && !isTransientFailure(err)) {
+      throw new BadInputError(`the source could not be decoded at frame ${index}: ${lastLines(err.stderr, 2) || err.message}`, 422, { cause: err });
+    }
+    throw err;
+  } finally {
+    p.kill();
+  }
+  return cuts;
+}
+
+/**
+ * ffmpeg's scdet score: mean absolute frame difference in percent of full scale (mafd), and the score is
+ * min(mafd, |mafd - previous mafd|), so steady motion (high but constant mafd) is not a cut while a jump is.
+ */
+export class SceneScorer {
+  private prev: Uint8Array | null = null;
+  private prevMafd = 0;
+
+  next(frame: Uint8Array): number {
+    const prev = this.prev;
+    this.prev = frame;
+    if (!prev || prev.length !== frame.length || frame.length === 0) return 0;
+    let sad = 0;
+    for (let i = 0; i < frame.length; i++) sad += Math.abs((frame[i] ?? 0) - (prev[i] ?? 0));
+    const mafd = (sad * 100) / frame.length / 256;
+    const diff = Math.abs(mafd - this.prevMafd);
+    this.prevMafd = mafd;
+    return Math.min(100, Math.max(0, Math.min(mafd, diff)));
+  }
+}
+
+/** Contiguous shots over [0, frameCount) from cut frames (a cut at k starts a shot at k). */
+export function shotsFromCuts(cuts: number[], frameCount: number, minShotFrames = 3): Shot[] {
+  if (frameCount <= 0) return [];
+  const bounds = [...new Set(cuts)].filter((c) => Number.isInteger(c) && c > 0 && c < frameCount).sort((a, b) => a - b);
+  const spans: { start: number; end: number }[] = [];
+  let start = 0;
+  for (const end of [...bounds, frameCount]) {
+    const prev = spans.at(-1);
+    if (end - start >= minShotFrames) spans.push({ start, end });
+    else if (prev) prev.end = end;
+    else continue; // a short first shot: keep its start so the next shot takes it in
+    start = end;
+  }
+  if (spans.length === 0) spans.push({ start: 0, end: frameCount });
+  return spans.map((s, index) => ({ index, ...s }));
+}

@@ -1,0 +1,206 @@
+import { BadInputError } from '../errors.js';
+import { FfmpegError, ffprobeJson, isTransientFailure, lastLines, type FfprobeResult, type FfprobeStream } from './ffmpeg.js';
+import type { Channels, FrameLayout, MediaInfo, SequenceFormat } from './types.js';
+
+export interface ProbeOptions {
+  signal?: AbortSignal | undefined;
+}
+
+type Fps = MediaInfo['fps'];
+
+/** Image sequences carry no usable rate (the image pipes all say 25); scanned film runs at 24. */
+export const SEQUENCE_FPS: Fps = { num: 24, den: 1 };
+
+/** Describes a video file: first video stream, exact frame count, rational fps, decode layout. */
+export async function probeVideo(url: string, opts: ProbeOptions = {}): Promise<MediaInfo> {
+  const info = await probeOrReject(url, {}, opts);
+  const stream = firstVideoStream(info);
+  const { layout, pixFmt, sourceBits } = describePixels(stream);
+  const fps = pickFps(stream.r_frame_rate, stream.avg_frame_rate);
+  if (!fps) throw new BadInputError('the video has no usable frame rate', 422);
+  const frameCount = await countFrames(url, stream, opts);
+  const media: MediaInfo = {
+    kind: 'video',
+    layout,
+    frameCount,
+    fps,
+    codec: stream.codec_name ?? 'unknown',
+    pixFmt,
+    sourceBits,
+  };
+  if (info.format?.format_name) media.container = info.format.format_name;
+  const startTime = videoStartOffset(stream, info);
+  if (startTime > 0) media.startTime = startTime;
+  return media;
+}
+
+/**
+ * Describes an image sequence from its first (and last) file; every frame must share that format and size,
+ * which decoding checks frame by frame. `fileNames` give the format by extension and are kept in order.
+ */
+export async function probeSequence(urls: string[], fileNames: string[], opts: ProbeOptions = {}): Promise<MediaInfo> {
+  if (urls.length !== fileNames.length) throw new Error(`probeSequence: ${urls.length} urls for ${fileNames.length} file names`);
+  const firstUrl = urls[0];
+  if (firstUrl === undefined || urls.length === 0) throw new BadInputError('the image sequence has no frames', 422);
+  const format = sequenceFormatOf(fileNames);
+  const first = await probeImage(firstUrl, format, fileNames[0] ?? '', opts);
+  const lastUrl = urls[urls.length - 1];
+  if (lastUrl !== undefined && urls.length > 1) {
+    // A cheap check that catches most mixed sequences before hours of work rather than mid-way.
+    const last = await probeImage(lastUrl, format, fileNames[fileNames.length - 1] ?? '', opts);
+    if (last.width !== first.width || last.height !== first.height) {
+      throw new BadInputError(
+        `frames differ in size: ${fileNames[0]} is ${first.width}x${first.height}, ${fileNames[fileNames.length - 1]} is ${last.width}x${last.height}`,
+        422,
+      );
+    }
+  }
+  const { layout, pixFmt, sourceBits } = describePixels(first);
+  return {
+    kind: 'sequence',
+    layout,
+    frameCount: urls.length,
+    fps: SEQUENCE_FPS,
+    codec: first.codec_name ?? format,
+    pixFmt,
+    sourceBits,
+    sequence: { format, files: [...fileNames] },
+  };
+}
+
+/** The image demuxer for a format, forced so file names and URL query strings are never read as patterns. */
+export function imagePipeFormat(format: SequenceFormat): string {
+  return `${format}_pipe`;
+}
+
+export function sequenceFormatOf(fileNames: string[]): SequenceFormat {
+  const formats = new Set(fileNames.map(formatFromName));
+  if (formats.has(null)) {
+    const bad = fileNames.find((n) => formatFromName(n) === null);
+    throw new BadInputError(`"${bad}" is not a PNG, TIFF or DPX frame`, 415);
+  }
+  if (formats.size !== 1) throw new BadInputError(`the sequence mixes image formats (${[...formats].join(', ')})`, 415);
+  const [format] = formats;
+  if (!format) throw new BadInputError('the image sequence has no frames', 422);
+  return format;
+}
+
+function formatFromName(name: string): SequenceFormat | null {
+  const ext = /\.([A-Za-z]+)$/.exec(name)?.[1]?.toLowerCase();
+  if (ext === 'png') return 'png';
+  if (ext === 'tif' || ext === 'tiff') return 'tiff';
+  if (ext === 'dpx') return 'dpx';
+  return null;
+}
+
+async function probeImage(url: string, format: SequenceFormat, name: string, opts: ProbeOptions): Promise<FfprobeStream> {
+  const info = await probeOrReject(url, { inputArgs: ['-f', imagePipeFormat(format)] }, opts, name);
+  const stream = firstVideoStream(info);
+  if (stream.codec_name !== format) {
+    throw new BadInputError(`${name} is named .${format} but holds ${stream.codec_name ?? 'something else'}`, 415);
+  }
+  return stream;
+}
+
+async function probeOrReject(url: string, args: { inputArgs?: string[]; args?: string[] }, opts: ProbeOptions, name?: string): Promise<FfprobeResult> {
+  try {
+    return await ffprobeJson(url, { ...args, signal: opts.signal });
+  } catch (err) {
+    throw asBadInput(err, name);
+  }
+}
+
+/** ffprobe failures on the bytes become a 415 with ffprobe's own reason; I/O trouble stays retryable. */
+function asBadInput(err: unknown, name?: string): unknown {
+  if (!(err instanceof FfmpegError) || isTransientFailure(err)) return err;
+  const reason = lastLines(err.stderr, 2) || err.message;
+  const what = name ? `${name}: ` : '';
+  return new BadInputError(`${what}ffprobe could not read the file: ${reason}`, 415, { cause: err });
+}
+
+function firstVideoStream(info: FfprobeResult): FfprobeStream {
+  // The first video stream is what decoding maps (0:v:0), so it is the only one that counts.
+  const stream = info.streams?.find((s) => s.codec_type === 'video');
+  if (!stream) throw new BadInputError('no video stream', 415);
+  if (stream.disposition?.attached_pic) throw new BadInputError('no video stream (only a cover picture)', 415);
+  return stream;
+}
+
+function describePixels(stream: FfprobeStream): { layout: FrameLayout; pixFmt: string; sourceBits: number } {
+  const { width, height, pix_fmt: pixFmt } = stream;
+  if (!pixFmt) throw new BadInputError(`ffmpeg cannot decode ${stream.codec_name ?? 'this codec'} here`, 415);
+  if (!width || !height || width < 1 || height < 1) throw new BadInputError('the video has no frame size', 422);
+  const raw = Number(stream.bits_per_raw_sample);
+  const sourceBits = Number.isInteger(raw) && raw > 0 && raw <= 32 ? raw : bitsFromPixFmt(pixFmt);
+  return { layout: { width, height, channels: channelsFromPixFmt(pixFmt), bits: sourceBits > 8 ? 16 : 8 }, pixFmt, sourceBits };
+}
+
+/** Grey sources (with or without alpha, which is dropped) stay one channel; everything else is RGB. */
+export function channelsFromPixFmt(pixFmt: string): Channels {
+  return /^(gray|ya\d|mono)/.test(pixFmt) ? 1 : 3;
+}
+
+/**
+ * Bits per component from ffmpeg's pix_fmt name: a trailing number before le/be is the depth for planar
+ * and grey formats (yuv422p10le, gray16be, p010le), but the whole pixel for packed RGB (rgb48be, rgba64le).
+ */
+export function bitsFromPixFmt(pixFmt: string): number {
+  const m = /(\d+)(?:le|be)$/.exec(pixFmt);
+  if (!m) return pixFmt.startsWith('mono') ? 1 : 8;
+  const n = Number(m[1]);
+  if (n === 48 || n === 64) return 16;
+  if (n > 32) return 8; // rgb565le, rgb555be, rgb444le: at most 6 bits a component
+  return n;
+}
+
+/**
+ * r_frame_rate is the nicer rational (24000/1001 where avg may be a timebase artefact like 1001000/41791),
+ * but for interlaced or variable streams it can be a field or timebase rate, so avg wins when they differ.
+ */
+export function pickFps(r?: string, avg?: string): Fps | null {
+  const rr = parseRational(r);
+  const aa = parseRational(avg);
+  if (rr && aa) return Math.abs(rr.num / rr.den / (aa.num / aa.den) - 1) < 0.002 ? rr : aa;
+  return rr ?? aa;
+}
+
+function parseRational(s?: string): Fps | null {
+  const m = /^(\d+)\/(\d+)$/.exec(s ?? '');
+  if (!m) return null;
+  const num = Number(m[1]);
+  const den = Number(m[2]);
+  if (!(num > 0 && den > 0) || num / den > 1000) return null;
+  const g = gcd(num, den);
+  return { num: num / g, den: den / g };
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Must be exact: chunks are planned on it. nb_frames (MP4/MOV) is read from the index; MKV needs a demux pass. */
+async function countFrames(url: string, stream: FfprobeStream, opts: ProbeOptions): Promise<number> {
+  const declared = Number(stream.nb_frames);
+  let count = Number.isInteger(declared) && declared > 0 ? declared : NaN;
+  if (Number.isNaN(count)) {
+    const info = await probeOrReject(url, { args: ['-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_packets'] }, opts);
+    const counted = Number(info.streams?.[0]?.nb_read_packets);
+    if (!Number.isInteger(counted) || counted < 0) throw new BadInputError('frame count unknown', 422);
+    count = counted;
+  }
+  if (count === 0) throw new BadInputError('the video has no frames', 422);
+  return count;
+}
+
+/**
+ * ffmpeg's input -ss counts from the container's start time (the earliest stream), so a video stream that
+ * starts later (audio first, or an offset track) needs its own offset added to land on frame boundaries.
+ */
+function videoStartOffset(stream: FfprobeStream, info: FfprobeResult): number {
+  const s = Number(stream.start_time);
+  const f = Number(info.format?.start_time);
+  if (!Number.isFinite(s) || !Number.isFinite(f)) return 0;
+  const d = s - f;
+  return d > 1e-6 ? Math.round(d * 1e6) / 1e6 : 0;
+}
