@@ -64,7 +64,12 @@ export const configSchema = z.object({
 
   CHUNK_FRAMES: int(32, 1),
   CONTEXT_FRAMES: int(2, 1),
-  SHOT_THRESHOLD: z.coerce.number().min(0).max(100).default(10),
+  /**
+   * Scene-change score (scdet's 0-100 scale) that counts as a cut. Lower than scdet's 10: a missed cut lets
+   * temporal context cross into another picture, a false one only shortens context. Grain, motion and
+   * flicker score about 0-4.
+   */
+  SHOT_THRESHOLD: z.coerce.number().min(0).max(100).default(6),
 
   SEGMENTER: z.enum(['spike']).default('spike'),
   INPAINTER: z.enum(['median']).default('median'),

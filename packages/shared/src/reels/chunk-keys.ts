@@ -1,0 +1,14 @@
+import { reelKeys } from '../storage/keys.js';
+
+/**
+ * A segment job also computes masks for its chunk's context frames (they belong to neighbouring chunks,
+ * whose own segment jobs may not have run yet); inpaint reads them from here. Deterministic keys keep reruns idempotent.
+ */
+export function contextMaskKey(reelId: string, shot: number, chunk: number, frame: number): string {
+  return `${reelKeys(reelId).root}work/s${shot}-c${chunk}/mask-${String(frame).padStart(7, '0')}.png`;
+}
+
+/** The mask of `frame` as seen by chunk (shot, chunk): its own masks, or its context masks. */
+export function maskKeyForChunk(reelId: string, c: { shot: number; chunk: number; start: number; end: number }, frame: number): string {
+  return frame >= c.start && frame < c.end ? reelKeys(reelId).mask(frame) : contextMaskKey(reelId, c.shot, c.chunk, frame);
+}

@@ -1,0 +1,86 @@
+import { Redis } from 'ioredis';
+import { loadConfig, resolveStorageUrl, type Config } from '../config.js';
+import { ConfigError, errorMessage } from '../errors.js';
+import type { QueueName } from '../jobs.js';
+import { createLogger, type Logger } from '../logger.js';
+import { closeQueues, openQueues } from '../queues.js';
+import { ReelStore } from '../reels/reel-store.js';
+import { createObjectStore } from '../storage/create-store.js';
+import type { JobHandlers } from './handlers.js';
+import { startWorkers, type RunningWorkers, type WorkerDeps } from './start-workers.js';
+
+/** What a worker service contributes: the queues it consumes, their handlers, and what to close on shutdown. */
+export interface WorkerService<R extends QueueName = QueueName> {
+  roles: R[];
+  handlers: Pick<JobHandlers, R>;
+  close(): Promise<void>;
+}
+
+/** Any service, whatever its queues: what a process combines. */
+export interface AnyWorkerService {
+  roles: readonly QueueName[];
+  handlers: Partial<JobHandlers>;
+  close(): Promise<void>;
+}
+
+/** Opens the connections every process needs, from one validated config. */
+export function openDeps(config: Config, logger: Logger): WorkerDeps {
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  return {
+    config,
+    logger,
+    redis,
+    store: createObjectStore(resolveStorageUrl(config.STORAGE_URL)),
+    reels: new ReelStore(redis, config.QUEUE_PREFIX),
+    queues: openQueues(redis, config.QUEUE_PREFIX),
+  };
+}
+
+export async function closeDeps(deps: WorkerDeps): Promise<void> {
+  await closeQueues(deps.queues).catch(() => undefined);
+  await deps.redis.quit().catch(() => deps.redis.disconnect());
+}
+
+export function startService(services: AnyWorkerService[], deps: WorkerDeps): RunningWorkers {
+  const roles = services.flatMap((s) => s.roles);
+  const handlers = Object.assign({}, ...services.map((s) => s.handlers)) as JobHandlers;
+  const running = startWorkers(roles, handlers, deps);
+  return {
+    workers: running.workers,
+    async close(deadlineMs?: number) {
+      await running.close(deadlineMs);
+      await Promise.all(services.map((s) => s.close()));
+    },
+  };
+}
+
+/**
+ * Entry point of a worker process: validated config (a wrong value stops it with the variable's name),
+ * workers for its queues, and a graceful SIGTERM that lets running chunks finish under a hard deadline.
+ */
+export async function runWorkerProcess(name: string, build: (deps: WorkerDeps) => Promise<AnyWorkerService[]> | AnyWorkerService[]): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(`${name}: ${err instanceof ConfigError ? err.message : errorMessage(err)}`);
+    process.exit(1);
+  }
+  const logger = createLogger(name, config.LOG_LEVEL);
+  const deps = openDeps(config, logger);
+  const running = startService(await build(deps), deps);
+  logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining: finishing running jobs');
+    await running.close();
+    await closeDeps(deps);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

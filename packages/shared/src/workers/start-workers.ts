@@ -1,0 +1,104 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { BadInputError, errorMessage, ReelStoppedError } from '../errors.js';
+import { parsePayload, type QueueName } from '../jobs.js';
+import type { Logger } from '../logger.js';
+import type { Queues } from '../queues.js';
+import { failReel } from '../reels/fail-reel.js';
+import type { ReelStore } from '../reels/reel-store.js';
+import type { ObjectStore } from '../storage/storage.js';
+import type { JobHandlers } from './handlers.js';
+
+export interface WorkerDeps {
+  config: Config;
+  redis: Redis;
+  store: ObjectStore;
+  reels: ReelStore;
+  queues: Queues;
+  logger: Logger;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs, lets running ones finish (or aborts them after the deadline), closes connections it made. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+const CONCURRENCY: Record<QueueName, (c: Config) => number> = {
+  probe: (c) => c.PROBE_CONCURRENCY,
+  segment: (c) => c.SEGMENT_CONCURRENCY,
+  inpaint: (c) => c.INPAINT_CONCURRENCY,
+  stitch: (c) => c.STITCH_CONCURRENCY,
+  webhook: (c) => c.WEBHOOK_CONCURRENCY,
+};
+
+/**
+ * Starts one BullMQ worker per queue in `roles`. Refuses to start when a role has no handler.
+ * Bad input becomes an unrecoverable failure; anything else is retried with the job's backoff.
+ * When a reel job fails for good, the reel is marked failed (with the reason) and its other jobs removed.
+ */
+export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<JobHandlers, R>, deps: WorkerDeps): RunningWorkers {
+  const shutdown = new AbortController();
+  const workers = roles.map((queue) => {
+    const handler = handlers[queue] as unknown as (p: unknown, ctx: unknown) => Promise<unknown>;
+    if (typeof handler !== 'function') throw new Error(`no handler for queue "${queue}"`);
+    const processor = async (job: Job) => {
+      const payload = parsePayload(queue, job.data);
+      const reelId = (payload as { reelId?: string }).reelId;
+      const log = deps.logger.child({ queue, jobId: job.id, reelId, attempt: job.attemptsMade + 1 });
+      const started = Date.now();
+      log.info('job started');
+      try {
+        const result = await handler(payload, { ...deps, log, job, signal: shutdown.signal });
+        log.info({ ms: Date.now() - started }, 'job finished');
+        return result;
+      } catch (err) {
+        if (err instanceof ReelStoppedError) {
+          log.info({ reason: err.message }, 'job skipped: reel stopped');
+          return { skipped: true };
+        }
+        log.warn({ err: errorMessage(err), ms: Date.now() - started }, 'job error');
+        if (err instanceof BadInputError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    };
+    const worker = new Worker(queue, processor, {
+      connection: deps.redis.duplicate({ maxRetriesPerRequest: null }),
+      prefix: deps.config.QUEUE_PREFIX,
+      concurrency: CONCURRENCY[queue](deps.config),
+      // Numeric work runs in worker threads, so the lock is renewed on time; a dead process's jobs
+      // come back after one lock period.
+      lockDuration: 60_000,
+      maxStalledCount: 2,
+      autorun: true,
+    });
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      const reelId = (job.data as { reelId?: string }).reelId;
+      deps.logger.error({ queue, jobId: job.id, reelId, final, err: err.message }, 'job failed');
+      if (final && reelId && queue !== 'webhook') {
+        failReel(deps, reelId, `${queue} ${job.id ?? ''}: ${err.message}`).catch((e) =>
+          deps.logger.error({ reelId, err: errorMessage(e) }, 'could not mark reel failed'),
+        );
+      }
+    });
+    worker.on('error', (err) => deps.logger.error({ queue, err: err.message }, 'worker error'));
+    return worker;
+  });
+
+  return {
+    workers,
+    async close(deadlineMs = deps.config.SHUTDOWN_TIMEOUT_MS) {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deadlineMs).unref());
+      if ((await Promise.race([graceful, timer])) === 'timeout') {
+        deps.logger.warn({ deadlineMs }, 'shutdown deadline passed: aborting running jobs (they will be retried)');
+        shutdown.abort();
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { Frame } from '@reelrestore/shared/frames/types';
+import { assertReelActive } from '@reelrestore/shared/reels/assert-reel-active';
+import { maskKeyForChunk } from '@reelrestore/shared/reels/chunk-keys';
+import { readPlan } from '@reelrestore/shared/reels/fail-reel';
+import { readSourceFrames } from '@reelrestore/shared/reels/read-source';
+import { decodeMaskPng } from '@reelrestore/shared/restore/mask-png';
+import { encodePatches, type PatchFrame } from '@reelrestore/shared/restore/patches';
+import { reelKeys } from '@reelrestore/shared/storage/keys';
+import type { ComputePool } from '@reelrestore/shared/workers/compute-pool';
+import type { JobHandler } from '@reelrestore/shared/workers/handlers';
+import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
+
+/**
+ * Inpaint one chunk: for every frame with damage, repaint only its masked pixels from the motion-aligned
+ * frames of its window (±CONTEXT_FRAMES, never across a cut), and write the changed tiles as one patch
+ * file. Pixels outside the mask are never part of the output.
+ */
+export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
+  return async (p, ctx) => {
+    const started = Date.now();
+    await assertReelActive(ctx.reels, p.reelId);
+    await ctx.reels.transition(p.reelId, 'inpainting', { from: ['segmenting'] });
+    const plan = await readPlan(ctx.store, p.reelId);
+    if (!plan) throw new Error('plan.json is missing');
+    const { layout } = plan.media;
+    const radius = ctx.config.CONTEXT_FRAMES;
+
+    const masks = new Map<number, Uint8Array>();
+    const maskOf = async (frame: number) => {
+      let m = masks.get(frame);
+      if (!m) {
+        const png = await ctx.store.getBuffer(maskKeyForChunk(p.reelId, p, frame));
+        m = (await decodeMaskPng(png)).mask;
+        masks.set(frame, m);
+      }
+      return m;
+    };
+
+    const window: Frame[] = [];
+    const patched: PatchFrame[] = [];
+    let patchedPixels = 0;
+    const batch = new TaskBatch(pool.size);
+    const stillWanted = () => assertReelActive(ctx.reels, p.reelId);
+
+    const inpaintAt = async (centre: number) => {
+      const frames = window.filter((f) => Math.abs(f.index - centre) <= radius);
+      const centreMask = await maskOf(centre);
+      if (!hasDamage(centreMask)) return;
+      const frameMasks = await Promise.all(frames.map((f) => maskOf(f.index)));
+      const { tiles, patched: n } = await pool.run('inpaint-frame', {
+        layout,
+        frames: frames.map((f) => f.data),
+        masks: frameMasks,
+        center: frames.findIndex((f) => f.index === centre),
+      });
+      patched.push({ index: centre, tiles });
+      patchedPixels += n;
+    };
+
+    let nextCentre = p.start;
+    for await (const frame of readSourceFrames(ctx.store, plan, p.contextStart, p.contextEnd, ctx.signal)) {
+      window.push(frame);
+      // Centre f can be filled once frame f + radius (or the last context frame) has been decoded.
+      while (nextCentre < p.end && nextCentre + radius <= frame.index) await batch.add(inpaintAt(nextCentre++), stillWanted);
+      while (window.length > 2 * radius + 1) window.shift();
+      for (const k of masks.keys()) if (k < nextCentre - radius) masks.delete(k);
+    }
+    while (nextCentre < p.end) await batch.add(inpaintAt(nextCentre++));
+    await batch.drain();
+
+    patched.sort((a, b) => a.index - b.index);
+    await ctx.store.put(reelKeys(p.reelId).patch(p.shot, p.chunk), encodePatches(patched, layout), {
+      contentType: 'application/octet-stream',
+    });
+    const frames = p.end - p.start;
+    const ms = Date.now() - started;
+    await ctx.reels.addProgress(p.reelId, 'inpaint', p.shot, frames, ms);
+    return { frames, patchedPixels, ms };
+  };
+}
+
+function hasDamage(mask: Uint8Array): boolean {
+  for (let i = 0; i < mask.length; i++) if (mask[i]) return true;
+  return false;
+}

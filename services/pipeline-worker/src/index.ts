@@ -1,0 +1,21 @@
+import { openFlowProducer } from '@reelrestore/shared/queues';
+import { processWebhookJob } from '@reelrestore/shared/webhooks/deliver-webhook';
+import type { WorkerDeps } from '@reelrestore/shared/workers/start-workers';
+import type { WorkerService } from '@reelrestore/shared/workers/service';
+import { probeReel } from './probe-reel.js';
+import { stitchReel } from './stitch-reel.js';
+
+/** Per-reel steps that are not per-chunk: probe and plan, stitch, and webhook delivery. */
+export function pipelineService(deps: WorkerDeps): WorkerService<'probe' | 'stitch' | 'webhook'> {
+  const flows = openFlowProducer(deps.redis, deps.config.QUEUE_PREFIX);
+  const deliver = processWebhookJob({ reels: deps.reels, config: deps.config, logger: deps.logger, ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}) });
+  return {
+    roles: ['probe', 'stitch', 'webhook'],
+    handlers: {
+      probe: probeReel(flows),
+      stitch: stitchReel,
+      webhook: (_payload, ctx) => deliver(ctx.job),
+    },
+    close: () => flows.close(),
+  };
+}

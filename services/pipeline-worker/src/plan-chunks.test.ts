@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { planChunks } from './plan-chunks.js';
+
+describe('planChunks', () => {
+  const shots = [
+    { index: 0, start: 0, end: 70 },
+    { index: 1, start: 70, end: 75 },
+  ];
+
+  it('covers every frame exactly once, in order', () => {
+    const chunks = planChunks(shots, 32, 2);
+    const covered = chunks.flatMap((c) => Array.from({ length: c.end - c.start }, (_, i) => c.start + i));
+    expect(covered).toEqual(Array.from({ length: 75 }, (_, i) => i));
+  });
+
+  it('never lets context cross a cut', () => {
+    for (const c of planChunks(shots, 32, 2)) {
+      const shot = shots[c.shot]!;
+      expect(c.contextStart).toBeGreaterThanOrEqual(shot.start);
+      expect(c.contextEnd).toBeLessThanOrEqual(shot.end);
+    }
+  });
+
+  it('gives inner chunks context on both sides and numbers chunks per shot', () => {
+    const chunks = planChunks(shots, 32, 2);
+    expect(chunks.map((c) => [c.shot, c.chunk, c.start, c.end, c.contextStart, c.contextEnd])).toEqual([
+      [0, 0, 0, 32, 0, 34],
+      [0, 1, 32, 64, 30, 66],
+      [0, 2, 64, 70, 62, 70],
+      [1, 0, 70, 75, 70, 75],
+    ]);
+  });
+});

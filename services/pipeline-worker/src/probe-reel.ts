@@ -1,0 +1,79 @@
+import { BadInputError, ReelStoppedError } from '@reelrestore/shared/errors';
+import { detectShots, probeSequence, probeVideo } from '@reelrestore/shared/frames/index';
+import type { ReelPlan } from '@reelrestore/shared/frames/plan';
+import type { MediaInfo } from '@reelrestore/shared/frames/types';
+import { isTerminal, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
+import { sourceUrls } from '@reelrestore/shared/reels/read-source';
+import { reelKeys } from '@reelrestore/shared/storage/keys';
+import type { ObjectStore } from '@reelrestore/shared/storage/storage';
+import type { JobHandler } from '@reelrestore/shared/workers/handlers';
+import type { FlowProducer } from 'bullmq';
+import { addReelFlow, buildReelFlow } from './build-flow.js';
+import { planChunks } from './plan-chunks.js';
+
+const FRAME_EXT = /\.(png|tiff?|dpx)$/i;
+
+/** Natural order, so frame_9.png comes before frame_10.png. */
+const byFrameName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+/**
+ * Probe and plan: reads the media, finds shot cuts on a low-resolution pass, splits shots into chunks,
+ * writes plan.json and adds the reel's flow. Re-running it rewrites the same plan and adds nothing twice.
+ */
+export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
+  return async ({ reelId }, ctx) => {
+    const started = Date.now();
+    const rec = await ctx.reels.get(reelId);
+    if (!rec || isTerminal(rec.state)) throw new ReelStoppedError(`reel is ${rec?.state ?? 'gone'}`);
+    await ctx.reels.transition(reelId, 'probing', { from: ['queued', 'probing'] });
+
+    const { media, source } = await probeSource(ctx.store, rec);
+    const plan: ReelPlan = { media, source, shots: [], chunks: [], options: rec.options };
+    const urls = await sourceUrls(ctx.store, plan, 0, media.frameCount);
+    plan.shots = await detectShots({ media, urls, threshold: ctx.config.SHOT_THRESHOLD, signal: ctx.signal });
+    plan.chunks = planChunks(plan.shots, rec.options.chunkFrames, ctx.config.CONTEXT_FRAMES);
+    ctx.log.info({ frames: media.frameCount, shots: plan.shots.length, chunks: plan.chunks.length, layout: media.layout }, 'planned');
+
+    await ctx.store.put(reelKeys(reelId).plan, Buffer.from(JSON.stringify(plan)), { contentType: 'application/json' });
+    await ctx.reels.resetProgress(reelId);
+    await ctx.reels.setPlan(reelId, {
+      media: {
+        width: media.layout.width,
+        height: media.layout.height,
+        frameCount: media.frameCount,
+        fps: media.fps.num / media.fps.den,
+        codec: media.codec,
+        pixFmt: media.pixFmt,
+        sourceBits: media.sourceBits,
+        channels: media.layout.channels,
+      },
+      shots: plan.shots,
+      chunks: plan.chunks.length,
+    });
+    await ctx.reels.addTiming(reelId, 'probe', Date.now() - started);
+
+    const state = await ctx.reels.getState(reelId);
+    if (!state || isTerminal(state)) throw new ReelStoppedError(`reel is ${state ?? 'gone'}`);
+    await addReelFlow(flows, buildReelFlow(reelId, plan.chunks, ctx.config.JOB_ATTEMPTS, ctx.config.QUEUE_PREFIX));
+    await ctx.reels.transition(reelId, 'segmenting', { from: ['probing'] });
+    return { frames: media.frameCount, shots: plan.shots.length, chunks: plan.chunks.length };
+  };
+}
+
+async function probeSource(store: ObjectStore, rec: ReelRecord): Promise<{ media: MediaInfo; source: ReelPlan['source'] }> {
+  if (rec.source.type === 'video') {
+    const media = await probeVideo(await store.mediaUrl(rec.source.key));
+    return { media, source: { type: 'video', key: rec.source.key } };
+  }
+  const prefix = rec.source.prefix;
+  const names: string[] = [];
+  for await (const o of store.list(prefix)) {
+    const name = o.key.slice(prefix.length);
+    if (!name.includes('/') && FRAME_EXT.test(name)) names.push(name);
+  }
+  if (names.length === 0) throw new BadInputError(`no DPX, TIFF or PNG frames under ${prefix}`);
+  names.sort(byFrameName);
+  const urls = await Promise.all(names.map((n) => store.mediaUrl(prefix + n)));
+  const media = await probeSequence(urls, names);
+  return { media, source: { type: 'sequence', prefix } };
+}
