@@ -25,6 +25,7 @@ export interface TestStack {
   api: RunningApi;
   redis: TestRedis;
   webhookSecret: string;
+  keys: { acme: string; beta: string };
   client(tenant: 'acme' | 'beta'): ApiClient;
   waitFor(client: ApiClient, id: string, states?: ReelRecord['state'][], timeoutMs?: number): Promise<ReelRecord>;
   /** Jobs of every queue that are not finished: what "nothing stuck" means. */
@@ -65,6 +66,7 @@ export async function startTestStack(opts: { env?: Record<string, string>; stora
     api,
     redis,
     webhookSecret,
+    keys,
     client: (tenant) => new ApiClient(api.url, keys[tenant]),
     async waitFor(client, id, states = ['completed', 'failed', 'cancelled'], timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;

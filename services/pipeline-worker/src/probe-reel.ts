@@ -1,5 +1,5 @@
 import { BadInputError, ReelStoppedError } from '@reelrestore/shared/errors';
-import { detectShots, probeSequence, probeVideo } from '@reelrestore/shared/frames/index';
+import { detectShots, frameFormat, probeSequence, probeVideo } from '@reelrestore/shared/frames/index';
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
 import type { MediaInfo } from '@reelrestore/shared/frames/types';
 import { isTerminal, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
@@ -10,8 +10,6 @@ import type { JobHandler } from '@reelrestore/shared/workers/handlers';
 import type { FlowProducer } from 'bullmq';
 import { addReelFlow, buildReelFlow } from './build-flow.js';
 import { planChunks } from './plan-chunks.js';
-
-const FRAME_EXT = /\.(png|tiff?|dpx)$/i;
 
 /** Natural order, so frame_9.png comes before frame_10.png. */
 const byFrameName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
@@ -69,7 +67,7 @@ async function probeSource(store: ObjectStore, rec: ReelRecord): Promise<{ media
   const names: string[] = [];
   for await (const o of store.list(prefix)) {
     const name = o.key.slice(prefix.length);
-    if (!name.includes('/') && FRAME_EXT.test(name)) names.push(name);
+    if (frameFormat(name)) names.push(name);
   }
   if (names.length === 0) throw new BadInputError(`no DPX, TIFF or PNG frames under ${prefix}`);
   names.sort(byFrameName);

@@ -5,3 +5,4 @@ export * from './probe-media.js';
 export * from './decode-frames.js';
 export * from './encode-frames.js';
 export * from './detect-shots.js';
+export * from './frame-files.js';

@@ -1,0 +1,63 @@
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { Config } from '@reelrestore/shared/config';
+import { createLogger, type Logger } from '@reelrestore/shared/logger';
+import type { Queues } from '@reelrestore/shared/queues';
+import { ReelStore } from '@reelrestore/shared/reels/reel-store';
+import type { ObjectStore } from '@reelrestore/shared/storage/storage';
+import type { ApiDeps, App } from './deps.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerDocs } from './plugins/docs.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { healthRoutes } from './routes/health.js';
+import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
+import { getOutputRoutes } from './routes/reels/get-outputs.js';
+import { getReelRoutes } from './routes/reels/get-reel.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set when shutdown begins, so /readyz turns 503 and traffic stops before the server closes. */
+    shuttingDown: boolean;
+  }
+}
+
+export interface BuildAppDeps {
+  config: Config;
+  redis: Redis;
+  store: ObjectStore;
+  queues: Queues;
+  logger?: Logger;
+  /** Per dependency in /readyz. */
+  readinessTimeoutMs?: number;
+}
+
+/** JSON bodies only name sources and options; uploads are multipart and streamed, outside this limit. */
+const JSON_BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(deps: BuildAppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: (deps.logger ?? createLogger('api', 'silent')) as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('shuttingDown', false);
+
+  registerErrorHandler(app);
+  await registerDocs(app, { 'POST /v1/reels': createReelBodyDocs });
+  registerAuth(app, deps.config.API_KEYS);
+  await app.register(multipart, {
+    // One file per reel, at most MAX_UPLOAD_BYTES; past the limit the part is cut off and the route answers 413.
+    limits: { fileSize: deps.config.MAX_UPLOAD_BYTES, fields: 10, fieldSize: 4096, parts: 20 },
+    throwFileSizeLimit: false,
+  });
+
+  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX) };
+  healthRoutes(app, api, deps.readinessTimeoutMs ?? 2_000);
+  createReelRoute(app, api);
+  getReelRoutes(app, api);
+  getOutputRoutes(app, api);
+  return app;
+}

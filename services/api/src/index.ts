@@ -1,0 +1,2 @@
+export { buildApp, type BuildAppDeps } from './app.js';
+export { startApi, type RunningApi } from './start-api.js';

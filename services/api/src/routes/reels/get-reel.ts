@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { REEL_ID_PATTERN } from '@reelrestore/shared/ids';
+import type { ReelPlan } from '@reelrestore/shared/frames/plan';
+import { isTerminal, REEL_STATES, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
+import { removeReelJobs } from '@reelrestore/shared/reels/remove-reel-jobs';
+import { reelKeys } from '@reelrestore/shared/storage/keys';
+import type { ObjectStore } from '@reelrestore/shared/storage/storage';
+import { publicUrl, type ApiDeps, type App } from '../../deps.js';
+import { sendError } from '../../plugins/error-handler.js';
+import { findOwnReel } from './find-reel.js';
+import { conflictBody, errorBody, reelBody, reelIdParams } from './schemas.js';
+
+const listQuery = z.object({
+  state: z.enum(REEL_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().regex(REEL_ID_PATTERN, 'cursor must be a nextCursor from a previous page').optional(),
+});
+
+export function getReelRoutes(app: App, deps: ApiDeps): void {
+  const withLinks = (rec: ReelRecord) => (rec.state === 'completed' ? { ...rec, links: reelLinks(deps, rec.id) } : rec);
+
+  app.get(
+    '/v1/reels/:id',
+    { schema: { summary: 'A reel: state, progress, timings, outputs', tags: ['reels'], params: reelIdParams, response: { 200: reelBody, 404: errorBody } } },
+    async (request) => withLinks(await findOwnReel(deps.reels, request.params.id, request.tenantId)),
+  );
+
+  app.get(
+    '/v1/reels',
+    {
+      schema: {
+        summary: "The tenant's reels, newest first",
+        tags: ['reels'],
+        querystring: listQuery,
+        response: { 200: z.object({ reels: z.array(reelBody), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      const { state, limit, cursor } = request.query;
+      const page = await deps.reels.list(request.tenantId, { limit, ...(state ? { state } : {}), ...(cursor ? { cursor } : {}) });
+      return { reels: page.reels.map(withLinks), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.delete(
+    '/v1/reels/:id',
+    {
+      schema: {
+        summary: 'Cancel a reel',
+        description: 'Queued work is removed; a stage already running stops at its next check.',
+        tags: ['reels'],
+        params: reelIdParams,
+        response: { 202: z.object({ id: z.string(), state: z.literal('cancelled') }), 404: errorBody, 409: conflictBody },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const rec = await findOwnReel(deps.reels, id, request.tenantId);
+      const conflict = (state: ReelRecord['state']) => sendError(reply, 409, `reel ${id} is already ${state}`, { state });
+      if (isTerminal(rec.state)) return conflict(rec.state);
+      // The transition is atomic: if the reel finished meanwhile, it wins and the cancel reports that.
+      if (!(await deps.reels.transition(id, 'cancelled'))) return conflict((await deps.reels.getState(id)) ?? rec.state);
+      await removeReelJobs(deps.queues, id, await readPlan(deps.store, id));
+      request.log.info({ reelId: id }, 'reel cancelled');
+      return reply.code(202).send({ id, state: 'cancelled' as const });
+    },
+  );
+}
+
+function reelLinks(deps: ApiDeps, id: string) {
+  const base = publicUrl(deps.config, `/v1/reels/${id}`);
+  return { self: base, output: `${base}/output`, preview: `${base}/preview`, report: `${base}/report`, masks: `${base}/masks/{frame}` };
+}
+
+/** The probe job's chunk plan tells which job ids the reel has; before probing there is none. */
+async function readPlan(store: ObjectStore, id: string): Promise<ReelPlan | null> {
+  const key = reelKeys(id).plan;
+  if (!(await store.head(key))) return null;
+  return JSON.parse((await store.getBuffer(key)).toString('utf8')) as ReelPlan;
+}
