@@ -1,0 +1,1 @@
+export * from '../../packages/shared/src/synthetic/synthetic-clip.js';
