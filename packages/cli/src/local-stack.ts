@@ -27,7 +27,8 @@ export async function startLocalStack(opts: { dataDir: string; logLevel?: string
   const apiKey = `rr_local_${randomBytes(16).toString('hex')}`;
   const config = loadConfig({
     ...process.env,
-    LOG_LEVEL: opts.logLevel ?? process.env.LOG_LEVEL ?? 'warn',
+    // The CLI prints a failed reel's reason itself; worker logs are for operators who ask for them.
+    LOG_LEVEL: opts.logLevel ?? process.env.LOG_LEVEL ?? 'fatal',
     REDIS_URL: redis?.url ?? process.env.REDIS_URL,
     STORAGE_URL: process.env.STORAGE_URL ?? `file://${join(dataDir, 'store')}`,
     HOST: '127.0.0.1',

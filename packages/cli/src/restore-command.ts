@@ -32,11 +32,11 @@ export interface RestoreResult {
  * Without --api it runs the whole service locally on the embedded defaults.
  */
 export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
+  const input = await describeInput(opts.input);
   let stack: LocalStack | null = null;
   if (!opts.api) stack = await startLocalStack({ dataDir: opts.dataDir });
   try {
     const client = new ApiClient(opts.api ?? stack!.apiUrl, opts.key ?? stack!.apiKey);
-    const input = await describeInput(opts.input);
     const fields: Record<string, string> = {};
     if (opts.chunkFrames) fields.chunkFrames = String(opts.chunkFrames);
     if (opts.format) fields.outputFormat = opts.format;
