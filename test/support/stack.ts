@@ -34,7 +34,11 @@ export interface TestStack {
 }
 
 /** The whole service against a private redis-server: the real API over HTTP and every worker, in this process. */
-export async function startTestStack(opts: { env?: Record<string, string>; storageUrl?: string } = {}): Promise<TestStack> {
+export type StageService = 'pipeline' | 'segment' | 'inpaint';
+
+export async function startTestStack(
+  opts: { env?: Record<string, string>; storageUrl?: string; services?: StageService[] } = {},
+): Promise<TestStack> {
   const redis = await new TestRedis().start();
   const storeDir = mkdtempSync(join(tmpdir(), 'rr-store-'));
   const keys = { acme: `rr_test_${randomBytes(8).toString('hex')}`, beta: `rr_test_${randomBytes(8).toString('hex')}` };
@@ -57,7 +61,13 @@ export async function startTestStack(opts: { env?: Record<string, string>; stora
   });
   const logger = createLogger('test', config.LOG_LEVEL);
   const deps = openDeps(config, logger);
-  const workers: RunningWorkers = startService([pipelineService(deps), segmentService(config), inpaintService(config)], deps);
+  const wanted = opts.services ?? ['pipeline', 'segment', 'inpaint'];
+  const services = [
+    ...(wanted.includes('pipeline') ? [pipelineService(deps)] : []),
+    ...(wanted.includes('segment') ? [segmentService(config)] : []),
+    ...(wanted.includes('inpaint') ? [inpaintService(config)] : []),
+  ];
+  const workers: RunningWorkers = startService(services, deps);
   const api = await startApi(config, { logger });
 
   return {

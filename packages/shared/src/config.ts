@@ -84,6 +84,8 @@ export const configSchema = z.object({
   STITCH_CONCURRENCY: int(1, 1),
   WEBHOOK_CONCURRENCY: int(8, 1),
   JOB_ATTEMPTS: int(3, 1),
+  /** A worker that dies mid-job holds its job this long; then another worker takes it over. */
+  JOB_LOCK_MS: int(60_000, 1_000),
 
   WEBHOOK_SECRETS: webhookSecrets,
   WEBHOOK_TIMEOUT_MS: int(10_000, 100),

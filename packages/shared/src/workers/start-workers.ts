@@ -68,8 +68,9 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       prefix: deps.config.QUEUE_PREFIX,
       concurrency: CONCURRENCY[queue](deps.config),
       // Numeric work runs in worker threads, so the lock is renewed on time; a dead process's jobs
-      // come back after one lock period.
-      lockDuration: 60_000,
+      // are taken over after one lock period.
+      lockDuration: deps.config.JOB_LOCK_MS,
+      stalledInterval: deps.config.JOB_LOCK_MS,
       maxStalledCount: 2,
       autorun: true,
     });
