@@ -58,7 +58,7 @@ describe('nothing is lost on a crash', () => {
     });
     try {
       const id = await submit(stack);
-      await until(async () => (await stack.deps.queues.segment.getJobCounts('active')).active > 0, 60_000, 'a segment job to start');
+      await until(async () => ((await stack.deps.queues.segment.getJobCounts('active')).active ?? 0) > 0, 60_000, 'a segment job to start');
       await new Promise((r) => setTimeout(r, 300));
       child.kill('SIGKILL');
       const replacement = startService([segmentService(stack.config)], stack.deps);

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, access } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../errors.js';
+import { hashingTap, toReadable } from './hashing-tap.js';
 import { safeKey } from './keys.js';
 import type { ObjectStore, PutResult, StoredObject } from './storage.js';
 
@@ -20,16 +21,8 @@ export class LocalStore implements ObjectStore {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true });
     const tmp = `${target}.${randomBytes(6).toString('hex')}.partial`;
-    const hash = createHash('sha256');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
-    const source = body instanceof Readable ? body : Readable.from([Buffer.from(body.buffer, body.byteOffset, body.byteLength)]);
+    const { tap, result } = hashingTap();
+    const source = toReadable(body);
     try {
       await pipeline(source, tap, createWriteStream(tmp));
       await rename(tmp, target);
@@ -37,7 +30,7 @@ export class LocalStore implements ObjectStore {
       await rm(tmp, { force: true });
       throw err;
     }
-    return { size, sha256: hash.digest('hex') };
+    return result();
   }
 
   async get(key: string, range?: { start: number; end?: number }): Promise<Readable> {

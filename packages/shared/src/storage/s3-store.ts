@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { buffer as collect } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -16,6 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConfigError, NotFoundError, ReelRestoreError, errorMessage } from '../errors.js';
+import { hashingTap, toReadable } from './hashing-tap.js';
 import { safeKey } from './keys.js';
 import type { ObjectStore, PutResult, StoredObject } from './storage.js';
 
@@ -89,16 +89,8 @@ export class S3Store implements ObjectStore {
 
   async put(key: string, body: Readable | Buffer | Uint8Array, options?: { contentType?: string }): Promise<PutResult> {
     const fullKey = this.objectKey(key);
-    const hash = createHash('sha256');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
-    const source = body instanceof Readable ? body : Readable.from([Buffer.from(body.buffer, body.byteOffset, body.byteLength)]);
+    const { tap, result } = hashingTap();
+    const source = toReadable(body);
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: fullKey, Body: tap, ...(options?.contentType ? { ContentType: options.contentType } : {}) },
@@ -114,8 +106,9 @@ export class S3Store implements ObjectStore {
       tap.destroy();
       throw err;
     }
-    await this.verifyLength(key, fullKey, size);
-    return { size, sha256: hash.digest('hex') };
+    const written = result();
+    await this.verifyLength(key, fullKey, written.size);
+    return written;
   }
 
   /** Some S3-compatible servers verify no checksum at all, so at least make sure every byte arrived. */
