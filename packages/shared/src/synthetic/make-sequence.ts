@@ -1,0 +1,310 @@
+/**
+ * The benchmark's data: film-like clean sequences with synthetic damage of known position and class
+ * (the BenchSequence contract in film-sequence.ts), one sequence or a deterministic mixed set.
+ */
+import type { FrameLayout, Samples } from '../frames/types.js';
+import { damageFrame, planDamage, type DamageCounts, type DamageLayer, type DamageOptions, type Polarity, ARTEFACT_CLASSES } from './damage.js';
+import { FILM_STOCKS, planFilmLook, renderFilmFrame, type FilmStock, type Motion } from './film-look.js';
+import { DAMAGE_CLASSES, type BenchSequence, type DamageClass } from './film-sequence.js';
+import { defaultOverlaysDir, loadOverlayBank, overlaysAvailable, type OverlayBank } from './overlays.js';
+import { loadCleanImages, proceduralPlate, readCleanImage, type Plate } from './plates.js';
+import { pick, rng, shuffled, subSeed, uniform } from './random.js';
+
+export interface FilmSequenceOptions {
+  /** File-name safe; default "film-<seed>". */
+  name?: string;
+  width: number;
+  height: number;
+  frames: number;
+  channels: 1 | 3;
+  bits: 8 | 16;
+  seed: number;
+  /** A decoded plate or an image path; default a procedural plate from the seed. */
+  plate?: Plate | string;
+  motion?: Motion;
+  /** Grain std at mid-tones in [0,1] units (default 0.02; 0 for none). */
+  grain?: number;
+  /** Frame-to-frame exposure drift (default 0.015). */
+  flicker?: number;
+  /** A FILM_STOCKS name; default by channels. */
+  stock?: string;
+  /** false: a clean sequence (for false-positive rates). */
+  damage?: (DamageOptions & { polarity?: Polarity }) | false;
+  /** The FILM-AA overlay folder; default FILM_AA_OVERLAYS or ../shared/data/film-aa-overlays. */
+  overlaysDir?: string;
+  /** Overlays decoded per damage class (default 40). */
+  overlaysPerClass?: number;
+}
+
+/** Visible difference: more than 1.5 steps of 8-bit, so sub-quantisation edges of a soft artefact do not count. */
+export function visibleThreshold(bits: 8 | 16): number {
+  return bits === 16 ? 1.5 * 257 : 1.5;
+}
+
+export async function makeFilmSequence(opts: FilmSequenceOptions): Promise<BenchSequence> {
+  validate(opts);
+  const { width: W, height: H, frames: N, channels: C, bits, seed } = opts;
+  const layout: FrameLayout = { width: W, height: H, channels: C, bits };
+  const rand = rng(seed, 'sequence');
+  const plate = await resolvePlate(opts);
+  const stock = chooseStock(opts, rand);
+  const motion = opts.motion ?? 'pan';
+  const grain = opts.grain ?? 0.02;
+  const flicker = opts.flicker ?? 0.015;
+  const look = planFilmLook(plate, { width: W, height: H, channels: C, frames: N, seed, motion, grain, flicker, stock });
+
+  const bank = opts.damage === false ? null : await resolveBank(opts);
+  const plan = opts.damage === false ? null : planDamage({ width: W, height: H }, N, seed, opts.damage ?? {}, bank);
+
+  const seq: BenchSequence = { name: opts.name ?? `film-${seed}`, layout, clean: [], damaged: [], masks: [], classes: [], meta: {} };
+  const counts: DamageCounts[] = [];
+  const damagedShare: number[] = [];
+  for (let f = 0; f < N; f++) {
+    const pic = renderFilmFrame(plate, look, f);
+    const clean = quantise(pic, bits);
+    const damaged: Samples = clean.slice();
+    const mask = new Uint8Array(W * H);
+    const classes = new Uint8Array(W * H);
+    if (plan) {
+      const { layer, counts: c } = damageFrame(plan, f);
+      applyVisibleDamage(pic, layer, damaged, mask, classes, C, bits);
+      counts.push(c);
+    }
+    damagedShare.push(share(mask));
+    seq.clean.push(clean);
+    seq.damaged.push(damaged);
+    seq.masks.push(mask);
+    seq.classes.push(classes);
+  }
+  seq.meta = {
+    generator: 'reelrestore synthetic film v1',
+    seed,
+    source: plate.source,
+    motion,
+    grain,
+    flicker,
+    stock: stock.name,
+    poses: look.poses.map((p) => ({ x: round3(p.x), y: round3(p.y), scale: round3(p.scale) })),
+    damage: plan
+      ? {
+          density: plan.density,
+          classes: plan.classes,
+          polarity: plan.polarity,
+          overlays: bank ? bank.dir : 'none (procedural only)',
+          countsPerFrame: counts,
+          totals: totals(counts),
+          scratches: plan.scratches.map((s) => ({ x: round3(s.x), drift: round3(s.drift), start: s.start, end: s.end, width: round3(s.width), bright: s.bright })),
+        }
+      : false,
+    damagedShare: damagedShare.map(round3),
+  };
+  return seq;
+}
+
+function validate(o: FilmSequenceOptions): void {
+  const bad = (msg: string): never => {
+    throw new Error(`makeFilmSequence: ${msg}`);
+  };
+  if (!Number.isInteger(o.width) || o.width < 8 || o.width > 8192) bad(`width ${o.width} must be an integer in 8..8192`);
+  if (!Number.isInteger(o.height) || o.height < 8 || o.height > 8192) bad(`height ${o.height} must be an integer in 8..8192`);
+  if (!Number.isInteger(o.frames) || o.frames < 1) bad(`frames ${o.frames} must be a positive integer`);
+  if (o.channels !== 1 && o.channels !== 3) bad(`channels must be 1 or 3`);
+  if (o.bits !== 8 && o.bits !== 16) bad(`bits must be 8 or 16`);
+  if (o.name !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.name)) bad(`name "${o.name}" is not file-name safe`);
+}
+
+async function resolvePlate(opts: FilmSequenceOptions): Promise<Plate> {
+  const { width, height, channels, bits, seed } = opts;
+  if (typeof opts.plate === 'string') return readCleanImage(opts.plate, { width, height, channels, bits });
+  if (opts.plate) return matchChannels(opts.plate, channels);
+  return proceduralPlate({ width, height, channels, seed });
+}
+
+/** A plate in the sequence's channel count: grey replicated to RGB, or RGB to Rec. 709 luma. */
+function matchChannels(plate: Plate, channels: 1 | 3): Plate {
+  if (plate.channels === channels) return plate;
+  const n = plate.width * plate.height;
+  const data = new Float32Array(n * channels);
+  for (let p = 0; p < n; p++) {
+    if (channels === 3) {
+      const v = plate.data[p]!;
+      data[p * 3] = v;
+      data[p * 3 + 1] = v;
+      data[p * 3 + 2] = v;
+    } else {
+      data[p] = 0.2126 * plate.data[p * 3]! + 0.7152 * plate.data[p * 3 + 1]! + 0.0722 * plate.data[p * 3 + 2]!;
+    }
+  }
+  return { ...plate, channels, data };
+}
+
+function chooseStock(opts: FilmSequenceOptions, rand: () => number): FilmStock {
+  if (opts.stock) {
+    const s = FILM_STOCKS.find((x) => x.name === opts.stock);
+    if (!s) throw new Error(`makeFilmSequence: unknown stock "${opts.stock}" (known: ${FILM_STOCKS.map((x) => x.name).join(', ')})`);
+    return s;
+  }
+  if (opts.channels === 1) return FILM_STOCKS[0]!;
+  return pick(rand, FILM_STOCKS.slice(1));
+}
+
+/**
+ * The overlay bank, or null for procedural damage only when the default folder is absent. A folder the
+ * caller named must exist: silently falling back would hide a typo behind different data.
+ */
+async function resolveBank(opts: FilmSequenceOptions): Promise<OverlayBank | null> {
+  const dir = opts.overlaysDir ?? defaultOverlaysDir();
+  if (!overlaysAvailable(dir)) {
+    if (opts.overlaysDir !== undefined) throw new Error(`makeFilmSequence: no film-damage overlays in ${dir}`);
+    return null;
+  }
+  return loadOverlayBank(dir, { perClass: opts.overlaysPerClass ?? 40 });
+}
+
+export function quantise(pic: Float32Array, bits: 8 | 16): Samples {
+  const maxV = bits === 16 ? 65535 : 255;
+  const out = bits === 16 ? new Uint16Array(pic.length) : new Uint8Array(pic.length);
+  quantiseInto(pic, out, maxV);
+  return out;
+}
+
+/** Rounds to the nearest step and clips; the typed-array store truncates the already-offset value. */
+function quantiseInto(pic: Float32Array, out: Uint8Array | Uint16Array, maxV: number): void {
+  const n = pic.length;
+  for (let i = 0; i < n; i++) {
+    const v = pic[i]! * maxV + 0.5;
+    out[i] = v <= 0 ? 0 : v >= maxV ? maxV : v;
+  }
+}
+
+/**
+ * Composites the damage layer where it has any strength and keeps it only where it is visible: more
+ * than 1.5 8-bit steps in some channel. Elsewhere the damaged frame stays bit-identical to the clean one,
+ * so mask 0 means exactly "untouched" for the benchmark, and mask and classes agree pixel for pixel.
+ */
+function applyVisibleDamage(
+  pic: Float32Array,
+  layer: DamageLayer,
+  damaged: Samples,
+  mask: Uint8Array,
+  classes: Uint8Array,
+  C: number,
+  bits: 8 | 16,
+): void {
+  const maxV = bits === 16 ? 65535 : 255;
+  const thr = visibleThreshold(bits);
+  const n = layer.width * layer.height;
+  const q = new Float64Array(C);
+  for (let p = 0; p < n; p++) {
+    const a = layer.strength[p]!;
+    if (a <= 0 || layer.cls[p] === 0) continue;
+    const t = layer.target[p]! * a;
+    const i = p * C;
+    let visible = false;
+    for (let c = 0; c < C; c++) {
+      const v = (pic[i + c]! * (1 - a) + t) * maxV;
+      const r = v <= 0 ? 0 : v >= maxV ? maxV : Math.round(v);
+      q[c] = r;
+      if (Math.abs(r - damaged[i + c]!) > thr) visible = true;
+    }
+    if (!visible) continue;
+    for (let c = 0; c < C; c++) damaged[i + c] = q[c]!;
+    mask[p] = 255;
+    classes[p] = layer.cls[p]!;
+  }
+}
+
+function share(mask: Uint8Array): number {
+  let k = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) k++;
+  return mask.length > 0 ? k / mask.length : 0;
+}
+
+function totals(counts: DamageCounts[]): DamageCounts {
+  const t: DamageCounts = { dust: 0, dirt: 0, hair: 0, lint: 0, scratch: 0, blotch: 0 };
+  for (const c of counts) for (const k of ARTEFACT_CLASSES) t[k] += c[k];
+  return t;
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+export interface BenchmarkSetOptions {
+  count: number;
+  width: number;
+  height: number;
+  frames: number;
+  seed: number;
+  /** Clean photographs (scripts/fetch-clean-images.sh); absent or empty: procedural plates. */
+  cleanDir?: string;
+  overlaysDir?: string;
+  overlaysPerClass?: number;
+  /** Overrides per sequence, cycled; default a mix of grey/colour, 8/16-bit, motions and one clean sequence. */
+  variants?: readonly SequenceVariant[];
+}
+
+/** What one sequence of a set may override. */
+export type SequenceVariant = Partial<Omit<FilmSequenceOptions, 'width' | 'height' | 'frames'>>;
+
+/** The default mix, cycled: the fourth of every six has no damage (false-positive rate on clean film). */
+export const DEFAULT_VARIANTS: readonly SequenceVariant[] = [
+  { channels: 1, bits: 8, motion: 'pan' },
+  { channels: 3, bits: 16, motion: 'zoom' },
+  { channels: 1, bits: 16, motion: 'weave' },
+  { channels: 3, bits: 8, motion: 'pan', damage: false },
+  { channels: 3, bits: 8, motion: 'static' },
+  { channels: 1, bits: 16, motion: 'pan', damage: { density: 2, scratches: 2.5 } },
+];
+
+/** A deterministic mixed set of sequences, generated one at a time so memory holds one sequence. */
+export async function* makeBenchmarkSet(opts: BenchmarkSetOptions): AsyncGenerator<BenchSequence> {
+  const rand = rng(opts.seed, 'benchmark-set');
+  const images = opts.cleanDir ? shuffled(rand, await loadCleanImages(opts.cleanDir, { minSide: Math.min(512, opts.height) })) : [];
+  const variants = opts.variants ?? DEFAULT_VARIANTS;
+  const hasClean = variants.some((v) => v.damage === false);
+  for (let i = 0; i < opts.count; i++) {
+    const v = variants[i % variants.length] ?? {};
+    // Small sets still get one clean sequence, the last, when the variant list has one.
+    const forceClean = hasClean && opts.count >= 2 && opts.count < 4 && i === opts.count - 1;
+    const channels = v.channels ?? (rand() < 0.5 ? 1 : 3);
+    const bits = v.bits ?? (rand() < 0.5 ? 8 : 16);
+    const motion = v.motion ?? 'pan';
+    const damage = forceClean ? false : v.damage;
+    const seed = subSeed(opts.seed, 'sequence', i);
+    const image = images.length > 0 ? images[i % images.length] : undefined;
+    const name = `s${String(i + 1).padStart(2, '0')}-${channels === 1 ? 'grey' : 'rgb'}${bits}-${motion}${damage === false ? '-clean' : ''}`;
+    yield makeFilmSequence({
+      grain: uniform(rand, 0.012, 0.03),
+      flicker: uniform(rand, 0.005, 0.03),
+      ...v,
+      name: v.name ?? name,
+      width: opts.width,
+      height: opts.height,
+      frames: opts.frames,
+      channels,
+      bits,
+      seed: v.seed ?? seed,
+      motion,
+      damage,
+      plate: v.plate ?? image,
+      overlaysDir: v.overlaysDir ?? opts.overlaysDir,
+      overlaysPerClass: v.overlaysPerClass ?? opts.overlaysPerClass,
+    });
+  }
+}
+
+/** Per-class share of damaged pixels in one sequence, for summaries. */
+export function classShares(seq: BenchSequence): Partial<Record<DamageClass, number>> {
+  const hist = new Array<number>(256).fill(0);
+  let n = 0;
+  for (const c of seq.classes) {
+    for (let i = 0; i < c.length; i++) hist[c[i]!]!++;
+    n += c.length;
+  }
+  const out: Partial<Record<DamageClass, number>> = {};
+  DAMAGE_CLASSES.forEach((k, i) => {
+    if (i > 0) out[k] = n > 0 ? hist[i]! / n : 0;
+  });
+  return out;
+}
