@@ -1,0 +1,182 @@
+/**
+ * Runs every detector, inpainter and peer on each sequence of the set and pools their scores. Sequences
+ * are consumed one at a time, so memory holds one sequence's frames and results, not the set's.
+ */
+import type { FrameLayout, Samples } from '@reelrestore/shared/frames/types';
+import type { BenchSequence } from '@reelrestore/shared/synthetic/film-sequence';
+import { addConfusion, ClassRecall, CleanFalseAlarms, detectionScores, emptyConfusion, type Confusion } from './metrics/detection.js';
+import { RestorationScorer, type RestorationScores } from './metrics/restoration.js';
+import { detectSequence } from './peers/spike-detector.js';
+import { medianFillSequence } from './peers/median-inpainter.js';
+import { spatialFill } from './peers/spatial-fill.js';
+import { runTmedian } from './peers/tmedian.js';
+import { restoreNone } from './peers/none.js';
+
+export interface DetectorEntry {
+  precision: number | null;
+  recall: number | null;
+  dice: number | null;
+  iou: number | null;
+  fp_rate: number | null;
+  fp_rate_clean: number | null;
+  per_class: Record<string, { recall: number; pixels: number }>;
+  seconds: number;
+}
+
+export type RestorationEntry = RestorationScores & { seconds: number };
+
+/** One frame kept for the report's pictures. */
+export interface OverlaySample {
+  sequence: string;
+  frame: number;
+  layout: FrameLayout;
+  damaged: Samples;
+  restored: Samples;
+  clean: Samples;
+  truth: Uint8Array;
+  predicted: Uint8Array;
+}
+
+export interface SetResults {
+  detectors: Record<string, DetectorEntry>;
+  inpainters: Record<string, RestorationEntry>;
+  pipeline: Record<string, Omit<DetectorEntry, 'per_class' | 'seconds'> & RestorationEntry>;
+  peers: Record<string, RestorationEntry>;
+  sequences: { name: string; width: number; height: number; channels: number; bits: number; frames: number; damaged_share: number; meta: Record<string, unknown> }[];
+  overlays: OverlaySample[];
+}
+
+class DetectorTally {
+  confusion: Confusion = emptyConfusion();
+  classes = new ClassRecall();
+  clean = new CleanFalseAlarms();
+  seconds = 0;
+
+  add(pred: Uint8Array[], seq: BenchSequence, isClean: boolean): void {
+    pred.forEach((m, t) => {
+      addConfusion(m, seq.masks[t]!, this.confusion);
+      this.classes.add(m, seq.classes[t]!);
+      if (isClean) this.clean.add(m);
+    });
+  }
+
+  entry(): DetectorEntry {
+    return { ...detectionScores(this.confusion), fp_rate_clean: this.clean.rate(), per_class: this.classes.scores(), seconds: this.seconds };
+  }
+}
+
+class RestorationTally {
+  scorer = new RestorationScorer();
+  seconds = 0;
+
+  add(restored: Samples[], repaint: Uint8Array[] | null, seq: BenchSequence): void {
+    this.scorer.beginSequence();
+    restored.forEach((r, t) => {
+      this.scorer.add(
+        { input: seq.damaged[t]!, restored: r, clean: seq.clean[t]!, truth: seq.masks[t]!, repaint: repaint?.[t] ?? null },
+        seq.layout,
+      );
+    });
+  }
+
+  entry(): RestorationEntry {
+    return { ...this.scorer.scores(), seconds: this.seconds };
+  }
+}
+
+async function timed<T>(tally: { seconds: number }, work: () => T | Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await work();
+  tally.seconds += (performance.now() - t0) / 1000;
+  return out;
+}
+
+export interface EvaluateOptions {
+  /** How many damaged sequences lend a frame to the report's pictures. */
+  overlays?: number;
+  log?: (line: string) => void;
+}
+
+export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: EvaluateOptions = {}): Promise<SetResults> {
+  const spike = new DetectorTally();
+  const spikeRaw = new DetectorTally();
+  const medianTrue = new RestorationTally();
+  const medianSpike = new RestorationTally();
+  const spatialTrue = new RestorationTally();
+  const tmedian = new RestorationTally();
+  const none = new RestorationTally();
+  const sequences: SetResults['sequences'] = [];
+  const overlays: OverlaySample[] = [];
+
+  for await (const seq of set) {
+    const t0 = performance.now();
+    const { layout } = seq;
+    let damagedPixels = 0;
+    for (const m of seq.masks) for (let i = 0; i < m.length; i++) if (m[i] !== 0) damagedPixels++;
+    const isClean = damagedPixels === 0;
+
+    const detected = await timed(spike, () => detectSequence(seq.damaged, layout));
+    spike.add(detected.masks, seq, isClean);
+    spikeRaw.add(detected.raw, seq, isClean);
+
+    const fillTrue = await timed(medianTrue, () => medianFillSequence(seq.damaged, seq.masks, layout));
+    medianTrue.add(fillTrue, seq.masks, seq);
+    const fillSpike = await timed(medianSpike, () => medianFillSequence(seq.damaged, detected.masks, layout));
+    medianSpike.add(fillSpike, detected.masks, seq);
+    const spatial = await timed(spatialTrue, () => seq.damaged.map((f, t) => spatialFill(f, seq.masks[t]!, layout)));
+    spatialTrue.add(spatial, seq.masks, seq);
+    const tmed = await timed(tmedian, () => runTmedian(seq.damaged, layout));
+    tmedian.add(tmed, null, seq);
+    none.add(restoreNone(seq.damaged), null, seq);
+
+    const pixels = seq.masks.length * layout.width * layout.height;
+    sequences.push({
+      name: seq.name,
+      width: layout.width,
+      height: layout.height,
+      channels: layout.channels,
+      bits: layout.bits,
+      frames: seq.masks.length,
+      damaged_share: pixels === 0 ? 0 : damagedPixels / pixels,
+      meta: briefMeta(seq.meta),
+    });
+    if (!isClean && overlays.length < (opts.overlays ?? 2)) {
+      const t = seq.masks.length >> 1;
+      overlays.push({
+        sequence: seq.name,
+        frame: t,
+        layout,
+        damaged: seq.damaged[t]!,
+        restored: fillSpike[t]!,
+        clean: seq.clean[t]!,
+        truth: seq.masks[t]!,
+        predicted: detected.masks[t]!,
+      });
+    }
+    opts.log?.(`  ${seq.name}: ${layout.width}x${layout.height}x${layout.channels} ${layout.bits}-bit, ${seq.masks.length} frames, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  // One detection run yields both masks, so both entries carry its time.
+  spikeRaw.seconds = spike.seconds;
+  const det = spike.entry();
+  const { per_class: _pc, seconds: _s, ...detScores } = det;
+  return {
+    detectors: { spike: det, spike_undilated: spikeRaw.entry() },
+    inpainters: {
+      'median@true_mask': medianTrue.entry(),
+      'median@spike_mask': medianSpike.entry(),
+      'spatial@true_mask': spatialTrue.entry(),
+    },
+    pipeline: { 'spike+median': { ...detScores, ...medianSpike.entry(), seconds: spike.seconds + medianSpike.seconds } },
+    peers: { none: none.entry(), tmedian: tmedian.entry(), 'spatial@true_mask': spatialTrue.entry() },
+    sequences,
+    overlays,
+  };
+}
+
+/** The generator's meta without its long per-frame arrays (camera poses and the like). */
+function briefMeta(meta: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta)) if (JSON.stringify(v ?? null).length <= 300) out[k] = v;
+  return out;
+}

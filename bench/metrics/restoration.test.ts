@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { FrameLayout } from '@reelrestore/shared/frames/types';
+import {
+  addFlicker,
+  addHighpass,
+  damageLeftCounts,
+  emptyFlicker,
+  emptyMoments,
+  psnrFrom,
+  reportPsnr,
+  RestorationScorer,
+  squaredError,
+  stdOf,
+  untouchedCounts,
+  PSNR_CAP_DB,
+} from './restoration.js';
+
+const u8 = (...v: number[]) => Uint8Array.from(v);
+
+describe('PSNR', () => {
+  it('is Infinity for identical images, capped in the report', () => {
+    const a = u8(10, 20, 30, 40);
+    expect(psnrFrom(squaredError(a, a, 1, null), 255)).toBe(Infinity);
+    expect(reportPsnr(Infinity)).toBe(PSNR_CAP_DB);
+  });
+
+  it('has the closed form for a constant error', () => {
+    const a = u8(10, 20, 30, 40);
+    const b = u8(15, 25, 35, 45);
+    // MSE = 25 → 10 log10(255² / 25)
+    expect(psnrFrom(squaredError(a, b, 1, null), 255)).toBeCloseTo(10 * Math.log10((255 * 255) / 25), 10);
+  });
+
+  it('counts only selected pixels, all channels, and is null on an empty selection', () => {
+    const a = u8(0, 0, 0, 0, 0, 0);
+    const b = u8(3, 3, 3, 9, 9, 9);
+    expect(squaredError(a, b, 3, u8(255, 0))).toEqual({ sse: 27, n: 3 });
+    expect(psnrFrom(squaredError(a, b, 3, u8(0, 0)), 255)).toBeNull();
+  });
+});
+
+describe('damage left and untouched', () => {
+  it('counts true-damage pixels still off by more than 10/255', () => {
+    const clean = u8(100, 100, 100, 100);
+    const restored = u8(100, 111, 109, 200);
+    // pixel 1 is off by 11 (left), pixel 2 by 9 (repaired), pixel 3 outside the truth.
+    expect(damageLeftCounts(restored, clean, u8(255, 255, 255, 0), 1, 255)).toEqual({ left: 1, total: 3 });
+  });
+
+  it('counts bit-identical pixels outside the repaint mask, all pixels without one', () => {
+    const input = u8(1, 2, 3, 4);
+    const restored = u8(1, 9, 3, 5);
+    expect(untouchedCounts(restored, input, u8(0, 255, 0, 0), 1)).toEqual({ same: 2, total: 3 });
+    expect(untouchedCounts(restored, input, null, 1)).toEqual({ same: 2, total: 4 });
+  });
+});
+
+describe('grain', () => {
+  const layout: FrameLayout = { width: 3, height: 3, channels: 1, bits: 8 };
+
+  it('finds no high-pass energy in a flat image and a known residual at a spike', () => {
+    const flat = new Uint8Array(9).fill(50);
+    expect(stdOf(addHighpass(flat, layout, new Uint8Array(9).fill(1), emptyMoments()))).toBe(0);
+    const spike = flat.slice();
+    spike[4] = 59; // box mean 51 → residual 8 at the centre
+    const m = addHighpass(spike, layout, u8(0, 0, 0, 0, 1, 0, 0, 0, 0), emptyMoments());
+    expect(m.sum).toBeCloseTo(8, 12);
+    expect(m.n).toBe(1);
+  });
+
+  it('gives a grain_ratio of 1 for a restoration equal to the truth and 0 for a flat fill', () => {
+    const clean = u8(40, 60, 40, 60, 40, 60, 40, 60, 40);
+    const truth = u8(0, 0, 0, 0, 255, 255, 0, 0, 0);
+    const same = new RestorationScorer();
+    same.add({ input: clean, restored: clean, clean, truth, repaint: truth }, layout);
+    expect(same.scores().grain_ratio).toBeCloseTo(1, 12);
+    const flat = new RestorationScorer();
+    const fifty = new Uint8Array(9).fill(50);
+    flat.add({ input: clean, restored: fifty, clean, truth, repaint: null }, layout);
+    expect(flat.scores().grain_ratio).toBe(0);
+  });
+});
+
+describe('flicker', () => {
+  const layout: FrameLayout = { width: 2, height: 2, channels: 1, bits: 8 };
+  const truth = u8(255, 0, 0, 0);
+
+  it('is zero for a static restored sequence equal to the truth (ratio undefined)', () => {
+    const s = new RestorationScorer();
+    const frame = u8(10, 20, 30, 40);
+    s.beginSequence();
+    for (let t = 0; t < 3; t++) s.add({ input: frame, restored: frame, clean: frame, truth, repaint: truth }, layout);
+    const r = s.scores();
+    expect(r.flicker).toBe(0);
+    expect(r.flicker_ratio).toBeNull();
+    expect(r.masked_psnr).toBe(PSNR_CAP_DB);
+    expect(r.untouched_exact).toBe(1);
+  });
+
+  it('measures the change the restoration adds beyond the truth’s own', () => {
+    const f = addFlicker(u8(10), u8(14), u8(10), u8(12), u8(255), u8(0), 1, emptyFlicker());
+    expect(f).toEqual({ excess: 2, restored: 4, truth: 2, n: 1 });
+  });
+
+  it('never pairs frames across sequences', () => {
+    const s = new RestorationScorer();
+    s.beginSequence();
+    s.add({ input: u8(0, 0, 0, 0), restored: u8(0, 0, 0, 0), clean: u8(0, 0, 0, 0), truth, repaint: null }, layout);
+    s.beginSequence();
+    s.add({ input: u8(9, 0, 0, 0), restored: u8(9, 0, 0, 0), clean: u8(0, 0, 0, 0), truth, repaint: null }, layout);
+    expect(s.scores().flicker).toBeNull();
+  });
+});

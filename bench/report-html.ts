@@ -1,0 +1,176 @@
+/**
+ * A self-contained HTML report: inline CSS, inline SVG bar charts, pictures as base64 PNG. One file a
+ * person can mail or attach to an issue; it loads nothing from anywhere.
+ */
+import type { BenchReport } from './bench-report.js';
+import type { OverlaySample } from './evaluate-set.js';
+import type { RealClipPicture } from './real-clips.js';
+import { DETECTION_METRICS, RESTORATION_METRICS, fmt, restorationRows } from './report-markdown.js';
+import { greyPng, overlayPng, previewGrey } from './render-images.js';
+
+export interface HtmlInputs {
+  report: BenchReport;
+  overlays: OverlaySample[];
+  realPictures: RealClipPicture[];
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function htmlTable(header: string[], rows: string[][]): string {
+  const head = header.map((h) => `<th>${esc(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th>${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** Horizontal bars, one per entry; null values get an empty bar labelled "–". */
+export function barChart(title: string, bars: { label: string; value: number | null }[], digits = 3): string {
+  const rowH = 22;
+  const labelW = 190;
+  const plotW = 360;
+  const h = bars.length * rowH + 30;
+  const max = Math.max(1e-12, ...bars.map((b) => b.value ?? 0));
+  const rows = bars
+    .map((b, i) => {
+      const y = 24 + i * rowH;
+      const w = b.value === null ? 0 : Math.max(1, (b.value / max) * plotW);
+      return (
+        `<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(b.label)}</text>` +
+        `<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 7}" fill="#4a78b5"/>` +
+        `<text x="${labelW + w + 4}" y="${y + 14}">${esc(fmt(b.value, digits))}</text>`
+      );
+    })
+    .join('');
+  return `<svg class="chart" viewBox="0 0 ${labelW + plotW + 70} ${h}" width="${labelW + plotW + 70}" height="${h}" xmlns="http://www.w3.org/2000/svg"><text x="0" y="14" font-weight="bold">${esc(title)}</text>${rows}</svg>`;
+}
+
+/** Flagged share per frame as thin columns: spikes show the frames with the most damage. */
+function columnChart(title: string, values: number[]): string {
+  const w = 560;
+  const h = 120;
+  const max = Math.max(1e-12, ...values);
+  const bw = w / Math.max(1, values.length);
+  const cols = values
+    .map((v, i) => {
+      const bh = (v / max) * (h - 30);
+      return `<rect x="${(i * bw).toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${bh.toFixed(1)}" fill="#b5784a"/>`;
+    })
+    .join('');
+  return `<svg class="chart" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" xmlns="http://www.w3.org/2000/svg"><text x="0" y="14" font-weight="bold">${esc(title)} (max ${fmt(max * 100, 2)} %)</text>${cols}</svg>`;
+}
+
+function figure(caption: string, src: string): string {
+  return `<figure><img src="${src}" alt="${esc(caption)}"><figcaption>${esc(caption)}</figcaption></figure>`;
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:1em 0;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}thead th{background:#f3f3f3}tbody th{text-align:left;font-weight:normal}
+.chart{margin:0.5em 1em 0.5em 0;font:12px system-ui,sans-serif}
+.row{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start}
+figure{margin:0}figure img{max-width:380px;image-rendering:pixelated;border:1px solid #ccc}figcaption{font-size:12px;color:#555}
+.legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
+dl{font-size:12px;color:#444}dt{font-weight:bold;margin-top:4px}
+`;
+
+export async function htmlReport({ report: r, overlays, realPictures }: HtmlInputs): Promise<string> {
+  const m = r.meta;
+  const out: string[] = [];
+  out.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>reelrestore benchmark</title><style>${CSS}</style></head><body>`);
+  out.push(`<h1>reelrestore benchmark (${esc(m.mode)})</h1>`);
+  out.push(
+    `<p>${esc(m.date)} · ${esc(m.machine.cpu)} × ${m.machine.cores} cores, ${m.machine.memory_gb} GB · Node ${esc(m.node)} · commit ${esc(m.git_commit ?? '–')} · seed ${m.seed} · ${m.wall_seconds.toFixed(0)} s</p>`,
+  );
+  out.push(`<p>Set: ${esc(m.set.description)}</p>`);
+  out.push(
+    htmlTable(
+      ['sequence', 'size', 'channels', 'bits', 'frames', 'damaged %'],
+      m.set.sequences.map((s) => [s.name, `${s.width}x${s.height}`, String(s.channels), String(s.bits), String(s.frames), fmt(s.damaged_share * 100, 2)]),
+    ),
+  );
+
+  out.push('<h2>Detection</h2>');
+  out.push(
+    htmlTable(
+      ['detector', ...DETECTION_METRICS, 'recall per class'],
+      Object.entries(r.detectors).map(([name, e]) => [
+        name,
+        ...DETECTION_METRICS.map((k) => fmt(e[k], k.startsWith('fp_rate') ? 4 : 3)),
+        Object.entries(e.per_class)
+          .map(([c, v]) => `${c} ${fmt(v.recall, 2)} (${v.pixels} px)`)
+          .join(', ') || '–',
+      ]),
+    ),
+  );
+  out.push(
+    `<div class="row">${barChart('Dice', Object.entries(r.detectors).map(([label, e]) => ({ label, value: e.dice })))}${barChart(
+      'Recall',
+      Object.entries(r.detectors).map(([label, e]) => ({ label, value: e.recall })),
+    )}</div>`,
+  );
+
+  const rows = restorationRows(r);
+  out.push('<h2>Restoration: inpainters, pipeline, peers</h2>');
+  out.push(
+    htmlTable(
+      ['method', 'kind', ...RESTORATION_METRICS],
+      rows.map(({ section, name, scores }) => [name, section, ...RESTORATION_METRICS.map((k) => fmt(scores[k], k.endsWith('psnr') || k === 'flicker' ? 2 : 3))]),
+    ),
+  );
+  out.push(
+    `<div class="row">${barChart('masked PSNR (dB)', rows.map(({ name, scores }) => ({ label: name, value: scores.masked_psnr ?? null })), 2)}${barChart(
+      'damage left (share)',
+      rows.map(({ name, scores }) => ({ label: name, value: scores.damage_left ?? null })),
+    )}${barChart('grain ratio (1 = truth)', rows.map(({ name, scores }) => ({ label: name, value: scores.grain_ratio ?? null })))}</div>`,
+  );
+
+  out.push('<h2>Speed and memory</h2>');
+  out.push(
+    htmlTable(
+      ['stage@size', 'size', 'frames', 'fps', 'vs tmedian', 'peak RSS MB'],
+      Object.entries(r.speed).map(([key, e]) => [key, `${e.width}x${e.height}`, String(e.frames), fmt(e.fps, 2), fmt(e.vs_tmedian, 3), fmt(r.memory[key]?.peak_rss_mb, 0)]),
+    ),
+  );
+  out.push(
+    `<div class="row">${barChart('frames per second (one thread)', Object.entries(r.speed).map(([label, e]) => ({ label, value: e.fps })), 2)}${barChart(
+      'peak RSS (MB)',
+      Object.entries(r.memory).map(([label, e]) => ({ label, value: e.peak_rss_mb })),
+      0,
+    )}</div>`,
+  );
+
+  out.push('<h2>Synthetic frames: spike + median pipeline</h2>');
+  out.push(
+    `<p class="legend">Mask overlay:<span style="background:rgb(255,220,0)"></span>detected damage (TP)<span style="background:rgb(0,200,60)"></span>false alarm (FP)<span style="background:rgb(230,30,30)"></span>missed damage (FN)</p>`,
+  );
+  for (const o of overlays) {
+    const { width: w, height: h } = o.layout;
+    const before = previewGrey(o.damaged, o.layout);
+    out.push(`<h3>${esc(o.sequence)}, frame ${o.frame}</h3><div class="row">`);
+    out.push(figure('damaged input', await greyPng(before, w, h)));
+    out.push(figure('restored (spike + median)', await greyPng(previewGrey(o.restored, o.layout), w, h)));
+    out.push(figure('clean truth', await greyPng(previewGrey(o.clean, o.layout), w, h)));
+    out.push(figure('mask: TP yellow, FP green, FN red', await overlayPng(before, w, h, o.predicted, o.truth)));
+    out.push('</div>');
+  }
+
+  if (r.real_clips) {
+    const c = r.real_clips;
+    out.push('<h2>Real clip (no ground truth)</h2>');
+    out.push(
+      `<p>${esc(c.dir)}: ${c.frames} frames ${c.width}x${c.height}; flagged share mean ${fmt(c.mean_flagged_share * 100, 2)} %, max ${fmt(c.max_flagged_share * 100, 2)} %. Yellow = flagged by the spike detector.</p>`,
+    );
+    out.push(columnChart('flagged share per frame', c.flagged_share));
+    for (const p of realPictures) {
+      out.push(`<h3>${esc(p.frame)}</h3><div class="row">${figure('before', p.before)}${figure('after (spike + median)', p.after)}${figure('flagged', p.mask)}</div>`);
+    }
+  }
+
+  out.push('<h2>Conventions</h2><dl>');
+  for (const [k, v] of Object.entries(m.conventions)) out.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
+  out.push('</dl></body></html>');
+  return out.join('\n');
+}

@@ -1,0 +1,90 @@
+/** The report as markdown tables: printed to stdout and written to bench.md for the README. */
+import type { BenchReport } from './bench-report.js';
+
+export const RESTORATION_METRICS = [
+  'masked_psnr',
+  'full_psnr',
+  'damage_left',
+  'untouched_exact',
+  'clean_kept_exact',
+  'grain_ratio',
+  'flicker',
+  'flicker_ratio',
+] as const;
+export const DETECTION_METRICS = ['precision', 'recall', 'dice', 'iou', 'fp_rate', 'fp_rate_clean'] as const;
+
+export function fmt(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  return v.toFixed(digits);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Every method that repaints, in one table: which section it comes from is in its first column. */
+export function restorationRows(r: BenchReport): { section: string; name: string; scores: Record<string, number | null> }[] {
+  const out: { section: string; name: string; scores: Record<string, number | null> }[] = [];
+  for (const [section, entries] of [
+    ['inpainter', r.inpainters],
+    ['pipeline', r.pipeline],
+    ['peer', r.peers],
+  ] as const) {
+    for (const [name, e] of Object.entries(entries)) {
+      if (section === 'peer' && name in r.inpainters) continue; // spatial@true_mask is listed once
+      out.push({ section, name, scores: e as unknown as Record<string, number | null> });
+    }
+  }
+  return out;
+}
+
+export function markdownReport(r: BenchReport): string {
+  const parts: string[] = [];
+  const m = r.meta;
+  parts.push(
+    `Benchmark ${m.mode}, seed ${m.seed}, ${m.date.slice(0, 10)}, ${m.machine.cpu} × ${m.machine.cores}, Node ${m.node}, commit ${m.git_commit?.slice(0, 10) ?? '–'}, ${m.wall_seconds.toFixed(0)} s. Set: ${m.set.description}.`,
+  );
+
+  parts.push('### Detection');
+  parts.push(
+    table(
+      ['detector', ...DETECTION_METRICS, 'recall per class'],
+      Object.entries(r.detectors).map(([name, e]) => [
+        name,
+        ...DETECTION_METRICS.map((k) => fmt(e[k], k.startsWith('fp_rate') ? 4 : 3)),
+        Object.entries(e.per_class)
+          .map(([c, v]) => `${c} ${fmt(v.recall, 2)}`)
+          .join(', ') || '–',
+      ]),
+    ),
+  );
+
+  parts.push('### Restoration (masked_psnr, full_psnr in dB; flicker in 8-bit levels)');
+  parts.push(
+    table(
+      ['method', 'kind', ...RESTORATION_METRICS],
+      restorationRows(r).map(({ section, name, scores }) => [
+        name,
+        section,
+        ...RESTORATION_METRICS.map((k) => fmt(scores[k], k.endsWith('psnr') || k === 'flicker' ? 2 : 3)),
+      ]),
+    ),
+  );
+
+  parts.push('### Speed and memory (one thread per stage)');
+  parts.push(
+    table(
+      ['stage', 'size', 'frames', 'fps', 'vs tmedian', 'peak_rss_mb'],
+      Object.entries(r.speed).map(([key, e]) => [e.stage, `${e.size} ${e.width}x${e.height}`, String(e.frames), fmt(e.fps, 2), fmt(e.vs_tmedian, 3), fmt(r.memory[key]?.peak_rss_mb, 0)]),
+    ),
+  );
+
+  if (r.real_clips) {
+    const c = r.real_clips;
+    parts.push(
+      `Real clip (no ground truth): ${c.frames} frames ${c.width}x${c.height}, flagged share mean ${fmt(c.mean_flagged_share * 100, 2)} %, max ${fmt(c.max_flagged_share * 100, 2)} %.`,
+    );
+  }
+  return parts.join('\n\n') + '\n';
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: scores the classical references and their peers on a fixed-seed synthetic set with
+ * known damage, measures speed and memory per stage, takes a look at a real damaged clip, and writes
+ * JSON (stable schema, see bench-report.ts), HTML and a markdown table.
+ *
+ *   npx tsx bench/run-bench.ts [--full] [--json <file>] [--html <file>] [--real <dir>] [--seed N] [--clean <dir>]
+ *
+ * --clean: clean photographs for the plates (scripts/fetch-clean-images.sh fills .cache/clean-images,
+ * the default); without them the generator paints procedural plates, and meta.set says which.
+ *
+ * Quick (default) finishes in a few minutes on two cores; --full uses a larger set and adds 4K speed.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeBenchSet, type BenchSetOptions } from './bench-set.js';
+import { evaluateSet } from './evaluate-set.js';
+import { measureSpeed, SIZE_2K, SIZE_4K } from './speed.js';
+import { lookAtRealClip, type RealClipResult } from './real-clips.js';
+import { CONVENTIONS, type BenchReport } from './bench-report.js';
+import { markdownReport } from './report-markdown.js';
+import { htmlReport } from './report-html.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// Six is one full cycle of the generator's default mix: every motion, depth and colour, one clean sequence.
+const QUICK_SET: Omit<BenchSetOptions, 'seed'> = { count: 6, width: 480, height: 360, frames: 12 };
+const FULL_SET: Omit<BenchSetOptions, 'seed'> = { count: 12, width: 960, height: 720, frames: 16 };
+
+function gitCommit(): string | null {
+  try {
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${sha}+dirty` : sha;
+  } catch {
+    return null;
+  }
+}
+
+/** The folder of frames itself, or its first sub-folder holding frames (real-clips/<name>/). */
+async function findClipDir(dir: string): Promise<string | null> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return null;
+  const entries = await readdir(dir, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && /\.(png|tiff?)$/i.test(e.name))) return dir;
+  for (const e of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const found = await findClipDir(join(dir, e.name));
+    if (found) return found;
+  }
+  return null;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      full: { type: 'boolean', default: false },
+      json: { type: 'string', default: join(ROOT, 'bench-out/bench.json') },
+      html: { type: 'string', default: join(ROOT, 'bench-out/bench.html') },
+      real: { type: 'string', default: resolve(ROOT, '../shared/data/real-clips') },
+      seed: { type: 'string', default: '1' },
+      clean: { type: 'string', default: join(ROOT, '.cache/clean-images') },
+    },
+    strict: true,
+  });
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
+  const full = values.full === true;
+  const cleanDir = resolve(values.clean!);
+  const photos = existsSync(cleanDir) && (await readdir(cleanDir)).some((n) => /\.(jpe?g|png|webp)$/i.test(n));
+  const setOpts = { ...(full ? FULL_SET : QUICK_SET), seed, ...(photos ? { cleanDir } : {}) };
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const t0 = performance.now();
+
+  const description = `${setOpts.count} synthetic sequences (makeBenchmarkSet default mix, one clean), ${setOpts.width}x${setOpts.height}, ${setOpts.frames} frames each, plates ${photos ? 'from clean photographs' : 'procedural'}`;
+  log(`quality: ${description}`);
+  const results = await evaluateSet(makeBenchSet(setOpts), { log, overlays: 2 });
+
+  const sizes = full ? [SIZE_2K, SIZE_4K] : [SIZE_2K];
+  log(`speed: ${sizes.map((s) => s.label).join(', ')}, ${full ? 8 : 4} frames per stage`);
+  const { speed, memory } = await measureSpeed({ sizes, frames: full ? 8 : 4, timeoutMs: full ? 1_800_000 : 300_000, seed, log });
+
+  let real: RealClipResult | null = null;
+  const clipDir = await findClipDir(resolve(values.real!));
+  if (clipDir) {
+    log(`real clip: ${clipDir}`);
+    real = await lookAtRealClip(clipDir);
+  } else log(`real clip: none under ${values.real}, skipped`);
+
+  const c = cpus();
+  const { pictures: realPictures = [], ...realSummary } = real ?? {};
+  const report: BenchReport = {
+    meta: {
+      date: new Date().toISOString(),
+      machine: { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, memory_gb: Math.round(totalmem() / 2 ** 30), platform: `${process.platform}-${process.arch}` },
+      node: process.version,
+      git_commit: gitCommit(),
+      mode: full ? 'full' : 'quick',
+      seed,
+      wall_seconds: (performance.now() - t0) / 1000,
+      set: { description, generator: String(results.sequences[0]?.meta.generator ?? 'unknown'), sequences: results.sequences },
+      conventions: CONVENTIONS,
+    },
+    detectors: results.detectors,
+    inpainters: results.inpainters,
+    pipeline: results.pipeline,
+    peers: results.peers,
+    speed,
+    memory,
+    real_clips: real ? (realSummary as Omit<RealClipResult, 'pictures'>) : null,
+  };
+
+  const md = markdownReport(report);
+  const jsonPath = resolve(values.json!);
+  const htmlPath = resolve(values.html!);
+  const mdPath = join(dirname(jsonPath), 'bench.md');
+  await mkdir(dirname(jsonPath), { recursive: true });
+  await mkdir(dirname(htmlPath), { recursive: true });
+  await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
+  await writeFile(mdPath, md);
+  await writeFile(htmlPath, await htmlReport({ report, overlays: results.overlays, realPictures }));
+  process.stdout.write(md);
+  log(`wrote ${jsonPath}, ${mdPath}, ${htmlPath} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+await main();

@@ -1,0 +1,140 @@
+/**
+ * Frames per second per stage and peak memory per worker, each stage in its own child process on the
+ * same frames: segment (spike detector), inpaint (median fill given the true masks), end to end
+ * (detect + fill), and ffmpeg's tmedian as the yardstick. Everything runs on one thread (ffmpeg with
+ * -threads 1 -filter_threads 1), so the ratios compare per core; a worker scales by running more.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeFilmSequence } from '@reelrestore/shared/synthetic/index';
+import { CONTEXT_FRAMES } from './peers/median-inpainter.js';
+
+export const STAGES = ['segment', 'inpaint', 'end_to_end', 'tmedian'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface SpeedSize {
+  label: string;
+  width: number;
+  height: number;
+}
+
+export const SIZE_2K: SpeedSize = { label: '2k', width: 2048, height: 1556 };
+export const SIZE_4K: SpeedSize = { label: '4k', width: 4096, height: 3112 };
+
+export interface StageResult {
+  frames: number;
+  seconds: number;
+  fps: number;
+  peak_rss_mb: number;
+}
+
+export interface SpeedEntry {
+  stage: Stage;
+  size: string;
+  width: number;
+  height: number;
+  frames: number;
+  fps: number;
+  /** fps / tmedian's fps at the same size. */
+  vs_tmedian: number | null;
+}
+
+export interface MemoryEntry {
+  stage: Stage;
+  size: string;
+  peak_rss_mb: number;
+}
+
+export interface SpeedOptions {
+  sizes: SpeedSize[];
+  /** Measured frames; CONTEXT_FRAMES more on each side are written as context. */
+  frames: number;
+  /** Per child process; a stage that runs longer is killed and reported as failed. */
+  timeoutMs: number;
+  seed: number;
+  log?: (line: string) => void;
+}
+
+const CHILD = fileURLToPath(new URL('./stage-child.ts', import.meta.url));
+
+export async function measureSpeed(opts: SpeedOptions): Promise<{ speed: Record<string, SpeedEntry>; memory: Record<string, MemoryEntry> }> {
+  const speed: Record<string, SpeedEntry> = {};
+  const memory: Record<string, MemoryEntry> = {};
+  for (const size of opts.sizes) {
+    const dir = await mkdtemp(join(tmpdir(), 'rr-bench-speed-'));
+    try {
+      const total = opts.frames + 2 * CONTEXT_FRAMES;
+      // The archive case: RGB at 16 bits (2K/4K DPX or TIFF scans), damaged like the synthetic set.
+      const layout = await writeFrames(dir, size, total, opts.seed);
+      const results: Partial<Record<Stage, StageResult>> = {};
+      for (const stage of STAGES) {
+        const args = [stage, dir, size.width, size.height, layout.channels, layout.bits, total, CONTEXT_FRAMES].map(String);
+        const r = await runChild(args, opts.timeoutMs);
+        results[stage] = r;
+        opts.log?.(`  ${stage}@${size.label}: ${r.fps.toFixed(2)} fps, ${r.peak_rss_mb.toFixed(0)} MB`);
+      }
+      const ref = results.tmedian?.fps ?? null;
+      for (const stage of STAGES) {
+        const r = results[stage]!;
+        const key = `${stage}@${size.label}`;
+        speed[key] = { stage, size: size.label, width: size.width, height: size.height, frames: r.frames, fps: r.fps, vs_tmedian: ref ? r.fps / ref : null };
+        memory[key] = { stage, size: size.label, peak_rss_mb: r.peak_rss_mb };
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return { speed, memory };
+}
+
+/** Writes the damaged frames and their true masks as raw files, one frame at a time after generating. */
+async function writeFrames(dir: string, size: SpeedSize, total: number, seed: number): Promise<{ channels: 3; bits: 16 }> {
+  // Same generator as the quality set, so the damaged share (which the fill's cost follows) is realistic.
+  const clip = await makeFilmSequence({
+    name: `speed-${size.label}`,
+    width: size.width,
+    height: size.height,
+    frames: total,
+    channels: 3,
+    bits: 16,
+    seed,
+    motion: 'pan',
+  });
+  const frames = await open(join(dir, 'frames.raw'), 'w');
+  const masks = await open(join(dir, 'masks.raw'), 'w');
+  try {
+    for (let i = 0; i < total; i++) {
+      const f = clip.damaged[i]!;
+      await frames.write(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+      await masks.write(clip.masks[i]!);
+    }
+  } finally {
+    await frames.close();
+    await masks.close();
+  }
+  return { channels: 3, bits: 16 };
+}
+
+function runChild(args: string[], timeoutMs: number): Promise<StageResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err = (err + s).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code, sig) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`stage ${args[0]} ${sig ? `killed (${sig}, over ${timeoutMs} ms?)` : `exited ${code}`}: ${err.trim().slice(-800)}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as StageResult);
+      } catch {
+        reject(new Error(`stage ${args[0]} printed no result: ${out.slice(-300)}`));
+      }
+    });
+  });
+}

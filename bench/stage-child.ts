@@ -1,0 +1,168 @@
+/**
+ * One benchmark stage in its own process, so its peak resident memory is its own. Reads raw frames
+ * (and true masks) from files written by speed.ts, keeping only the window a worker would hold, times
+ * the compute alone, and prints one JSON line: { frames, seconds, fps, peak_rss_mb }.
+ *
+ *   node --import tsx bench/stage-child.ts <segment|inpaint|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
+ *
+ * Frames [context, total − context) are the measured ones; the others are the context a chunk reads.
+ */
+import { openSync, readSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { allocFrame, bytesPerFrame, rawPixFmt, type FrameLayout, type Samples } from '@reelrestore/shared/frames/types';
+import { ffmpegInput, spawnFfmpeg } from '@reelrestore/shared/frames/ffmpeg';
+import { detectSpikesForFrame } from '@reelrestore/shared/restore/spike-detect';
+import { medianFill } from '@reelrestore/shared/restore/median-fill';
+import { SPIKE_THRESHOLD, MASK_DILATE } from './peers/spike-detector.js';
+
+const [stage, dir, w, h, ch, bits, total, context] = process.argv.slice(2);
+const layout: FrameLayout = {
+  width: Number(w),
+  height: Number(h),
+  channels: Number(ch) === 3 ? 3 : 1,
+  bits: Number(bits) === 16 ? 16 : 8,
+};
+const N = Number(total);
+const K = Number(context);
+if (!stage || !dir || !(N > 2 * K)) throw new Error('usage: stage-child <stage> <dir> <w> <h> <channels> <bits> <total> <context>');
+const framesPath = join(dir, 'frames.raw');
+const masksPath = join(dir, 'masks.raw');
+const pixels = layout.width * layout.height;
+
+/** Frames on demand, holding only those asked for since the last `keep`. */
+class FrameWindow {
+  private fd = openSync(framesPath, 'r');
+  private cache = new Map<number, Samples>();
+
+  get(i: number): Samples {
+    let f = this.cache.get(i);
+    if (!f) {
+      f = allocFrame(layout);
+      readSync(this.fd, new Uint8Array(f.buffer, f.byteOffset, f.byteLength), 0, f.byteLength, i * bytesPerFrame(layout));
+      this.cache.set(i, f);
+    }
+    return f;
+  }
+
+  keep(lo: number, hi: number): void {
+    for (const k of this.cache.keys()) if (k < lo || k > hi) this.cache.delete(k);
+  }
+}
+
+let masksFd: number | null = null;
+
+/** True mask of frame i, read on demand: a worker holds only its window's masks. */
+function trueMask(i: number): Uint8Array {
+  masksFd ??= openSync(masksPath, 'r');
+  const m = new Uint8Array(pixels);
+  readSync(masksFd, m, 0, pixels, i * pixels);
+  return m;
+}
+
+function detect(win: FrameWindow, t: number): Uint8Array {
+  return detectSpikesForFrame({
+    prev: t > 0 ? win.get(t - 1) : null,
+    cur: win.get(t),
+    next: t < N - 1 ? win.get(t + 1) : null,
+    layout,
+    threshold: SPIKE_THRESHOLD,
+    dilate: MASK_DILATE,
+  }).mask;
+}
+
+function fill(win: FrameWindow, t: number, maskOf: (i: number) => Uint8Array): void {
+  const lo = Math.max(0, t - K);
+  const hi = Math.min(N - 1, t + K);
+  const frames: Samples[] = [];
+  const masks: Uint8Array[] = [];
+  for (let i = lo; i <= hi; i++) {
+    frames.push(win.get(i));
+    masks.push(maskOf(i));
+  }
+  medianFill({ frames, center: t - lo, masks, layout });
+}
+
+/** Peak resident set of a live process in kB, from /proc (Linux); 0 where there is no /proc. */
+function vmHwmKb(pid: string): number {
+  try {
+    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function tmedian(): Promise<{ seconds: number; peakKb: number }> {
+  const t0 = performance.now();
+  const p = spawnFfmpeg([
+    '-threads', '1', '-filter_threads', '1',
+    '-f', 'rawvideo', '-pix_fmt', rawPixFmt(layout), '-s', `${layout.width}x${layout.height}`, '-r', '24', '-i', ffmpegInput(framesPath),
+    '-vf', 'tmedian=radius=1', '-f', 'rawvideo', '-y', '/dev/null',
+  ]);
+  // ffmpeg is not this process: its peak is sampled from /proc while it runs.
+  let peakKb = 0;
+  const poll = setInterval(() => {
+    // Once ffmpeg is gone the read fails and returns 0: the last sample stands.
+    peakKb = Math.max(peakKb, vmHwmKb(String(p.child.pid)));
+  }, 20);
+  try {
+    await p.done;
+  } finally {
+    clearInterval(poll);
+  }
+  return { seconds: (performance.now() - t0) / 1000, peakKb };
+}
+
+async function main(): Promise<void> {
+  const measured = N - 2 * K;
+  let seconds = 0;
+  let peakKb = 0;
+  const win = new FrameWindow();
+  if (stage === 'segment') {
+    for (let t = K; t < N - K; t++) {
+      const t0 = performance.now();
+      detect(win, t);
+      seconds += (performance.now() - t0) / 1000;
+      win.keep(t, t + 1);
+    }
+  } else if (stage === 'inpaint') {
+    for (let t = K; t < N - K; t++) {
+      const t0 = performance.now();
+      fill(win, t, trueMask);
+      seconds += (performance.now() - t0) / 1000;
+      win.keep(t + 1 - K, t + 1 + K);
+    }
+  } else if (stage === 'end_to_end') {
+    // Steady state of a worker streaming a shot: every frame is detected once and filled once. Masks
+    // of the leading context are computed untimed (they belong to the previous chunk's work).
+    const masks = new Map<number, Uint8Array>();
+    for (let i = 0; i < K; i++) masks.set(i, detect(win, i));
+    for (let t = K; t < N - K; t++) {
+      const t0 = performance.now();
+      // The window of t needs masks up to t + K; each new one is one detection, context at the end untimed.
+      for (let i = t; i <= t + K; i++) {
+        if (masks.has(i)) continue;
+        const d0 = performance.now();
+        masks.set(i, detect(win, i));
+        if (i >= N - K) seconds -= (performance.now() - d0) / 1000;
+      }
+      fill(win, t, (i) => masks.get(i)!);
+      seconds += (performance.now() - t0) / 1000;
+      masks.delete(t - K);
+      win.keep(t + 1 - K, t + 1 + K + 1);
+    }
+  } else if (stage === 'tmedian') {
+    const r = await tmedian();
+    seconds = r.seconds;
+    peakKb = r.peakKb;
+  } else {
+    throw new Error(`unknown stage ${stage}`);
+  }
+  const frames = stage === 'tmedian' ? N : measured;
+  // VmHWM, not getrusage's maxRSS: Linux carries maxRSS across fork + exec, so it would report the
+  // parent's size at spawn time rather than this process's own peak.
+  if (stage !== 'tmedian') peakKb = vmHwmKb('self') || process.resourceUsage().maxRSS;
+  process.stdout.write(JSON.stringify({ frames, seconds, fps: frames / seconds, peak_rss_mb: peakKb / 1024 }) + '\n');
+}
+
+await main();
