@@ -1,4 +1,6 @@
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +49,7 @@ async function masksOf(client: ApiClient, id: string, frames: number): Promise<U
   for (let i = 0; i < frames; i++) {
     const file = join(work, `${id}-mask-${i}.png`);
     await client.download(`/v1/reels/${id}/masks/${i}`, file);
-    out.push((await decodeMaskPng(await import('node:fs/promises').then((fs) => fs.readFile(file)))).mask);
+    out.push((await decodeMaskPng(await readFile(file))).mask);
   }
   return out;
 }
@@ -114,8 +116,7 @@ describe('a reel from upload to restored output', () => {
       const outDir = join(work, 'seq8-out');
       const tarFile = join(work, 'seq8-out.tar');
       await client.download(`/v1/reels/${id}/output`, tarFile);
-      const { execFileSync } = await import('node:child_process');
-      execFileSync('mkdir', ['-p', outDir]);
+      mkdirSync(outDir, { recursive: true });
       execFileSync('tar', ['-xf', tarFile, '-C', outDir]);
       expect(await listFrameFiles(outDir)).toEqual(names);
       const paths = names.map((n) => join(outDir, n));
@@ -125,7 +126,7 @@ describe('a reel from upload to restored output', () => {
 
       const reportFile = join(work, 'seq8-report.json');
       await client.download(`/v1/reels/${id}/report`, reportFile);
-      const report = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(reportFile, 'utf8')));
+      const report = JSON.parse(await readFile(reportFile, 'utf8'));
       expect(report.shots).toHaveLength(2);
       expect(report.shots[0].frames.count).toBe(10);
       expect(report.damagedShare).toBeGreaterThan(0);

@@ -109,6 +109,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return result.data;
 }
 
+/** For a process entry point: a wrong value prints the message (naming the variable) and exits 1. */
+export function loadConfigOrExit(service: string): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    console.error(`${service}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
+
 /** `file:./data` and `file:///abs` both become absolute paths; anything else is returned unchanged. */
 export function resolveStorageUrl(url: string, cwd = process.cwd()): string {
   if (url.startsWith('file://')) return url;

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig, type Config } from '@reelrestore/shared/config';
-import { ConfigError, errorMessage } from '@reelrestore/shared/errors';
+import { loadConfigOrExit } from '@reelrestore/shared/config';
 import { createLogger } from '@reelrestore/shared/logger';
 import { startApi } from './start-api.js';
 
@@ -10,13 +9,7 @@ import { startApi } from './start-api.js';
  * SHUTDOWN_TIMEOUT_MS. A second signal exits at once.
  */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error(`api: ${err instanceof ConfigError ? err.message : errorMessage(err)}`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit('api');
   const logger = createLogger('api', config.LOG_LEVEL);
   const api = await startApi(config, { logger });
   logger.info({ url: api.url }, 'api listening');

@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
-import { loadConfig, resolveStorageUrl, type Config } from '../config.js';
-import { ConfigError, errorMessage } from '../errors.js';
+import { loadConfigOrExit, resolveStorageUrl, type Config } from '../config.js';
 import type { QueueName } from '../jobs.js';
 import { createLogger, type Logger } from '../logger.js';
 import { closeQueues, openQueues } from '../queues.js';
@@ -60,13 +59,7 @@ export function startService(services: AnyWorkerService[], deps: WorkerDeps): Ru
  * workers for its queues, and a graceful SIGTERM that lets running chunks finish under a hard deadline.
  */
 export async function runWorkerProcess(name: string, build: (deps: WorkerDeps) => Promise<AnyWorkerService[]> | AnyWorkerService[]): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error(`${name}: ${err instanceof ConfigError ? err.message : errorMessage(err)}`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit(name);
   const logger = createLogger(name, config.LOG_LEVEL);
   const deps = openDeps(config, logger);
   const running = startService(await build(deps), deps);
