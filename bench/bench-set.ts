@@ -4,18 +4,10 @@
  * Its default mix cycles grey/colour, 8/16-bit and motions, and holds one clean sequence.
  */
 import { existsSync } from 'node:fs';
-import { makeBenchmarkSet, type BenchSequence } from '@reelrestore/shared/synthetic/index';
+import { makeBenchmarkSet, type BenchmarkSetOptions, type BenchSequence } from '@reelrestore/shared/synthetic/index';
 
-export interface BenchSetOptions {
-  /** Sequences, the clean one included (at least 4 so the default mix reaches it). */
-  count: number;
-  width: number;
-  height: number;
-  frames: number;
-  seed: number;
-  /** Clean photographs for plates; procedural plates when absent. */
-  cleanDir?: string;
-}
+/** The generator's options the bench sets; the clean one is included when count is at least 4. */
+export type BenchSetOptions = Pick<BenchmarkSetOptions, 'count' | 'width' | 'height' | 'frames' | 'seed' | 'cleanDir'>;
 
 export function makeBenchSet(opts: BenchSetOptions): AsyncGenerator<BenchSequence> {
   const { cleanDir, ...rest } = opts;
