@@ -71,10 +71,20 @@ export const configSchema = z.object({
    */
   SHOT_THRESHOLD: z.coerce.number().min(0).max(100).default(6),
 
-  SEGMENTER: z.enum(['spike']).default('spike'),
+  SEGMENTER: z.enum(['spike', 'unet']).default('spike'),
   INPAINTER: z.enum(['median']).default('median'),
   SPIKE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.06),
   MASK_DILATE: int(2, 0),
+  /** ONNX file of the learned segmenter; default the repo's models/segment-unet/model.onnx. */
+  SEGMENT_MODEL: z.string().min(1).optional(),
+  /** Damage probability that seeds a detection (SEGMENTER=unet). */
+  UNET_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.5),
+  /** Probability that lets a pixel join a seeded detection (hysteresis; at most UNET_THRESHOLD). */
+  UNET_LOW_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.3),
+  /** Tile side for the network, a multiple of 4 (bounded memory at 2K and 4K). */
+  UNET_TILE: z.coerce.number().int().min(64).multipleOf(4).default(256),
+  /** Tile overlap, a multiple of 4 and below UNET_TILE: each tile's outer half-overlap is discarded. */
+  UNET_OVERLAP: z.coerce.number().int().min(0).multipleOf(4).default(64),
   /** Worker threads per worker process used for the numeric work. 0 = one per core. */
   COMPUTE_THREADS: int(0, 0),
 
@@ -105,6 +115,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (result.data.UNET_OVERLAP >= result.data.UNET_TILE) {
+    throw new ConfigError(`Invalid configuration:\n  UNET_OVERLAP: must be below UNET_TILE (${result.data.UNET_TILE})`);
   }
   return result.data;
 }

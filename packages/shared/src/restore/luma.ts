@@ -28,6 +28,40 @@ export function toLuma(frame: Samples, layout: FrameLayout): Float32Array {
   return out;
 }
 
+/**
+ * Luma of a rectangle of a frame, written row by row into `out` from `offset` (same weights and scale
+ * as toLuma), so tiled inference never holds a whole-frame luma image.
+ */
+export function toLumaRegion(
+  frame: Samples,
+  layout: FrameLayout,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  out: Float32Array,
+  offset = 0,
+): void {
+  const scale = 1 / maxSampleValue(layout.bits);
+  const W = layout.width;
+  if (layout.channels === 1) {
+    for (let y = 0; y < h; y++) {
+      const src = (y0 + y) * W + x0;
+      const dst = offset + y * w;
+      for (let x = 0; x < w; x++) out[dst + x] = frame[src + x]! * scale;
+    }
+    return;
+  }
+  const r = KR * scale;
+  const g = KG * scale;
+  const b = KB * scale;
+  for (let y = 0; y < h; y++) {
+    let j = ((y0 + y) * W + x0) * 3;
+    const dst = offset + y * w;
+    for (let x = 0; x < w; x++, j += 3) out[dst + x] = frame[j]! * r + frame[j + 1]! * g + frame[j + 2]! * b;
+  }
+}
+
 export interface LumaImage {
   data: Float32Array;
   width: number;

@@ -1,7 +1,44 @@
+import type * as Ort from 'onnxruntime-node';
 import type { FrameLayout, Samples } from '../frames/types.js';
 import { medianFill } from '../restore/median-fill.js';
 import { tilesFromMask, type PatchTile } from '../restore/patches.js';
 import { detectSpikesForFrame } from '../restore/spike-detect.js';
+import { segmentFrameUnet, type RunModel, type UnetMaskOptions, type UnetTileOptions } from '../restore/unet-segment.js';
+
+// One onnxruntime session per thread and model file, created on first use; onnxruntime itself is loaded
+// only then, so threads that never run a model never load it. One intra-op thread: the pool is the
+// parallelism.
+const sessions = new Map<string, Promise<RunModel>>();
+
+export function modelRunner(modelPath: string): Promise<RunModel> {
+  let runner = sessions.get(modelPath);
+  if (!runner) {
+    runner = (async () => {
+      const ort: typeof Ort = await import('onnxruntime-node');
+      const session = await ort.InferenceSession.create(modelPath, {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+      });
+      const [inName] = session.inputNames;
+      const [outName] = session.outputNames;
+      if (!inName || !outName) throw new Error(`${modelPath} has no input or output`);
+      return async (input, dims) => {
+        const feeds = { [inName]: new ort.Tensor('float32', input, [...dims]) };
+        const out = (await session.run(feeds))[outName];
+        if (!out) throw new Error(`${modelPath} returned no ${outName}`);
+        const data = out.data as Float32Array;
+        out.dispose();
+        return data;
+      };
+    })();
+    // A file that fails to load is not cached, so a fixed path can be retried.
+    runner.catch(() => sessions.delete(modelPath));
+    sessions.set(modelPath, runner);
+  }
+  return runner;
+}
 
 /**
  * The numeric work that runs in compute threads, one entry per task. Arguments and results cross the
@@ -12,6 +49,13 @@ export const computeTasks = {
   'segment-frame'(a: { layout: FrameLayout; prev: Samples | null; cur: Samples; next: Samples | null; threshold: number; dilate: number }) {
     const { mask, damaged } = detectSpikesForFrame(a);
     return { mask, damaged };
+  },
+
+  /** The learned segmenter (models/segment-unet) for the centre of a window of consecutive frames. */
+  async 'segment-frame-unet'(
+    a: UnetMaskOptions & UnetTileOptions & { layout: FrameLayout; frames: (Samples | null)[]; modelPath: string },
+  ): Promise<{ mask: Uint8Array; damaged: number }> {
+    return segmentFrameUnet(a, await modelRunner(a.modelPath));
   },
 
   /** The classical reference fill for one centre frame; returns only the tiles that changed. */

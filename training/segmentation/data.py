@@ -1,0 +1,125 @@
+"""Training windows from benchmark-set folders (written by the shared generator):
+<root>/<seq>/{damaged,mask}/frame_0001.png (+ clean/, classes/, meta.json).
+
+A sample is T consecutive damaged frames as luma in [0,1] (Rec.709, like toLuma in the Node code) and the
+centre frame's mask. Past either end of a sequence the window is mirrored about the centre (the frame
+t-k stands in for a missing t+k), which is what the segment worker does at shot boundaries.
+"""
+import os
+import random
+from typing import List, Tuple
+
+import numpy as np
+from PIL import Image
+
+KR, KG, KB = 0.2126, 0.7152, 0.0722
+
+
+def read_luma(path: str) -> np.ndarray:
+    im = Image.open(path)
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        a = np.asarray(im, dtype=np.float32) / 65535.0
+    elif im.mode == "L":
+        a = np.asarray(im, dtype=np.float32) / 255.0
+    else:
+        # PIL reads 48-bit PNGs as 8-bit RGB; the lost low byte is far below the damage contrast.
+        rgb = np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0
+        a = rgb[..., 0] * KR + rgb[..., 1] * KG + rgb[..., 2] * KB
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def read_mask(path: str) -> np.ndarray:
+    return (np.asarray(Image.open(path).convert("L")) > 127).astype(np.uint8)
+
+
+def window_indices(t: int, n: int, window: int) -> List[int]:
+    """Frame indices for a window centred on t in a sequence of n frames, mirrored past the ends."""
+    half = window // 2
+    out = []
+    for k in range(-half, half + 1):
+        j = t + k
+        if j < 0 or j >= n:
+            j = t - k
+        if j < 0 or j >= n:
+            j = t
+        out.append(j)
+    return out
+
+
+class Sequence:
+    def __init__(self, root: str, name: str):
+        self.name = name
+        d = os.path.join(root, name)
+        files = sorted(f for f in os.listdir(os.path.join(d, "damaged")) if f.endswith(".png"))
+        self.frames = np.stack([read_luma(os.path.join(d, "damaged", f)) for f in files])
+        self.masks = np.stack([read_mask(os.path.join(d, "mask", f)) for f in files])
+        self.clean = bool(self.masks.sum() == 0)
+
+    def __len__(self) -> int:
+        return self.frames.shape[0]
+
+    def window(self, t: int, window: int) -> np.ndarray:
+        return self.frames[window_indices(t, len(self), window)]
+
+
+def list_sequences(root: str) -> List[str]:
+    return sorted(s for s in os.listdir(root) if os.path.isdir(os.path.join(root, s, "damaged")))
+
+
+def load_set(root: str, names: List[str]) -> List[Sequence]:
+    return [Sequence(root, n) for n in names]
+
+
+class CropSampler:
+    """Random crops: most centred on damage (positives are rare), the rest uniform, which includes the
+    clean sequences (hard negatives: grain, flicker and motion with nothing to find). Random flips,
+    90-degree transposes are left out (scratches are vertical on film), and random temporal reversal."""
+
+    def __init__(self, seqs: List[Sequence], window: int, crop: int, pos_share: float, seed: int):
+        self.seqs = seqs
+        self.window = window
+        self.crop = crop
+        self.pos_share = pos_share
+        self.rng = random.Random(seed)
+        self.np_rng = np.random.default_rng(seed)
+        # Damaged pixel coordinates per (sequence, frame), for positive-centred crops.
+        self.pos = []
+        for si, s in enumerate(seqs):
+            for t in range(len(s)):
+                ys, xs = np.nonzero(s.masks[t])
+                if len(ys):
+                    self.pos.append((si, t, ys, xs))
+
+    def sample(self) -> Tuple[np.ndarray, np.ndarray]:
+        c = self.crop
+        if self.pos and self.rng.random() < self.pos_share:
+            si, t, ys, xs = self.pos[self.rng.randrange(len(self.pos))]
+            k = self.rng.randrange(len(ys))
+            s = self.seqs[si]
+            h, w = s.frames.shape[1:]
+            y0 = int(np.clip(ys[k] - self.rng.randrange(c), 0, h - c))
+            x0 = int(np.clip(xs[k] - self.rng.randrange(c), 0, w - c))
+        else:
+            si = self.rng.randrange(len(self.seqs))
+            s = self.seqs[si]
+            t = self.rng.randrange(len(s))
+            h, w = s.frames.shape[1:]
+            y0 = self.rng.randrange(h - c + 1)
+            x0 = self.rng.randrange(w - c + 1)
+        x = s.window(t, self.window)[:, y0 : y0 + c, x0 : x0 + c]
+        y = s.masks[t][None, y0 : y0 + c, x0 : x0 + c]
+        if self.rng.random() < 0.5:
+            x, y = x[:, :, ::-1], y[:, :, ::-1]
+        if self.rng.random() < 0.5:
+            x, y = x[:, ::-1], y[:, ::-1]
+        if self.rng.random() < 0.5:
+            x = x[::-1]
+        # Exposure and contrast jitter: prints and scans differ.
+        gain = self.rng.uniform(0.8, 1.2)
+        bias = self.rng.uniform(-0.08, 0.08)
+        x = np.clip(x * gain + bias, 0.0, 1.0)
+        return np.ascontiguousarray(x, dtype=np.float32), np.ascontiguousarray(y, dtype=np.float32)
+
+    def batch(self, n: int) -> Tuple[np.ndarray, np.ndarray]:
+        xs, ys = zip(*(self.sample() for _ in range(n)))
+        return np.stack(xs), np.stack(ys)

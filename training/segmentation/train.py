@@ -1,0 +1,161 @@
+"""Train the temporal Attention U-Net on a benchmark-set folder.
+
+/usr/bin/python3 training/segmentation/train.py --data data/train-set --out training/segmentation/runs/default
+Deterministic for a given seed and thread count; CPU by default, --device cuda where available.
+Logs per-epoch loss and validation Dice / recall / precision (full frames of held-out sequences) and the
+false-positive rate on held-out clean sequences; keeps the checkpoint with the best validation Dice.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from data import CropSampler, list_sequences, load_set
+from model import TemporalAttentionUNet, count_params
+
+
+def focal_loss(logits, target, gamma: float, alpha: float):
+    bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    p = torch.sigmoid(logits)
+    pt = p * target + (1 - p) * (1 - target)
+    w = alpha * target + (1 - alpha) * (1 - target)
+    return (w * (1 - pt) ** gamma * bce).mean()
+
+
+def tversky_loss(logits, target, a: float, b: float, eps: float = 1.0):
+    """Soft Tversky over the batch: b > a weighs missed damage above false alarms (recall first)."""
+    p = torch.sigmoid(logits)
+    tp = (p * target).sum()
+    fp = (p * (1 - target)).sum()
+    fn = ((1 - p) * target).sum()
+    return 1 - (tp + eps) / (tp + a * fp + b * fn + eps)
+
+
+@torch.no_grad()
+def evaluate(net, seqs, window: int, device, threshold: float):
+    net.eval()
+    tp = fp = fn = 0
+    clean_fp = clean_px = 0
+    for s in seqs:
+        for t in range(0, len(s), 2):
+            x = torch.from_numpy(np.ascontiguousarray(s.window(t, window)))[None].to(device)
+            pred = (torch.sigmoid(net(x))[0, 0] > threshold).cpu().numpy()
+            m = s.masks[t].astype(bool)
+            if s.clean:
+                clean_fp += int(pred.sum())
+                clean_px += pred.size
+            else:
+                tp += int((pred & m).sum())
+                fp += int((pred & ~m).sum())
+                fn += int((~pred & m).sum())
+    net.train()
+    return {
+        "dice": 2 * tp / max(1, 2 * tp + fp + fn),
+        "recall": tp / max(1, tp + fn),
+        "precision": tp / max(1, tp + fp),
+        "clean_fp_rate": clean_fp / max(1, clean_px),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="data/train-set")
+    ap.add_argument("--out", default="training/segmentation/runs/default")
+    ap.add_argument("--val", default="", help="comma-separated sequence names held out (default: the last 3)")
+    ap.add_argument("--window", type=int, default=5)
+    ap.add_argument("--base", type=int, default=8)
+    ap.add_argument("--crop", type=int, default=96)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--steps-per-epoch", type=int, default=100)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--weight-decay", type=float, default=1e-4)
+    ap.add_argument("--pos-share", type=float, default=0.4)
+    ap.add_argument("--focal-gamma", type=float, default=2.0)
+    ap.add_argument("--focal-alpha", type=float, default=0.5)
+    ap.add_argument("--tversky-a", type=float, default=0.3)
+    ap.add_argument("--tversky-b", type=float, default=0.7)
+    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0 = no limit)")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    device = torch.device(args.device)
+    os.makedirs(args.out, exist_ok=True)
+
+    names = list_sequences(args.data)
+    val_names = args.val.split(",") if args.val else names[-3:]
+    train_names = [n for n in names if n not in val_names]
+    t0 = time.time()
+    train_seqs = load_set(args.data, train_names)
+    val_seqs = load_set(args.data, val_names)
+    sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed)
+    pos_px = sum(int(s.masks.sum()) for s in train_seqs)
+    all_px = sum(s.masks.size for s in train_seqs)
+    print(f"train {train_names}\nval {val_names}\nloaded in {time.time() - t0:.1f} s; damaged share {pos_px / all_px:.4%}", flush=True)
+
+    net = TemporalAttentionUNet(window=args.window, base=args.base).to(device)
+    print(f"params {count_params(net)}", flush=True)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    total = args.epochs * args.steps_per_epoch
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / total)))
+    )
+
+    log = []
+    best = -1.0
+    started = time.time()
+    step = 0
+    for epoch in range(1, args.epochs + 1):
+        losses = []
+        for _ in range(args.steps_per_epoch):
+            xb, yb = sampler.batch(args.batch)
+            x = torch.from_numpy(xb).to(device)
+            y = torch.from_numpy(yb).to(device)
+            logits = net(x)
+            loss = focal_loss(logits, y, args.focal_gamma, args.focal_alpha) * 10 + tversky_loss(
+                logits, y, args.tversky_a, args.tversky_b
+            )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            losses.append(loss.item())
+        m = evaluate(net, val_seqs, args.window, device, args.threshold)
+        elapsed = time.time() - started
+        rec = {"epoch": epoch, "step": step, "loss": float(np.mean(losses)), "minutes": elapsed / 60, **m}
+        log.append(rec)
+        print(
+            f"epoch {epoch:3d} step {step:5d} loss {rec['loss']:.4f} | val dice {m['dice']:.3f} recall {m['recall']:.3f} "
+            f"precision {m['precision']:.3f} clean-fp {m['clean_fp_rate']:.5%} | {elapsed / 60:.1f} min",
+            flush=True,
+        )
+        ckpt = {"model": net.state_dict(), "args": vars(args), "epoch": epoch, "metrics": m}
+        torch.save(ckpt, os.path.join(args.out, "last.pt"))
+        if m["dice"] > best:
+            best = m["dice"]
+            torch.save(ckpt, os.path.join(args.out, "best.pt"))
+        with open(os.path.join(args.out, "log.json"), "w") as f:
+            json.dump({"args": vars(args), "train": train_names, "val": val_names, "epochs": log}, f, indent=1)
+        if args.max_minutes and elapsed > args.max_minutes * 60:
+            print(f"stopping: {args.max_minutes} minutes reached", flush=True)
+            break
+    print(f"done in {(time.time() - started) / 60:.1f} min; best val dice {best:.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
