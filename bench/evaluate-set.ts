@@ -7,6 +7,7 @@ import type { BenchSequence } from '@reelrestore/shared/synthetic/film-sequence'
 import { addConfusion, ClassRecall, CleanFalseAlarms, detectionScores, emptyConfusion, type Confusion } from './metrics/detection.js';
 import { RestorationScorer, type RestorationScores } from './metrics/restoration.js';
 import { detectSequence } from './peers/spike-detector.js';
+import { detectSequenceUnet } from './peers/unet-detector.js';
 import { medianFillSequence } from './peers/median-inpainter.js';
 import { spatialFill } from './peers/spatial-fill.js';
 import { runTmedian } from './peers/tmedian.js';
@@ -100,6 +101,9 @@ export interface EvaluateOptions {
 export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: EvaluateOptions = {}): Promise<SetResults> {
   const spike = new DetectorTally();
   const spikeRaw = new DetectorTally();
+  const unet = new DetectorTally();
+  const unetRaw = new DetectorTally();
+  const medianUnet = new RestorationTally();
   const medianTrue = new RestorationTally();
   const medianSpike = new RestorationTally();
   const spatialTrue = new RestorationTally();
@@ -118,11 +122,16 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
     const detected = await timed(spike, () => detectSequence(seq.damaged, layout));
     spike.add(detected.masks, seq, isClean);
     spikeRaw.add(detected.raw, seq, isClean);
+    const learned = await timed(unet, () => detectSequenceUnet(seq.damaged, layout));
+    unet.add(learned.masks, seq, isClean);
+    unetRaw.add(learned.raw, seq, isClean);
 
     const fillTrue = await timed(medianTrue, () => medianFillSequence(seq.damaged, seq.masks, layout));
     medianTrue.add(fillTrue, seq.masks, seq);
     const fillSpike = await timed(medianSpike, () => medianFillSequence(seq.damaged, detected.masks, layout));
     medianSpike.add(fillSpike, detected.masks, seq);
+    const fillUnet = await timed(medianUnet, () => medianFillSequence(seq.damaged, learned.masks, layout));
+    medianUnet.add(fillUnet, learned.masks, seq);
     const spatial = await timed(spatialTrue, () => seq.damaged.map((f, t) => spatialFill(f, seq.masks[t]!, layout)));
     spatialTrue.add(spatial, seq.masks, seq);
     const tmed = await timed(tmedian, () => runTmedian(seq.damaged, layout));
@@ -158,16 +167,23 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
 
   // One detection run yields both masks, so both entries carry its time.
   spikeRaw.seconds = spike.seconds;
+  unetRaw.seconds = unet.seconds;
   const det = spike.entry();
   const { per_class: _pc, seconds: _s, ...detScores } = det;
+  const detUnet = unet.entry();
+  const { per_class: _pcu, seconds: _su, ...unetScores } = detUnet;
   return {
-    detectors: { spike: det, spike_undilated: spikeRaw.entry() },
+    detectors: { spike: det, spike_undilated: spikeRaw.entry(), unet: detUnet, unet_undilated: unetRaw.entry() },
     inpainters: {
       'median@true_mask': medianTrue.entry(),
       'median@spike_mask': medianSpike.entry(),
+      'median@unet_mask': medianUnet.entry(),
       'spatial@true_mask': spatialTrue.entry(),
     },
-    pipeline: { 'spike+median': { ...detScores, ...medianSpike.entry(), seconds: spike.seconds + medianSpike.seconds } },
+    pipeline: {
+      'spike+median': { ...detScores, ...medianSpike.entry(), seconds: spike.seconds + medianSpike.seconds },
+      'unet+median': { ...unetScores, ...medianUnet.entry(), seconds: unet.seconds + medianUnet.seconds },
+    },
     peers: { none: none.entry(), tmedian: tmedian.entry(), 'spatial@true_mask': spatialTrue.entry() },
     sequences,
     overlays,

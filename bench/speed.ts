@@ -1,6 +1,6 @@
 /**
  * Frames per second per stage and peak memory per worker, each stage in its own child process on the
- * same frames: segment (spike detector), inpaint (median fill given the true masks), end to end
+ * same frames: segment (spike detector), segment_unet (learned detector), inpaint (median fill given the true masks), end to end
  * (detect + fill), and ffmpeg's tmedian as the yardstick. Everything runs on one thread (ffmpeg with
  * -threads 1 -filter_threads 1), so the ratios compare per core; a worker scales by running more.
  */
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { makeFilmSequence } from '@reelrestore/shared/synthetic/index';
 import { CONTEXT_FRAMES } from './peers/median-inpainter.js';
 
-export const STAGES = ['segment', 'inpaint', 'end_to_end', 'tmedian'] as const;
+export const STAGES = ['segment', 'segment_unet', 'inpaint', 'end_to_end', 'tmedian'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface SpeedSize {

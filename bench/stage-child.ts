@@ -3,7 +3,7 @@
  * (and true masks) from files written by speed.ts, keeping only the window a worker would hold, times
  * the compute alone, and prints one JSON line: { frames, seconds, fps, peak_rss_mb }.
  *
- *   node --import tsx bench/stage-child.ts <segment|inpaint|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
+ *   node --import tsx bench/stage-child.ts <segment|segment_unet|inpaint|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
  *
  * Frames [context, total − context) are the measured ones; the others are the context a chunk reads.
  */
@@ -14,6 +14,10 @@ import { ffmpegInput, spawnFfmpeg } from '@reelrestore/shared/frames/ffmpeg';
 import { detectSpikesForFrame } from '@reelrestore/shared/restore/spike-detect';
 import { medianFill } from '@reelrestore/shared/restore/median-fill';
 import { SPIKE_THRESHOLD, MASK_DILATE } from './peers/spike-detector.js';
+import { detectFrameUnet } from './peers/unet-detector.js';
+import { dilateMask } from '@reelrestore/shared/restore/morphology';
+import { defaultSegmentModelPath } from '@reelrestore/shared/restore/unet-segment';
+import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
 
 const [stage, dir, w, h, ch, bits, total, context] = process.argv.slice(2);
 const layout: FrameLayout = {
@@ -124,6 +128,17 @@ async function main(): Promise<void> {
       detect(win, t);
       seconds += (performance.now() - t0) / 1000;
       win.keep(t, t + 1);
+    }
+  } else if (stage === 'segment_unet') {
+    // The learned detector reads ±2 frames; the model loads once, untimed, like a warm worker.
+    const run = await modelRunner(defaultSegmentModelPath());
+    for (let t = K; t < N - K; t++) {
+      const window = [t - 2, t - 1, t, t + 1, t + 2].map((i) => (i >= 0 && i < N ? win.get(i) : null));
+      const t0 = performance.now();
+      const mask = await detectFrameUnet(window, layout, run);
+      dilateMask(mask, layout.width, layout.height, MASK_DILATE, 'disc');
+      seconds += (performance.now() - t0) / 1000;
+      win.keep(t - 1, t + 3);
     }
   } else if (stage === 'inpaint') {
     for (let t = K; t < N - K; t++) {
