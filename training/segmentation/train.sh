@@ -20,18 +20,18 @@ PY=${PY:-/usr/bin/python3}
 DATA=${DATA:-data/train-set}
 RUN=${RUN:-training/segmentation/runs/default}
 OUT=${OUT:-models/segment-unet/model.onnx}
-SET_ARGS=(--count 24 --width 1024 --height 768 --frames 9 --seed 7 --density 2 --scratches 1.5)
+SET_ARGS=(--count 48 --width 768 --height 576 --frames 9 --seed 11 --density 2 --scratches 1.5)
 
 "$PY" -c 'import torch, onnx, numpy, PIL' || { echo "error: $PY lacks torch/onnx/numpy/PIL (apt-get install python3-torch python3-onnx python3-pil)" >&2; exit 1; }
 
 bash scripts/fetch-clean-images.sh .cache/clean-images || echo "warning: no clean photographs; the generator falls back to procedural plates" >&2
 
-# The set is regenerated only when missing: it is deterministic for SET_ARGS.
-if [[ ! -f "$DATA/.complete" ]]; then
+# The set is regenerated only when missing or made with other arguments: it is deterministic for SET_ARGS.
+if [[ "$(cat "$DATA/.complete" 2>/dev/null)" != "${SET_ARGS[*]}" ]]; then
   rm -rf "$DATA"
   npx tsx training/segmentation/make-train-set.ts --out "$DATA" --clean-dir .cache/clean-images "${SET_ARGS[@]}"
   echo "${SET_ARGS[*]}" > "$DATA/.complete"
 fi
 
-"$PY" training/segmentation/train.py --data "$DATA" --out "$RUN" --threads 2 --seed 1 --epochs 20 --steps-per-epoch 100 --pos-share 0.4 --focal-alpha 0.5 "$@"
+"$PY" training/segmentation/train.py --data "$DATA" --out "$RUN" --threads 2 --seed 1 --epochs 60 --steps-per-epoch 100 --pos-share 0.3 --focal-alpha 0.5 "$@"
 "$PY" training/segmentation/export_onnx.py --ckpt "$RUN/best.pt" --out "$OUT"
