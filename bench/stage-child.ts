@@ -14,7 +14,7 @@ import { ffmpegInput, spawnFfmpeg } from '@reelrestore/shared/frames/ffmpeg';
 import { detectSpikesForFrame } from '@reelrestore/shared/restore/spike-detect';
 import { medianFill } from '@reelrestore/shared/restore/median-fill';
 import { SPIKE_THRESHOLD, MASK_DILATE } from './peers/spike-detector.js';
-import { detectFrameUnet } from './peers/unet-detector.js';
+import { detectFrameUnet, UNET_DILATE } from './peers/unet-detector.js';
 import { dilateMask } from '@reelrestore/shared/restore/morphology';
 import { defaultSegmentModelPath } from '@reelrestore/shared/restore/unet-segment';
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       const window = [t - 2, t - 1, t, t + 1, t + 2].map((i) => (i >= 0 && i < N ? win.get(i) : null));
       const t0 = performance.now();
       const mask = await detectFrameUnet(window, layout, run);
-      dilateMask(mask, layout.width, layout.height, MASK_DILATE, 'disc');
+      dilateMask(mask, layout.width, layout.height, UNET_DILATE, 'disc');
       seconds += (performance.now() - t0) / 1000;
       win.keep(t - 1, t + 3);
     }

@@ -11,6 +11,7 @@ import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
 import type { SpikeMasks } from './spike-detector.js';
 
 const defaults = configSchema.parse({});
+export const UNET_DILATE = defaults.UNET_DILATE;
 
 /** One frame: `window` holds UNET_WINDOW frames (null where the shot has none), the centre one is segmented. Undilated. */
 export async function detectFrameUnet(window: (Samples | null)[], layout: FrameLayout, run: RunModel): Promise<Uint8Array> {
@@ -37,7 +38,7 @@ export async function detectSequenceUnet(frames: Samples[], layout: FrameLayout,
   for (let t = 0; t < frames.length; t++) {
     const mask = await detectFrameUnet(Array.from({ length: UNET_WINDOW }, (_, k) => frames[t - half + k] ?? null), layout, run);
     raw.push(mask);
-    masks.push(dilateMask(mask, layout.width, layout.height, defaults.MASK_DILATE, 'disc'));
+    masks.push(dilateMask(mask, layout.width, layout.height, defaults.UNET_DILATE, 'disc'));
   }
   return { masks, raw };
 }

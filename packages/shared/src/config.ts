@@ -85,6 +85,8 @@ export const configSchema = z.object({
   UNET_TILE: z.coerce.number().int().min(64).multipleOf(4).default(256),
   /** Tile overlap, a multiple of 4 and below UNET_TILE: each tile's outer half-overlap is discarded. */
   UNET_OVERLAP: z.coerce.number().int().min(0).multipleOf(4).default(64),
+  /** Dilation of the learned masks in pixels; the network already marks soft edges, so less than MASK_DILATE. */
+  UNET_DILATE: int(1, 0),
   /** Worker threads per worker process used for the numeric work. 0 = one per core. */
   COMPUTE_THREADS: int(0, 0),
 

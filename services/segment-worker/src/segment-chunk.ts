@@ -56,7 +56,7 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
         modelPath,
         threshold: ctx.config.UNET_THRESHOLD,
         lowThreshold: ctx.config.UNET_LOW_THRESHOLD,
-        dilate: ctx.config.MASK_DILATE,
+        dilate: ctx.config.UNET_DILATE,
         tile: ctx.config.UNET_TILE,
         overlap: ctx.config.UNET_OVERLAP,
       });
