@@ -5,12 +5,12 @@ import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { frameFormat } from '@reelrestore/shared/frames/frame-files';
+import { byFrameName, frameFormat } from '@reelrestore/shared/frames/frame-files';
 
 /** Frame files of an image-sequence folder, in natural order (frame_9 before frame_10). */
 export async function listFrameFiles(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter((n) => frameFormat(n) !== null);
-  return names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return names.sort(byFrameName);
 }
 
 /** An uncompressed tar of the frames, produced while it is read: nothing is staged on disk. */

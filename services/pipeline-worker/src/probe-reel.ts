@@ -1,18 +1,14 @@
 import { BadInputError, ReelStoppedError } from '@reelrestore/shared/errors';
-import { detectShots, frameFormat, probeSequence, probeVideo } from '@reelrestore/shared/frames/index';
+import { byFrameName, detectShots, frameFormat, probeSequence, probeVideo } from '@reelrestore/shared/frames/index';
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
 import type { MediaInfo } from '@reelrestore/shared/frames/types';
 import { isTerminal, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
-import { sourceUrls } from '@reelrestore/shared/reels/read-source';
 import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import type { JobHandler } from '@reelrestore/shared/workers/handlers';
 import type { FlowProducer } from 'bullmq';
 import { addReelFlow, buildReelFlow } from './build-flow.js';
 import { planChunks } from './plan-chunks.js';
-
-/** Natural order, so frame_9.png comes before frame_10.png. */
-const byFrameName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 
 /**
  * Probe and plan: reads the media, finds shot cuts on a low-resolution pass, splits shots into chunks,
@@ -25,9 +21,8 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
     if (!rec || isTerminal(rec.state)) throw new ReelStoppedError(`reel is ${rec?.state ?? 'gone'}`);
     await ctx.reels.transition(reelId, 'probing', { from: ['queued', 'probing'] });
 
-    const { media, source } = await probeSource(ctx.store, rec);
+    const { media, source, urls } = await probeSource(ctx.store, rec);
     const plan: ReelPlan = { media, source, shots: [], chunks: [], options: rec.options };
-    const urls = await sourceUrls(ctx.store, plan, 0, media.frameCount);
     plan.shots = await detectShots({ media, urls, threshold: ctx.config.SHOT_THRESHOLD, signal: ctx.signal });
     plan.chunks = planChunks(plan.shots, rec.options.chunkFrames, ctx.config.CONTEXT_FRAMES);
     ctx.log.info({ frames: media.frameCount, shots: plan.shots.length, chunks: plan.chunks.length, layout: media.layout }, 'planned');
@@ -58,10 +53,11 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
   };
 }
 
-async function probeSource(store: ObjectStore, rec: ReelRecord): Promise<{ media: MediaInfo; source: ReelPlan['source'] }> {
+/** The media, where it lives, and the URLs ffmpeg reads it from (reused for the shot pass). */
+async function probeSource(store: ObjectStore, rec: ReelRecord): Promise<{ media: MediaInfo; source: ReelPlan['source']; urls: string[] }> {
   if (rec.source.type === 'video') {
-    const media = await probeVideo(await store.mediaUrl(rec.source.key));
-    return { media, source: { type: 'video', key: rec.source.key } };
+    const url = await store.mediaUrl(rec.source.key);
+    return { media: await probeVideo(url), source: { type: 'video', key: rec.source.key }, urls: [url] };
   }
   const prefix = rec.source.prefix;
   const names: string[] = [];
@@ -73,5 +69,5 @@ async function probeSource(store: ObjectStore, rec: ReelRecord): Promise<{ media
   names.sort(byFrameName);
   const urls = await Promise.all(names.map((n) => store.mediaUrl(prefix + n)));
   const media = await probeSequence(urls, names);
-  return { media, source: { type: 'sequence', prefix } };
+  return { media, source: { type: 'sequence', prefix }, urls };
 }

@@ -16,6 +16,14 @@ export function frameFormat(path: string): SequenceFormat | null {
   return (ext && FORMATS[ext]) || null;
 }
 
+/**
+ * Frame order of a sequence: natural, so frame_9 comes before frame_10. The probe numbers frames in this
+ * order and the CLI names masks by it, so both must use this one comparator.
+ */
+export function byFrameName(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
 /** One format per reel: the stitcher writes the sequence back in the format it came in. */
 export class FormatTracker {
   format: SequenceFormat | null = null;
