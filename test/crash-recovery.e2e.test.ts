@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from '../packages/cli/src/upload-body.js';
 import { probeVideo } from '../packages/shared/src/frames/probe-media.js';
+import { TERMINAL_STATES } from '../packages/shared/src/reels/reel-record.js';
 import { segmentService } from '../services/segment-worker/src/index.js';
 import { startService } from '../packages/shared/src/workers/service.js';
 import { writeFfv1Video } from './support/clip-files.js';
@@ -38,7 +39,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 
 async function expectCompleteAndWhole(stack: TestStack, id: string): Promise<void> {
   const client = stack.client('acme');
-  const reel = await stack.waitFor(client, id, ['completed', 'failed', 'cancelled'], 120_000);
+  const reel = await stack.waitFor(client, id, TERMINAL_STATES, 120_000);
   expect(reel.error).toBeUndefined();
   expect(reel.state).toBe('completed');
   // Retried work is counted once.

@@ -11,7 +11,7 @@ import { ApiClient } from '../../packages/cli/src/api-client.js';
 import { loadConfig, type Config } from '../../packages/shared/src/config.js';
 import { QUEUES } from '../../packages/shared/src/jobs.js';
 import { createLogger } from '../../packages/shared/src/logger.js';
-import type { ReelRecord } from '../../packages/shared/src/reels/reel-record.js';
+import { TERMINAL_STATES, type ReelRecord } from '../../packages/shared/src/reels/reel-record.js';
 import { generateWebhookSecret } from '../../packages/shared/src/webhooks/sign-webhook.js';
 import type { RunningWorkers, WorkerDeps } from '../../packages/shared/src/workers/start-workers.js';
 import { closeDeps, openDeps, startService } from '../../packages/shared/src/workers/service.js';
@@ -27,7 +27,7 @@ export interface TestStack {
   webhookSecret: string;
   keys: { acme: string; beta: string };
   client(tenant: 'acme' | 'beta'): ApiClient;
-  waitFor(client: ApiClient, id: string, states?: ReelRecord['state'][], timeoutMs?: number): Promise<ReelRecord>;
+  waitFor(client: ApiClient, id: string, states?: readonly ReelRecord['state'][], timeoutMs?: number): Promise<ReelRecord>;
   /** Jobs of every queue that are not finished: what "nothing stuck" means. */
   unfinishedJobs(): Promise<number>;
   close(): Promise<void>;
@@ -78,7 +78,7 @@ export async function startTestStack(
     webhookSecret,
     keys,
     client: (tenant) => new ApiClient(api.url, keys[tenant]),
-    async waitFor(client, id, states = ['completed', 'failed', 'cancelled'], timeoutMs = 90_000) {
+    async waitFor(client, id, states = TERMINAL_STATES, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const reel = await client.status(id);

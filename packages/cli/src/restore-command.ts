@@ -3,7 +3,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import type { ReelRecord } from '@reelrestore/shared/reels/reel-record';
+import { isTerminal, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
 import { ApiClient } from './api-client.js';
 import { startLocalStack, type LocalStack } from './local-stack.js';
 import { listFrameFiles, multipartBody, tarOfFrames } from './upload-body.js';
@@ -101,7 +101,7 @@ async function follow(client: ApiClient, id: string, quiet: boolean): Promise<Re
       const shots = reel.shots.length ? `, ${reel.shots.length} shot${reel.shots.length > 1 ? 's' : ''}` : '';
       bar.update(reel.state, p.percent, `segmented ${p.segmented}/${p.framesTotal}, inpainted ${p.inpainted}/${p.framesTotal}${shots}`);
     }
-    if (['completed', 'failed', 'cancelled'].includes(reel.state)) {
+    if (isTerminal(reel.state)) {
       bar.done();
       return reel;
     }

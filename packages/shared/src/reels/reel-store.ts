@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Shot } from '../frames/plan.js';
 import {
   isTerminal,
-  REEL_STATES,
+  TERMINAL_STATES,
   type ReelOutputs,
   type ReelRecord,
   type ReelSource,
@@ -78,7 +78,6 @@ export class ReelStore {
    * states). Atomic, so a cancel racing a completion has exactly one winner. Returns whether it moved.
    */
   async transition(id: string, to: ReelState, opts: { from?: ReelState[]; error?: string } = {}): Promise<boolean> {
-    const terminal = REEL_STATES.filter((s) => isTerminal(s));
     const now = new Date().toISOString();
     const moved = await this.redis.eval(
       `local cur = redis.call('HGET', KEYS[1], 'state')
@@ -99,7 +98,7 @@ export class ReelStore {
       now,
       JSON.stringify(opts.from ?? []),
       opts.error ?? '',
-      ...terminal,
+      ...TERMINAL_STATES,
     );
     if (moved === 1 && isTerminal(to)) await this.redis.hset(this.key(id), 'finishedAt', now);
     return moved === 1;
