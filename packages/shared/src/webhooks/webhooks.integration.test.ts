@@ -79,9 +79,11 @@ async function createFinishedReel(opts: { tenantId?: string; path?: string; stat
 async function waitForJob(jobId: string, timeoutMs = 8_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await queues.webhook.getJob(jobId);
-    const state = job ? await job.getState() : 'missing';
-    if (job && (state === 'completed' || state === 'failed')) return job;
+    // State first, then the job: a job read before it finished keeps a null returnvalue even after
+    // its state turns completed.
+    const state = await queues.webhook.getJobState(jobId);
+    const job = state === 'completed' || state === 'failed' ? await queues.webhook.getJob(jobId) : undefined;
+    if (job) return job;
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state}`);
     await new Promise((r) => setTimeout(r, 25));
   }
