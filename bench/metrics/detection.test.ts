@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addConfusion, ClassRecall, CleanFalseAlarms, detectionScores, emptyConfusion } from './detection.js';
+import { damageVisibility, VISIBLE_CONTRAST } from '@reelrestore/shared/synthetic/film-sequence';
+import { addConfusion, ClassRecall, CleanFalseAlarms, detectionScores, emptyConfusion, visibleTruth } from './detection.js';
 
 const m = (...v: number[]) => Uint8Array.from(v);
 
@@ -58,5 +59,27 @@ describe('CleanFalseAlarms', () => {
     c.add(m(255, 0, 0, 0));
     c.add(m(0, 0, 0, 0));
     expect(c.rate()).toBe(1 / 8);
+  });
+});
+
+describe('scoring against visible damage', () => {
+  it('ignores faint damage: neither credited when found, missed when not, nor a false alarm', () => {
+    const layout = { width: 4, height: 1, channels: 1 as const, bits: 8 as const };
+    const clean = Uint8Array.from([100, 100, 100, 100]);
+    // Pixel 0 is darkened well past VISIBLE_CONTRAST, pixel 1 by 2 levels (faint), pixels 2 and 3 untouched.
+    const damaged = Uint8Array.from([20, 98, 100, 100]);
+    const mask = m(255, 255, 0, 0);
+    const vis = damageVisibility(damaged, clean, mask, layout);
+    expect([...vis]).toEqual([2, 1, 0, 0]);
+    expect(2 / 255).toBeLessThan(VISIBLE_CONTRAST);
+    const { truth, ignore } = visibleTruth(vis);
+    // Flagging the faint pixel costs nothing; missing it costs nothing either.
+    for (const pred of [m(255, 255, 0, 0), m(255, 0, 0, 0)]) {
+      expect(detectionScores(addConfusion(pred, truth, emptyConfusion(), ignore))).toEqual({ precision: 1, recall: 1, dice: 1, iou: 1, fp_rate: 0 });
+    }
+    // An untouched pixel flagged is still a false alarm, and the visible one missed still a miss.
+    const s = detectionScores(addConfusion(m(0, 255, 255, 0), truth, emptyConfusion(), ignore));
+    expect(s.recall).toBe(0);
+    expect(s.fp_rate).toBe(0.5);
   });
 });

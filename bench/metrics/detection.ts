@@ -10,6 +10,7 @@
  *   recall with no truth. A detector that flags nothing is not "precise", it is undefined there;
  * - Dice and IoU are 0 as soon as exactly one of the two is empty.
  */
+import { countMask } from '@reelrestore/shared/restore/morphology';
 import { DAMAGE_CLASSES } from '@reelrestore/shared/synthetic/film-sequence';
 
 export interface Confusion {
@@ -32,13 +33,21 @@ export function emptyConfusion(): Confusion {
   return { tp: 0, fp: 0, fn: 0, tn: 0 };
 }
 
-/** Adds one frame's counts to `into` (allocating nothing per pixel: it runs on every frame of the set). */
-export function addConfusion(pred: Uint8Array, truth: Uint8Array, into: Confusion): Confusion {
+/**
+ * Adds one frame's counts to `into` (allocating nothing per pixel: it runs on every frame of the set).
+ * Pixels where `ignore` is non-zero count nowhere (don't care).
+ */
+export function addConfusion(pred: Uint8Array, truth: Uint8Array, into: Confusion, ignore?: Uint8Array): Confusion {
   if (pred.length !== truth.length) throw new RangeError(`mask sizes differ: ${pred.length} vs ${truth.length}`);
   let tp = 0;
   let fp = 0;
   let fn = 0;
+  let skipped = 0;
   for (let i = 0; i < pred.length; i++) {
+    if (ignore && ignore[i] !== 0) {
+      skipped++;
+      continue;
+    }
     const p = pred[i] !== 0;
     const t = truth[i] !== 0;
     if (p) {
@@ -49,8 +58,22 @@ export function addConfusion(pred: Uint8Array, truth: Uint8Array, into: Confusio
   into.tp += tp;
   into.fp += fp;
   into.fn += fn;
-  into.tn += pred.length - tp - fp - fn;
+  into.tn += pred.length - skipped - tp - fp - fn;
   return into;
+}
+
+/**
+ * Truth and don't-care masks for scoring against visible damage only (damageVisibility: 2 visible,
+ * 1 faint): faint pixels are ignored, neither found, missed nor false alarms.
+ */
+export function visibleTruth(visibility: Uint8Array): { truth: Uint8Array; ignore: Uint8Array } {
+  const truth = new Uint8Array(visibility.length);
+  const ignore = new Uint8Array(visibility.length);
+  for (let i = 0; i < visibility.length; i++) {
+    if (visibility[i] === 2) truth[i] = 1;
+    else if (visibility[i] === 1) ignore[i] = 1;
+  }
+  return { truth, ignore };
 }
 
 function ratio(num: number, den: number): number | null {
@@ -111,9 +134,7 @@ export class CleanFalseAlarms {
   pixels = 0;
 
   add(pred: Uint8Array): void {
-    let f = 0;
-    for (let i = 0; i < pred.length; i++) if (pred[i] !== 0) f++;
-    this.flagged += f;
+    this.flagged += countMask(pred);
     this.pixels += pred.length;
   }
 

@@ -3,6 +3,7 @@
  * (the BenchSequence contract in film-sequence.ts), one sequence or a deterministic mixed set.
  */
 import type { FrameLayout, Samples } from '../frames/types.js';
+import { countMask } from '../restore/morphology.js';
 import { damageFrame, planDamage, type DamageCounts, type DamageLayer, type DamageOptions, type Polarity, ARTEFACT_CLASSES } from './damage.js';
 import { FILM_STOCKS, planFilmLook, renderFilmFrame, type FilmStock, type Motion } from './film-look.js';
 import { DAMAGE_CLASSES, type BenchSequence, type DamageClass } from './film-sequence.js';
@@ -215,9 +216,7 @@ function applyVisibleDamage(
 }
 
 function share(mask: Uint8Array): number {
-  let k = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) k++;
-  return mask.length > 0 ? k / mask.length : 0;
+  return mask.length > 0 ? countMask(mask) / mask.length : 0;
 }
 
 function totals(counts: DamageCounts[]): DamageCounts {
