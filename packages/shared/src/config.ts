@@ -71,7 +71,7 @@ export const configSchema = z.object({
    */
   SHOT_THRESHOLD: z.coerce.number().min(0).max(100).default(6),
 
-  SEGMENTER: z.enum(['spike', 'unet']).default('spike'),
+  SEGMENTER: z.enum(['spike', 'unet']).default('unet'),
   INPAINTER: z.enum(['median']).default('median'),
   SPIKE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.06),
   MASK_DILATE: int(2, 0),
@@ -87,6 +87,17 @@ export const configSchema = z.object({
   UNET_OVERLAP: z.coerce.number().int().min(0).multipleOf(4).default(64),
   /** Dilation of the learned masks in pixels; the network already marks soft edges, so less than MASK_DILATE. */
   UNET_DILATE: int(1, 0),
+  /**
+   * Run the network only on cells a cheap temporal/line test flags (restore/damage-candidates.ts); false
+   * runs it on the whole frame (slower, for checking what the cascade skips).
+   */
+  UNET_CASCADE: bool(true),
+  /** Cascade cell side in pixels, a multiple of 4. */
+  UNET_CELL: z.coerce.number().int().min(16).multipleOf(4).default(32),
+  /** Cascade: luma jump against both frames of a pair that makes a pixel a candidate (at about 1K width). */
+  UNET_CASCADE_SPIKE: z.coerce.number().gt(0).max(1).default(0.05),
+  /** Cascade: mean contrast of a thin vertical ridge over 32 rows that makes a pixel a candidate. */
+  UNET_CASCADE_LINE: z.coerce.number().gt(0).max(1).default(0.03),
   /** Worker threads per worker process used for the numeric work. 0 = one per core. */
   COMPUTE_THREADS: int(0, 0),
 

@@ -1,30 +1,67 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Samples } from '../frames/types.js';
+import { configSchema } from '../config.js';
+import type { FrameLayout, Samples } from '../frames/types.js';
+import { toLuma } from './luma.js';
 import { makeSyntheticClip } from '../synthetic/synthetic-clip.js';
 import { modelRunner } from '../workers/compute-tasks.js';
 import { labelComponents } from './morphology.js';
 import {
   defaultSegmentModelPath,
   maskFromProbability,
+  cellTiles,
   planAxis,
   predictDamage,
   segmentFrameUnet,
   UNET_WINDOW,
+  unetSettings,
   windowSources,
 } from './unet-segment.js';
 
 const modelPath = defaultSegmentModelPath();
 const settings = { threshold: 0.5, lowThreshold: 0.3, dilate: 0, tile: 256, overlap: 64 };
 
-/** The window centred on frame t of a clip, null past its ends (as the segment worker passes it). */
-function windowAt(frames: Samples[], t: number): (Samples | null)[] {
+/** The luma window centred on frame t of a clip, null past its ends (as the segment worker passes it). */
+function windowAt(frames: Samples[], layout: FrameLayout, t: number): (Float32Array | null)[] {
   const half = UNET_WINDOW >> 1;
-  const out: (Samples | null)[] = [];
-  for (let k = -half; k <= half; k++) out.push(frames[t + k] ?? null);
+  const out: (Float32Array | null)[] = [];
+  for (let k = -half; k <= half; k++) {
+    const f = frames[t + k];
+    out.push(f ? toLuma(f, layout) : null);
+  }
   return out;
 }
+
+describe('cellTiles', () => {
+  it('covers every selected cell exactly once and nothing else, with the margin around it, on the 4-pixel grid', () => {
+    const cols = 9;
+    const rows = 6;
+    const selected = new Uint8Array(cols * rows);
+    // A 3x3 block (stacked into one tile), a lone cell, a long run cut by maxRun, and a partial edge cell.
+    for (const [cx, cy] of [[1, 1], [2, 1], [3, 1], [1, 2], [2, 2], [3, 2], [1, 3], [2, 3], [3, 3], [6, 0], [0, 5], [1, 5], [2, 5], [3, 5], [4, 5], [5, 5], [8, 4]]) {
+      selected[cy! * cols + cx!] = 1;
+    }
+    const W = 8 * 32 + 20;
+    const H = 6 * 32;
+    const tiles = cellTiles({ cols, rows, cell: 32, selected, count: 17 }, W, H, 24, 4, 4);
+    const seen = new Uint8Array(W * H);
+    for (const t of tiles) {
+      expect(t.x % 4).toBe(0);
+      expect(t.y % 4).toBe(0);
+      expect(t.keepX0 - t.x).toBe(Math.min(24, t.keepX0));
+      expect(t.keepY0 - t.y).toBe(Math.min(24, t.keepY0));
+      expect(t.x + t.w).toBe(Math.min(W, t.keepX1 + 24));
+      expect(t.y + t.h).toBe(Math.min(H, t.keepY1 + 24));
+      for (let y = t.keepY0; y < t.keepY1; y++) for (let x = t.keepX0; x < t.keepX1; x++) seen[y * W + x]!++;
+    }
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) expect(seen[y * W + x]).toBe(selected[Math.floor(y / 32) * cols + Math.floor(x / 32)]);
+    }
+    // The 3x3 block is one tile; the run of six is two; 17 cells in 5 tiles.
+    expect(tiles).toHaveLength(5);
+  });
+});
 
 describe('planAxis', () => {
   it('covers every pixel exactly once, on the 4-pixel grid, with at least half the overlap around it', () => {
@@ -78,18 +115,49 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
   it('gives a probability per pixel for a frame that is no multiple of the tile, and tiles agree with one whole-frame run', async () => {
     const run = await modelRunner(modelPath);
     const clip = makeSyntheticClip({ width: 301, height: 219, frames: 5, channels: 3, bits: 16, seed: 5, shift: { x: 0.6, y: -0.3 }, grainSigma: 0.015, damage: { specksPerFrame: 6, scratch: true } });
-    const frames = windowSources(windowAt(clip.damaged, 2));
-    const whole = await predictDamage(frames, clip.layout, run, { tile: 512, overlap: 0 });
+    const frames = windowSources(windowAt(clip.damaged, clip.layout, 2));
+    const whole = (await predictDamage(frames, 301, 219, run, { tile: 512, overlap: 0 })).prob;
     expect(whole.length).toBe(301 * 219);
     expect(whole.every((p) => p >= 0 && p <= 1)).toBe(true);
-    const tiled = await predictDamage(frames, clip.layout, run, { tile: 128, overlap: settings.overlap, batch: 3 });
+    const tiled = (await predictDamage(frames, 301, 219, run, { tile: 128, overlap: settings.overlap, batch: 3 })).prob;
     let worst = 0;
     for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i]! - tiled[i]!));
     expect(worst).toBeLessThan(1e-4);
   });
 
-  it('finds planted dust on a small synthetic clip and nothing on a clean grainy one', async () => {
+  it('with the cascade, gives the whole-frame values in the cells it selects and 0 in the cells it skips', async () => {
     const run = await modelRunner(modelPath);
+    const clip = makeSyntheticClip({ width: 300, height: 220, frames: 5, channels: 1, bits: 8, seed: 8, shift: { x: 0, y: 0 }, grainSigma: 0.01, damage: { specksPerFrame: 2, scratch: false } });
+    const frames = windowSources(windowAt(clip.damaged, clip.layout, 2));
+    const whole = (await predictDamage(frames, 300, 220, run, { tile: 512, overlap: 0 })).prob;
+    const { prob, cells } = await predictDamage(frames, 300, 220, run, { ...settings, cascade: { cell: 32, spike: 0.05, line: 0.2, halvings: 0 } });
+    expect(cells).not.toBeNull();
+    const { cols, rows, cell, selected } = cells!;
+    // Two specks on a clean static picture: a few cells, not the frame.
+    expect(cells!.count).toBeGreaterThan(0);
+    expect(cells!.count).toBeLessThan((cols * rows) / 2);
+    let worst = 0;
+    let skippedNonZero = 0;
+    for (let y = 0; y < 220; y++) {
+      for (let x = 0; x < 300; x++) {
+        const i = y * 300 + x;
+        if (selected[Math.floor(y / cell) * cols + Math.floor(x / cell)]) worst = Math.max(worst, Math.abs(prob[i]! - whole[i]!));
+        else if (prob[i] !== 0) skippedNonZero++;
+      }
+    }
+    expect(worst).toBeLessThan(1e-4);
+    expect(skippedNonZero).toBe(0);
+    // Every speck the clip planted on the centre frame lies in a selected cell.
+    const mask = clip.masks[2]!;
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i]) expect(selected[Math.floor(Math.floor(i / 300) / cell) * cols + Math.floor((i % 300) / cell)]).toBe(1);
+    }
+  });
+
+  it('finds planted dust on a small synthetic clip and nothing on a clean grainy one, at the service defaults (cascade on)', async () => {
+    const run = await modelRunner(modelPath);
+    const service = { ...unetSettings(configSchema.parse({}), 256), dilate: 0 };
+    expect(service.cascade).not.toBeNull();
     const opts = { width: 256, height: 192, frames: 7, bits: 8 as const, shift: { x: 0.8, y: 0.3 }, grainSigma: 0.02 };
     let specks = 0;
     let found = 0;
@@ -101,7 +169,7 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
       const damaged = makeSyntheticClip({ ...opts, channels, seed: 31 + channels, damage: { specksPerFrame: 6, minRadius: 3, maxRadius: 6 } });
       const clean = makeSyntheticClip({ ...opts, channels, seed: 71 + channels });
       for (let t = 0; t < opts.frames; t++) {
-        const { mask } = await segmentFrameUnet({ ...settings, layout: damaged.layout, frames: windowAt(damaged.damaged, t) }, run);
+        const { mask } = await segmentFrameUnet({ ...service, width: 256, height: 192, lumas: windowAt(damaged.damaged, damaged.layout, t) }, run);
         const truth = damaged.masks[t]!;
         const { labels, count } = labelComponents(truth, opts.width, opts.height);
         const hit = new Uint8Array(count + 1);
@@ -115,7 +183,7 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
         }
         specks += count;
         for (let l = 1; l <= count; l++) found += hit[l]!;
-        const c = await segmentFrameUnet({ ...settings, layout: clean.layout, frames: windowAt(clean.clean, t) }, run);
+        const c = await segmentFrameUnet({ ...service, width: 256, height: 192, lumas: windowAt(clean.clean, clean.layout, t) }, run);
         for (let i = 0; i < c.mask.length; i++) if (c.mask[i]) cleanFlagged++;
         cleanPx += c.mask.length;
       }
