@@ -4,7 +4,7 @@ import { maskKeyForChunk } from '@reelrestore/shared/reels/chunk-keys';
 import { readPlan } from '@reelrestore/shared/reels/fail-reel';
 import { readSourceFrames } from '@reelrestore/shared/reels/read-source';
 import { encodeMaskPng } from '@reelrestore/shared/restore/mask-png';
-import { defaultSegmentModelPath, UNET_WINDOW } from '@reelrestore/shared/restore/unet-segment';
+import { defaultSegmentModelPath, UNET_WINDOW, unetSettings } from '@reelrestore/shared/restore/unet-segment';
 import type { ComputePool } from '@reelrestore/shared/workers/compute-pool';
 import type { JobHandler } from '@reelrestore/shared/workers/handlers';
 import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
@@ -12,8 +12,16 @@ import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
 /**
  * Segment one chunk: a mask per frame (8-bit PNG, 255 = damage) for the chunk's frames, plus masks for its
  * context frames that inpaint will need. Frames are decoded once, in order, keeping only the detector's
- * window: 3 frames for the spike detector, the model's window (5) for the learned segmenter (SEGMENTER).
+ * window: 3 frames for the spike detector, the model's window (5) for the learned segmenter (SEGMENTER),
+ * which reads each frame's luma, converted once per frame in a compute thread.
  */
+/** A frame of the detector's window: its samples (spike detector) or its luma, being computed (learned). */
+interface Slot {
+  index: number;
+  data: Frame['data'] | null;
+  luma?: Promise<Float32Array>;
+}
+
 export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
   return async (p, ctx) => {
     const started = Date.now();
@@ -28,17 +36,22 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     const unet = ctx.config.SEGMENTER === 'unet';
     const half = unet ? UNET_WINDOW >> 1 : 1;
     const modelPath = ctx.config.SEGMENT_MODEL ?? defaultSegmentModelPath();
+    const settings = unetSettings(ctx.config, layout.width);
     // `half` extra frames each side (inside the shot) so the context frames' masks see their neighbours too.
     const first = Math.max(shot.start, p.contextStart - half);
     const last = Math.min(shot.end, p.contextEnd + half);
-    const window: Frame[] = [];
+    // The learned segmenter reads luma: each frame is converted once, in a compute thread, as it arrives,
+    // and its samples are not kept (at 4K, five 16-bit RGB frames are 380 MB). The spike detector keeps them.
+    const window: Slot[] = [];
     const batch = new TaskBatch(pool.size);
     const stillWanted = () => assertReelActive(ctx.reels, p.reelId);
     let damaged = 0;
 
-    const at = (cur: Frame, k: number) => window.find((f) => f.index === cur.index + k)?.data ?? null;
-    const detect = (cur: Frame) => {
+    const near = (cur: Slot, k: number) => window.find((f) => f.index === cur.index + k);
+    const at = (cur: Slot, k: number) => near(cur, k)?.data ?? null;
+    const detect = async (cur: Slot) => {
       if (!unet) {
+        if (!cur.data) throw new Error(`frame ${cur.index} was not kept for the spike detector`);
         return pool.run('segment-frame', {
           layout,
           prev: at(cur, -1),
@@ -48,24 +61,20 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
           dilate: ctx.config.MASK_DILATE,
         });
       }
-      const frames: (Frame['data'] | null)[] = [];
-      for (let k = -half; k <= half; k++) frames.push(at(cur, k));
-      return pool.run('segment-frame-unet', {
-        layout,
-        frames,
-        modelPath,
-        threshold: ctx.config.UNET_THRESHOLD,
-        lowThreshold: ctx.config.UNET_LOW_THRESHOLD,
-        dilate: ctx.config.UNET_DILATE,
-        tile: ctx.config.UNET_TILE,
-        overlap: ctx.config.UNET_OVERLAP,
-      });
+      const lumas = await Promise.all(Array.from({ length: 2 * half + 1 }, (_, k) => near(cur, k - half)?.luma ?? null));
+      return pool.run('segment-frame-unet', { width: layout.width, height: layout.height, lumas, modelPath, ...settings });
     };
 
+    let cellShare = 0;
+    let segmented = 0;
     const segmentAt = async (i: number) => {
       const cur = window[i]!;
-      const { mask, damaged: n } = await detect(cur);
+      const result = await detect(cur);
+      const { mask, damaged: n } = result;
       if (cur.index >= p.start && cur.index < p.end) damaged += n;
+      // Only the learned segmenter reports it.
+      cellShare += (result as { cellShare?: number }).cellShare ?? 0;
+      segmented++;
       await ctx.store.put(maskKeyForChunk(p.reelId, p, cur.index), await encodeMaskPng(mask, layout.width, layout.height), {
         contentType: 'image/png',
       });
@@ -73,7 +82,15 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
 
     const wanted = (f: number) => f >= p.contextStart && f < p.contextEnd;
     for await (const frame of readSourceFrames(ctx.store, plan, first, last, ctx.signal)) {
-      window.push(frame);
+      if (unet) {
+        // The samples are not needed here again: hand their buffer over instead of copying it (76 MB at 4K).
+        const { data } = frame;
+        const owned = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+        const luma = pool.run('frame-luma', { layout, frame: data }, owned ? [data.buffer as ArrayBuffer] : []);
+        // Awaited by the windows that read it; a failure surfaces there, not as an unhandled rejection.
+        luma.catch(() => undefined);
+        window.push({ index: frame.index, data: null, luma });
+      } else window.push(frame);
       // A dispatched task holds its own references to its frames, so the window keeps only what the
       // next task reads.
       if (window.length > 2 * half + 1) window.splice(0, window.length - (2 * half + 1));
@@ -89,6 +106,12 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
 
     const frames = p.end - p.start;
     const ms = Date.now() - started;
+    // How much of the picture the network saw explains the chunk's time: operators tuning UNET_CASCADE_*
+    // read it here.
+    ctx.log.info(
+      { segmenter: ctx.config.SEGMENTER, frames, masks: segmented, damagedPixels: damaged, ms, ...(unet ? { networkCellShare: segmented ? cellShare / segmented : 0 } : {}) },
+      'chunk segmented',
+    );
     await ctx.reels.addProgress(p.reelId, 'segment', p.shot, frames, ms, damaged);
     return { frames, damagedPixels: damaged, ms };
   };

@@ -10,10 +10,11 @@ export function maxSampleValue(bits: 8 | 16): number {
   return bits === 16 ? 65535 : 255;
 }
 
-/** Luma of a frame normalised to [0,1], so thresholds mean the same at 8 and 16 bits. */
-export function toLuma(frame: Samples, layout: FrameLayout): Float32Array {
+/** Luma of a frame normalised to [0,1], so thresholds mean the same at 8 and 16 bits. Written into `out` when given. */
+export function toLuma(frame: Samples, layout: FrameLayout, out: Float32Array = new Float32Array(layout.width * layout.height)): Float32Array {
   const n = layout.width * layout.height;
-  const out = new Float32Array(n);
+  if (out.length !== n) throw new RangeError(`luma buffer holds ${out.length} values, the frame ${n}`);
+  if (frame.length !== n * layout.channels) throw new RangeError(`frame holds ${frame.length} samples, ${layout.width}x${layout.height}x${layout.channels} needs ${n * layout.channels}`);
   const scale = 1 / maxSampleValue(layout.bits);
   if (layout.channels === 1) {
     for (let i = 0; i < n; i++) out[i] = frame[i]! * scale;
@@ -26,40 +27,6 @@ export function toLuma(frame: Samples, layout: FrameLayout): Float32Array {
     out[i] = frame[j]! * r + frame[j + 1]! * g + frame[j + 2]! * b;
   }
   return out;
-}
-
-/**
- * Luma of a rectangle of a frame, written row by row into `out` from `offset` (same weights and scale
- * as toLuma), so tiled inference never holds a whole-frame luma image.
- */
-export function toLumaRegion(
-  frame: Samples,
-  layout: FrameLayout,
-  x0: number,
-  y0: number,
-  w: number,
-  h: number,
-  out: Float32Array,
-  offset = 0,
-): void {
-  const scale = 1 / maxSampleValue(layout.bits);
-  const W = layout.width;
-  if (layout.channels === 1) {
-    for (let y = 0; y < h; y++) {
-      const src = (y0 + y) * W + x0;
-      const dst = offset + y * w;
-      for (let x = 0; x < w; x++) out[dst + x] = frame[src + x]! * scale;
-    }
-    return;
-  }
-  const r = KR * scale;
-  const g = KG * scale;
-  const b = KB * scale;
-  for (let y = 0; y < h; y++) {
-    let j = ((y0 + y) * W + x0) * 3;
-    const dst = offset + y * w;
-    for (let x = 0; x < w; x++, j += 3) out[dst + x] = frame[j]! * r + frame[j + 1]! * g + frame[j + 2]! * b;
-  }
 }
 
 export interface LumaImage {

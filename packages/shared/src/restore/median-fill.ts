@@ -1,6 +1,7 @@
 import type { FrameLayout, Samples } from '../frames/types.js';
 import { maxSampleValue, toLuma } from './luma.js';
 import { estimateMotion, fieldSampler, vectorAt, type MotionField, type MotionOptions } from './motion.js';
+import { countMask } from './morphology.js';
 
 export interface MedianFillInput {
   /** The raw window of frames (not aligned), all with `layout`. */
@@ -106,9 +107,7 @@ function checkWindow(input: MedianFillInput): void {
 }
 
 function maskedIndices(mask: Uint8Array): Int32Array {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) n++;
-  const out = new Int32Array(n);
+  const out = new Int32Array(countMask(mask));
   for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] !== 0) out[k++] = i;
   return out;
 }

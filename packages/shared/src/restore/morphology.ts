@@ -16,9 +16,10 @@ export function countMask(mask: Uint8Array): number {
  * Per row, the horizontal distance to the nearest flagged pixel (capped at r + 1): two linear sweeps,
  * the building block of both dilation shapes.
  */
-function rowDistances(mask: Uint8Array, w: number, h: number, r: number): Uint16Array {
+function rowDistances(mask: Uint8Array, w: number, h: number, r: number): Uint8Array | Uint16Array {
   const cap = Math.min(65535, r + 1);
-  const out = new Uint16Array(w * h);
+  // Bytes are enough for the usual small radii: half the memory of a whole-frame Uint16Array at 4K.
+  const out = cap <= 255 ? new Uint8Array(w * h) : new Uint16Array(w * h);
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let d = cap;
@@ -133,7 +134,11 @@ export function removeSmallComponents(mask: Uint8Array, w: number, h: number, mi
  */
 export function growHysteresis(seed: Uint8Array, weak: Uint8Array, w: number, h: number): Uint8Array {
   const out = new Uint8Array(w * h);
-  const stack = new Int32Array(w * h);
+  // Every pixel is pushed at most once, and only seeds and weak pixels are: size the stack by them, not by
+  // the frame (a whole-frame stack is 51 MB at 4K).
+  let pushes = 0;
+  for (let i = 0; i < seed.length; i++) if (seed[i] !== 0 || weak[i] !== 0) pushes++;
+  const stack = new Int32Array(pushes);
   let sp = 0;
   for (let i = 0; i < seed.length; i++) {
     if (seed[i] !== 0) {

@@ -1,7 +1,7 @@
 import type { FrameLayout, Samples } from '../frames/types.js';
 import { toLuma } from './luma.js';
 import { estimateMotion, warpLuma, type MotionField, type MotionOptions } from './motion.js';
-import { dilateMask, growHysteresis, removeSmallComponents, type DilateShape } from './morphology.js';
+import { countMask, dilateMask, growHysteresis, removeSmallComponents, type DilateShape } from './morphology.js';
 
 export const DEFAULT_SPIKE_THRESHOLD = 0.06;
 export const DEFAULT_SPIKE_DILATE = 2;
@@ -31,6 +31,35 @@ export interface SpikeDetectInput {
 }
 
 /**
+ * The horizontal pass of a 3x3 min/max over one row starting at `row`: the minimum and maximum of a and b
+ * at x-1, x, x+1 (clamped), written to lo and hi from `at`.
+ */
+export function rowMinMax3(a: Float32Array, b: Float32Array, row: number, w: number, lo: Float32Array, hi: Float32Array, at: number): void {
+  // Sliding window of element-wise extremes at x-1, x, x+1.
+  let u = a[row]!;
+  let v = b[row]!;
+  let curLo = u < v ? u : v;
+  let curHi = u < v ? v : u;
+  let prevLo = curLo;
+  let prevHi = curHi;
+  for (let x = 0; x < w; x++) {
+    const xn = x < w - 1 ? x + 1 : x;
+    u = a[row + xn]!;
+    v = b[row + xn]!;
+    const nextLo = u < v ? u : v;
+    const nextHi = u < v ? v : u;
+    const l = prevLo < curLo ? prevLo : curLo;
+    const g = prevHi > curHi ? prevHi : curHi;
+    lo[at + x] = l < nextLo ? l : nextLo;
+    hi[at + x] = g > nextHi ? g : nextHi;
+    prevLo = curLo;
+    prevHi = curHi;
+    curLo = nextLo;
+    curHi = nextHi;
+  }
+}
+
+/**
  * Separable 3x3 minimum and maximum, clamped at the borders. With `b`, of both images together (the
  * element-wise min/max first), which is what the two-sided test needs and half the work of two calls.
  */
@@ -43,31 +72,7 @@ export function minMax3x3(
   const tLo = new Float32Array(w * h);
   const tHi = new Float32Array(w * h);
   const other = b ?? a;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    // Sliding window of element-wise extremes at x-1, x, x+1.
-    let u = a[row]!;
-    let v = other[row]!;
-    let curLo = u < v ? u : v;
-    let curHi = u < v ? v : u;
-    let prevLo = curLo;
-    let prevHi = curHi;
-    for (let x = 0; x < w; x++) {
-      const xn = x < w - 1 ? x + 1 : x;
-      u = a[row + xn]!;
-      v = other[row + xn]!;
-      const nextLo = u < v ? u : v;
-      const nextHi = u < v ? v : u;
-      let lo = prevLo < curLo ? prevLo : curLo;
-      let hi = prevHi > curHi ? prevHi : curHi;
-      tLo[row + x] = lo < nextLo ? lo : nextLo;
-      tHi[row + x] = hi > nextHi ? hi : nextHi;
-      prevLo = curLo;
-      prevHi = curHi;
-      curLo = nextLo;
-      curHi = nextHi;
-    }
-  }
+  for (let y = 0; y < h; y++) rowMinMax3(a, other, y * w, w, tLo, tHi, y * w);
   const lo = new Float32Array(w * h);
   const hi = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -211,7 +216,5 @@ export function detectSpikesForFrame(input: FrameSpikeInput): FrameSpikeResult {
     nextValid: n?.valid ?? null,
     singleSidedFactor: input.singleSidedFactor,
   });
-  let damaged = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) damaged++;
-  return { mask, damaged, prevField: p?.field ?? null, nextField: n?.field ?? null };
+  return { mask, damaged: countMask(mask), prevField: p?.field ?? null, nextField: n?.field ?? null };
 }

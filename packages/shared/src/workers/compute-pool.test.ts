@@ -1,0 +1,40 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { toLuma } from '../restore/luma.js';
+import { makeSyntheticClip } from '../synthetic/synthetic-clip.js';
+import { ComputePool } from './compute-pool.js';
+
+describe('ComputePool', () => {
+  const pool = new ComputePool(2);
+  afterAll(() => pool.close());
+
+  it('computes a frame luma in a thread, in shared memory, and the segmenter reads it from there', async () => {
+    const clip = makeSyntheticClip({ width: 96, height: 64, frames: 5, channels: 3, bits: 16, seed: 4, grainSigma: 0.01, damage: { specksPerFrame: 2, minRadius: 3, maxRadius: 4 } });
+    const lumas = await Promise.all(clip.damaged.map((frame) => pool.run('frame-luma', { layout: clip.layout, frame })));
+    for (const [i, l] of lumas.entries()) {
+      // Shared, so the five windows each frame sits in do not copy it again.
+      expect(l.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect([...l]).toEqual([...toLuma(clip.damaged[i]!, clip.layout)]);
+    }
+    const { mask, damaged } = await pool.run('segment-frame-unet', {
+      width: 96,
+      height: 64,
+      lumas,
+      modelPath: new URL('../../../../models/segment-unet/model.onnx', import.meta.url).pathname,
+      threshold: 0.5,
+      lowThreshold: 0.3,
+      dilate: 0,
+      tile: 256,
+      overlap: 64,
+      cascade: null,
+    });
+    expect(mask).toHaveLength(96 * 64);
+    expect(damaged).toBeGreaterThan(0);
+  });
+
+  it('rejects a task whose arguments are wrong, and keeps serving the next one', async () => {
+    const layout = { width: 4, height: 1, channels: 1 as const, bits: 8 as const };
+    await expect(pool.run('frame-luma', { layout, frame: new Uint8Array(2) })).rejects.toThrow();
+    const ok = await pool.run('frame-luma', { layout, frame: Uint8Array.from([0, 51, 102, 255]) });
+    expect([...ok]).toEqual([0, 0.2, 0.4, 1].map((v) => Math.fround(v)));
+  });
+});
