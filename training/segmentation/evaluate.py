@@ -1,5 +1,6 @@
 """Validation figures of a checkpoint at several thresholds (full frames of the held-out sequences):
-pixel Dice, recall and precision on damaged sequences, and the share of flagged pixels on clean ones.
+pixel Dice, recall and precision on damaged sequences against visible damage (faint damage is
+don't-care, as in training and the benchmark), and the share of flagged pixels on clean ones.
 
 /usr/bin/python3 training/segmentation/evaluate.py --ckpt <run>/best.pt [--data data/train-set]
 """
@@ -8,7 +9,7 @@ import argparse
 import numpy as np
 import torch
 
-from data import load_set
+from data import DAMAGE, FAINT, load_set
 from model import TemporalAttentionUNet
 
 
@@ -27,16 +28,18 @@ def main():
     net.eval()
     import json, os
     log = json.load(open(os.path.join(os.path.dirname(args.ckpt), "log.json")))
-    seqs = load_set(args.data, log["val"])
+    # The run's log names its validation sequences by path (several sets may have been combined).
+    seqs = load_set("", [v if os.path.isdir(v) else os.path.join(args.data, v) for v in log["val"]])
     ths = [float(t) for t in args.thresholds.split(",")]
     acc = {t: [0, 0, 0, 0, 0] for t in ths}  # tp fp fn clean_fp clean_px
     with torch.no_grad():
         for s in seqs:
             for t in range(len(s)):
                 p = torch.sigmoid(net(torch.from_numpy(np.ascontiguousarray(s.window(t, a["window"])))[None]))[0, 0].numpy()
-                m = s.masks[t].astype(bool)
+                m = s.masks[t] == DAMAGE
+                care = s.masks[t] != FAINT
                 for th in ths:
-                    pr = p > th
+                    pr = (p > th) & care
                     c = acc[th]
                     if s.clean:
                         c[3] += int(pr.sum())

@@ -6,6 +6,12 @@
  *
  * npx tsx training/segmentation/make-train-set.ts --out data/train-set [--count 18] [--width 1024] [--height 768]
  *   [--frames 9] [--seed 7] [--density 3] [--scratches 1.5] [--clean-dir .cache/clean-images] [--overlays <dir>]
+ *   [--mix damaged|negatives]
+ *
+ * --mix negatives writes clean sequences only, static, weaving and slowly zooming: pictures whose own thin
+ * vertical lines and edges stay put from frame to frame, as a persistent scratch does. The fine-tuning stage
+ * learns from them that a line that does not move is not damage by itself (real static shots, such as the
+ * clip in ../shared/data/real-clips, are full of door frames and wall panels).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,6 +29,7 @@ const { values: a } = parseArgs({
     scratches: { type: 'string', default: '1.5' },
     'clean-dir': { type: 'string', default: '.cache/clean-images' },
     overlays: { type: 'string' },
+    mix: { type: 'string', default: 'damaged' },
   },
 });
 if (!a.out) throw new Error('--out <dir> is required');
@@ -39,6 +46,13 @@ const variants: Partial<FilmSequenceOptions>[] = [
   { channels: 3, bits: 8, motion: 'static', damage: { density, scratches: scratches * 2 } },
   { channels: 1, bits: 16, motion: 'pan', damage: { density: density * 1.5, scratches: scratches * 2 } },
 ];
+const negatives: Partial<FilmSequenceOptions>[] = [
+  { channels: 1, bits: 8, motion: 'static', damage: false },
+  { channels: 3, bits: 16, motion: 'weave', damage: false },
+  { channels: 1, bits: 16, motion: 'static', damage: false },
+  { channels: 3, bits: 8, motion: 'zoom', damage: false },
+];
+if (a.mix !== 'damaged' && a.mix !== 'negatives') throw new Error(`--mix must be damaged or negatives, got ${a.mix}`);
 const cleanDir = a['clean-dir'] && existsSync(a['clean-dir']) ? a['clean-dir'] : undefined;
 const started = Date.now();
 const written = await writeBenchmarkSet(
@@ -51,7 +65,7 @@ const written = await writeBenchmarkSet(
     seed: Number(a.seed),
     cleanDir,
     overlaysDir: a.overlays,
-    variants,
+    variants: a.mix === 'negatives' ? negatives : variants,
   }),
 );
 for (const w of written) console.log(`${w.name}: ${w.frames} frames, ${(w.damagedShare * 100).toFixed(3)}% damaged`);

@@ -16,24 +16,29 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from data import CropSampler, list_sequences, load_set
+from data import DAMAGE, FAINT, CropSampler, list_sequences, load_set
 from model import TemporalAttentionUNet, count_params
 
 
-def focal_loss(logits, target, gamma: float, alpha: float):
+def split_label(label):
+    """Label 0/1/2 (clean, damage, faint) to a 0/1 target and a weight that is 0 on faint pixels."""
+    return (label == DAMAGE).float(), (label != FAINT).float()
+
+
+def focal_loss(logits, target, weight, gamma: float, alpha: float):
     bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
     p = torch.sigmoid(logits)
     pt = p * target + (1 - p) * (1 - target)
     w = alpha * target + (1 - alpha) * (1 - target)
-    return (w * (1 - pt) ** gamma * bce).mean()
+    return (weight * w * (1 - pt) ** gamma * bce).sum() / weight.sum().clamp(min=1)
 
 
-def tversky_loss(logits, target, a: float, b: float, eps: float = 1.0):
+def tversky_loss(logits, target, weight, a: float, b: float, eps: float = 1.0):
     """Soft Tversky over the batch: b > a weighs missed damage above false alarms (recall first)."""
-    p = torch.sigmoid(logits)
+    p = torch.sigmoid(logits) * weight
     tp = (p * target).sum()
     fp = (p * (1 - target)).sum()
-    fn = ((1 - p) * target).sum()
+    fn = ((1 - p) * target * weight).sum()
     return 1 - (tp + eps) / (tp + a * fp + b * fn + eps)
 
 
@@ -46,7 +51,9 @@ def evaluate(net, seqs, window: int, device, threshold: float):
         for t in range(0, len(s), 2):
             x = torch.from_numpy(np.ascontiguousarray(s.window(t, window)))[None].to(device)
             pred = (torch.sigmoid(net(x))[0, 0] > threshold).cpu().numpy()
-            m = s.masks[t].astype(bool)
+            # Faint damage is don't-care: counted neither as found, missed nor false alarm.
+            m = s.masks[t] == DAMAGE
+            pred = pred & (s.masks[t] != FAINT)
             if s.clean:
                 clean_fp += int(pred.sum())
                 clean_px += pred.size
@@ -65,7 +72,7 @@ def evaluate(net, seqs, window: int, device, threshold: float):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="data/train-set")
+    ap.add_argument("--data", default="data/train-set", help="set folder(s), comma-separated")
     ap.add_argument("--out", default="training/segmentation/runs/default")
     ap.add_argument("--val", default="", help="comma-separated sequence names held out (default: the last 3)")
     ap.add_argument("--window", type=int, default=5)
@@ -86,6 +93,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0 = no limit)")
+    ap.add_argument("--noise", type=float, default=0.0, help="largest sigma of the extra uncorrelated noise (0 = none)")
+    ap.add_argument("--init", default="", help="start from this checkpoint's weights (fine-tuning stage)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -96,18 +105,29 @@ def main():
     device = torch.device(args.device)
     os.makedirs(args.out, exist_ok=True)
 
-    names = list_sequences(args.data)
-    val_names = args.val.split(",") if args.val else names[-3:]
+    # Several sets may be given (comma-separated folders, e.g. two frame sizes); validation comes from the first.
+    roots = args.data.split(",")
+    names = [os.path.join(r, n) for r in roots for n in list_sequences(r)]
+    first = [n for n in names if os.path.dirname(n) == roots[0]]
+    val_names = [os.path.join(roots[0], v) for v in args.val.split(",")] if args.val else first[-3:]
     train_names = [n for n in names if n not in val_names]
     t0 = time.time()
-    train_seqs = load_set(args.data, train_names)
-    val_seqs = load_set(args.data, val_names)
-    sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed)
-    pos_px = sum(int(s.masks.sum()) for s in train_seqs)
+    train_seqs = load_set("", train_names)
+    val_seqs = load_set("", val_names)
+    sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed, args.noise)
+    pos_px = sum(int((s.masks == DAMAGE).sum()) for s in train_seqs)
     all_px = sum(s.masks.size for s in train_seqs)
-    print(f"train {train_names}\nval {val_names}\nloaded in {time.time() - t0:.1f} s; damaged share {pos_px / all_px:.4%}", flush=True)
+    faint_px = sum(int((s.masks == FAINT).sum()) for s in train_seqs)
+    print(
+        f"train {train_names}\nval {val_names}\nloaded in {time.time() - t0:.1f} s; "
+        f"visibly damaged share {pos_px / all_px:.4%}, faint (ignored) {faint_px / all_px:.4%}",
+        flush=True,
+    )
 
     net = TemporalAttentionUNet(window=args.window, base=args.base).to(device)
+    if args.init:
+        net.load_state_dict(torch.load(args.init, map_location=device)["model"])
+        print(f"weights from {args.init}", flush=True)
     print(f"params {count_params(net)}", flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     total = args.epochs * args.steps_per_epoch
@@ -124,10 +144,10 @@ def main():
         for _ in range(args.steps_per_epoch):
             xb, yb = sampler.batch(args.batch)
             x = torch.from_numpy(xb).to(device)
-            y = torch.from_numpy(yb).to(device)
+            y, wt = split_label(torch.from_numpy(yb).to(device))
             logits = net(x)
-            loss = focal_loss(logits, y, args.focal_gamma, args.focal_alpha) * 10 + tversky_loss(
-                logits, y, args.tversky_a, args.tversky_b
+            loss = focal_loss(logits, y, wt, args.focal_gamma, args.focal_alpha) * 10 + tversky_loss(
+                logits, y, wt, args.tversky_a, args.tversky_b
             )
             opt.zero_grad(set_to_none=True)
             loss.backward()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The learned damage segmenter, from nothing to models/segment-unet/model.onnx, in one command:
 #
-#   training/segmentation/train.sh [extra train.py flags, e.g. --epochs 10 --steps-per-epoch 100 --device cuda]
+#   training/segmentation/train.sh [extra train.py flags for both stages, e.g. --device cuda]
 #
 # Inputs (all in or next to the repo; nothing is downloaded except the clean photographs, see 1):
 #   1. Clean photographs: scripts/fetch-clean-images.sh fills .cache/clean-images from Debian packages
@@ -18,20 +18,36 @@ cd "$(dirname "$0")/../.."
 
 PY=${PY:-/usr/bin/python3}
 DATA=${DATA:-data/train-set}
+DATA_SMALL=${DATA_SMALL:-data/train-set-small}
+DATA_NEG=${DATA_NEG:-data/train-set-negatives}
 RUN=${RUN:-training/segmentation/runs/default}
 OUT=${OUT:-models/segment-unet/model.onnx}
+# Two frame sizes, so picture detail and damage come at more than one scale.
 SET_ARGS=(--count 48 --width 768 --height 576 --frames 9 --seed 11 --density 2 --scratches 1.5)
+SMALL_ARGS=(--count 60 --width 512 --height 384 --frames 9 --seed 23 --density 2 --scratches 1.5)
+NEG_ARGS=(--mix negatives --count 24 --width 640 --height 480 --frames 9 --seed 37)
 
 "$PY" -c 'import torch, onnx, numpy, PIL' || { echo "error: $PY lacks torch/onnx/numpy/PIL (apt-get install python3-torch python3-onnx python3-pil)" >&2; exit 1; }
 
 bash scripts/fetch-clean-images.sh .cache/clean-images || echo "warning: no clean photographs; the generator falls back to procedural plates" >&2
 
-# The set is regenerated only when missing or made with other arguments: it is deterministic for SET_ARGS.
-if [[ "$(cat "$DATA/.complete" 2>/dev/null)" != "${SET_ARGS[*]}" ]]; then
-  rm -rf "$DATA"
-  npx tsx training/segmentation/make-train-set.ts --out "$DATA" --clean-dir .cache/clean-images "${SET_ARGS[@]}"
-  echo "${SET_ARGS[*]}" > "$DATA/.complete"
-fi
+# A set is regenerated only when missing or made with other arguments: it is deterministic for its arguments.
+make_set() {
+  local dir=$1
+  shift
+  if [[ "$(cat "$dir/.complete" 2>/dev/null)" != "$*" ]]; then
+    rm -rf "$dir"
+    npx tsx training/segmentation/make-train-set.ts --out "$dir" --clean-dir .cache/clean-images "$@"
+    echo "$*" > "$dir/.complete"
+  fi
+}
+make_set "$DATA" "${SET_ARGS[@]}"
+make_set "$DATA_SMALL" "${SMALL_ARGS[@]}"
+make_set "$DATA_NEG" "${NEG_ARGS[@]}"
 
-"$PY" training/segmentation/train.py --data "$DATA" --out "$RUN" --threads 2 --seed 1 --epochs 60 --steps-per-epoch 100 --pos-share 0.3 --focal-alpha 0.5 "$@"
-"$PY" training/segmentation/export_onnx.py --ckpt "$RUN/best.pt" --out "$OUT"
+# Stage 1: damaged sets, from scratch; the checkpoint with the best validation Dice is kept.
+"$PY" training/segmentation/train.py --data "$DATA,$DATA_SMALL" --out "$RUN/stage1" --threads 2 --seed 1 --epochs 55 --steps-per-epoch 100 --pos-share 0.3 --focal-alpha 0.5 "$@"
+# Stage 2: fine-tune with the hard negatives (still pictures whose lines stay put) and extra uncorrelated
+# noise on half the crops (other grain); its last checkpoint is exported, since validation holds neither.
+"$PY" training/segmentation/train.py --data "$DATA,$DATA_SMALL,$DATA_NEG" --out "$RUN/stage2" --init "$RUN/stage1/best.pt" --threads 2 --seed 2 --epochs 20 --steps-per-epoch 100 --lr 1e-3 --pos-share 0.3 --focal-alpha 0.5 --noise 0.025 "$@"
+"$PY" training/segmentation/export_onnx.py --ckpt "$RUN/stage2/last.pt" --out "$OUT"
