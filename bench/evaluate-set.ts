@@ -3,8 +3,8 @@
  * are consumed one at a time, so memory holds one sequence's frames and results, not the set's.
  */
 import type { FrameLayout, Samples } from '@reelrestore/shared/frames/types';
-import type { BenchSequence } from '@reelrestore/shared/synthetic/film-sequence';
-import { addConfusion, ClassRecall, CleanFalseAlarms, detectionScores, emptyConfusion, type Confusion } from './metrics/detection.js';
+import { damageVisibility, type BenchSequence } from '@reelrestore/shared/synthetic/film-sequence';
+import { addConfusion, ClassRecall, CleanFalseAlarms, detectionScores, emptyConfusion, visibleTruth, type Confusion } from './metrics/detection.js';
 import { RestorationScorer, type RestorationScores } from './metrics/restoration.js';
 import { detectSequence } from './peers/spike-detector.js';
 import { detectSequenceUnet } from './peers/unet-detector.js';
@@ -17,6 +17,10 @@ export interface DetectorEntry {
   precision: number | null;
   recall: number | null;
   dice: number | null;
+  /** Scored against visible damage only, faint damage (VISIBLE_CONTRAST) being don't-care. */
+  precision_visible: number | null;
+  recall_visible: number | null;
+  dice_visible: number | null;
   iou: number | null;
   fp_rate: number | null;
   fp_rate_clean: number | null;
@@ -49,20 +53,32 @@ export interface SetResults {
 
 class DetectorTally {
   confusion: Confusion = emptyConfusion();
+  visible: Confusion = emptyConfusion();
   classes = new ClassRecall();
   clean = new CleanFalseAlarms();
   seconds = 0;
 
-  add(pred: Uint8Array[], seq: BenchSequence, isClean: boolean): void {
+  /** `visible`: per frame, visibleTruth of the sequence (computed once, shared by every detector). */
+  add(pred: Uint8Array[], seq: BenchSequence, isClean: boolean, visible: { truth: Uint8Array; ignore: Uint8Array }[]): void {
     pred.forEach((m, t) => {
       addConfusion(m, seq.masks[t]!, this.confusion);
+      addConfusion(m, visible[t]!.truth, this.visible, visible[t]!.ignore);
       this.classes.add(m, seq.classes[t]!);
       if (isClean) this.clean.add(m);
     });
   }
 
   entry(): DetectorEntry {
-    return { ...detectionScores(this.confusion), fp_rate_clean: this.clean.rate(), per_class: this.classes.scores(), seconds: this.seconds };
+    const v = detectionScores(this.visible);
+    return {
+      ...detectionScores(this.confusion),
+      precision_visible: v.precision,
+      recall_visible: v.recall,
+      dice_visible: v.dice,
+      fp_rate_clean: this.clean.rate(),
+      per_class: this.classes.scores(),
+      seconds: this.seconds,
+    };
   }
 }
 
@@ -118,13 +134,14 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
     let damagedPixels = 0;
     for (const m of seq.masks) for (let i = 0; i < m.length; i++) if (m[i] !== 0) damagedPixels++;
     const isClean = damagedPixels === 0;
+    const visible = seq.masks.map((m, t) => visibleTruth(damageVisibility(seq.damaged[t]!, seq.clean[t]!, m, layout)));
 
     const detected = await timed(spike, () => detectSequence(seq.damaged, layout));
-    spike.add(detected.masks, seq, isClean);
-    spikeRaw.add(detected.raw, seq, isClean);
+    spike.add(detected.masks, seq, isClean, visible);
+    spikeRaw.add(detected.raw, seq, isClean, visible);
     const learned = await timed(unet, () => detectSequenceUnet(seq.damaged, layout));
-    unet.add(learned.masks, seq, isClean);
-    unetRaw.add(learned.raw, seq, isClean);
+    unet.add(learned.masks, seq, isClean, visible);
+    unetRaw.add(learned.raw, seq, isClean, visible);
 
     const fillTrue = await timed(medianTrue, () => medianFillSequence(seq.damaged, seq.masks, layout));
     medianTrue.add(fillTrue, seq.masks, seq);
@@ -156,10 +173,10 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
         frame: t,
         layout,
         damaged: seq.damaged[t]!,
-        restored: fillSpike[t]!,
+        restored: fillUnet[t]!,
         clean: seq.clean[t]!,
         truth: seq.masks[t]!,
-        predicted: detected.masks[t]!,
+        predicted: learned.masks[t]!,
       });
     }
     opts.log?.(`  ${seq.name}: ${layout.width}x${layout.height}x${layout.channels} ${layout.bits}-bit, ${seq.masks.length} frames, ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,15 +1,18 @@
 /**
- * A no-reference look at real damage: a folder of consecutive frames with no ground truth. The
- * detector runs on every frame, the fill on a few, and the report shows the flagged share per frame
- * plus before / after / mask pictures. Nothing here is a score: only a person can judge these.
+ * A no-reference look at real damage: a folder of consecutive frames with no ground truth. The service's
+ * default detector (the learned segmenter, with its dilation) runs on every frame, the fill on a few, and
+ * the report shows the flagged share per frame, the spike reference's for comparison, and before / after /
+ * mask pictures. Nothing here is a score: only a person can judge these.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { FrameLayout, Samples } from '@reelrestore/shared/frames/types';
 import { detectSequence } from './peers/spike-detector.js';
+import { detectSequenceUnet } from './peers/unet-detector.js';
 import { CONTEXT_FRAMES } from './peers/median-inpainter.js';
 import { medianFill } from '@reelrestore/shared/restore/median-fill';
+import { countMask } from '@reelrestore/shared/restore/morphology';
 import { greyPng, overlayPng, previewGrey } from './render-images.js';
 
 export interface RealClipPicture {
@@ -24,10 +27,12 @@ export interface RealClipResult {
   frames: number;
   width: number;
   height: number;
-  /** Flagged share of pixels, per frame in order. */
+  /** Flagged share of pixels by the learned segmenter, per frame in order. */
   flagged_share: number[];
   mean_flagged_share: number;
   max_flagged_share: number;
+  /** The same for the spike reference. */
+  spike_flagged_share: number[];
   seconds: number;
   pictures: RealClipPicture[];
 }
@@ -50,13 +55,11 @@ async function readFolder(dir: string, limit: number): Promise<{ names: string[]
 export async function lookAtRealClip(dir: string, opts: { maxFrames?: number; pictures?: number } = {}): Promise<RealClipResult> {
   const t0 = performance.now();
   const { names, frames, layout } = await readFolder(dir, opts.maxFrames ?? 48);
-  const { masks } = detectSequence(frames, layout);
+  const { masks } = await detectSequenceUnet(frames, layout);
   const { width: w, height: h } = layout;
-  const flagged = masks.map((m) => {
-    let n = 0;
-    for (let i = 0; i < m.length; i++) if (m[i] !== 0) n++;
-    return n / m.length;
-  });
+  const share = (m: Uint8Array) => countMask(m) / m.length;
+  const flagged = masks.map(share);
+  const spikeFlagged = detectSequence(frames, layout).masks.map(share);
   // The most damaged frames show the most, but keep them apart so the pictures are not near-duplicates.
   const order = flagged.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s);
   const picked: number[] = [];
@@ -86,6 +89,7 @@ export async function lookAtRealClip(dir: string, opts: { maxFrames?: number; pi
     flagged_share: flagged,
     mean_flagged_share: flagged.reduce((a, b) => a + b, 0) / flagged.length,
     max_flagged_share: Math.max(...flagged),
+    spike_flagged_share: spikeFlagged,
     seconds: (performance.now() - t0) / 1000,
     pictures,
   };

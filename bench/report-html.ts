@@ -142,7 +142,7 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     )}</div>`,
   );
 
-  out.push('<h2>Synthetic frames: spike + median pipeline</h2>');
+  out.push('<h2>Synthetic frames: unet + median pipeline (the service defaults)</h2>');
   out.push(
     `<p class="legend">Mask overlay:<span style="background:rgb(255,220,0)"></span>detected damage (TP)<span style="background:rgb(0,200,60)"></span>false alarm (FP)<span style="background:rgb(230,30,30)"></span>missed damage (FN)</p>`,
   );
@@ -151,7 +151,7 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     const before = previewGrey(o.damaged, o.layout);
     out.push(`<h3>${esc(o.sequence)}, frame ${o.frame}</h3><div class="row">`);
     out.push(figure('damaged input', await greyPng(before, w, h)));
-    out.push(figure('restored (spike + median)', await greyPng(previewGrey(o.restored, o.layout), w, h)));
+    out.push(figure('restored (unet + median)', await greyPng(previewGrey(o.restored, o.layout), w, h)));
     out.push(figure('clean truth', await greyPng(previewGrey(o.clean, o.layout), w, h)));
     out.push(figure('mask: TP yellow, FP green, FN red', await overlayPng(before, w, h, o.predicted, o.truth)));
     out.push('</div>');
@@ -161,11 +161,11 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     const c = r.real_clips;
     out.push('<h2>Real clip (no ground truth)</h2>');
     out.push(
-      `<p>${esc(c.dir)}: ${c.frames} frames ${c.width}x${c.height}; flagged share mean ${fmt(c.mean_flagged_share * 100, 2)} %, max ${fmt(c.max_flagged_share * 100, 2)} %. Yellow = flagged by the spike detector.</p>`,
+      `<p>${esc(c.dir)}: ${c.frames} frames ${c.width}x${c.height}; flagged share mean ${fmt(c.mean_flagged_share * 100, 2)} %, max ${fmt(c.max_flagged_share * 100, 2)} %. Yellow = flagged by the learned segmenter (the spike reference flags ${fmt((c.spike_flagged_share.reduce((a, b) => a + b, 0) / Math.max(1, c.spike_flagged_share.length)) * 100, 2)} % on average).</p>`,
     );
     out.push(columnChart('flagged share per frame', c.flagged_share));
     for (const p of realPictures) {
-      out.push(`<h3>${esc(p.frame)}</h3><div class="row">${figure('before', p.before)}${figure('after (spike + median)', p.after)}${figure('flagged', p.mask)}</div>`);
+      out.push(`<h3>${esc(p.frame)}</h3><div class="row">${figure('before', p.before)}${figure('after (unet + median)', p.after)}${figure('flagged', p.mask)}</div>`);
     }
   }
 

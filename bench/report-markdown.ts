@@ -11,7 +11,7 @@ export const RESTORATION_METRICS = [
   'flicker',
   'flicker_ratio',
 ] as const;
-export const DETECTION_METRICS = ['precision', 'recall', 'dice', 'iou', 'fp_rate', 'fp_rate_clean'] as const;
+export const DETECTION_METRICS = ['precision', 'recall', 'dice', 'recall_visible', 'dice_visible', 'iou', 'fp_rate', 'fp_rate_clean'] as const;
 
 export function fmt(v: number | null | undefined, digits = 3): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
@@ -72,7 +72,7 @@ export function markdownReport(r: BenchReport): string {
     ),
   );
 
-  parts.push('### Speed and memory (one thread per stage)');
+  parts.push('### Speed and memory (one thread per stage; segment_worker: one thread per core)');
   parts.push(
     table(
       ['stage', 'size', 'frames', 'fps', 'vs tmedian', 'peak_rss_mb'],

@@ -1,8 +1,10 @@
 /**
  * Frames per second per stage and peak memory per worker, each stage in its own child process on the
- * same frames: segment (spike detector), segment_unet (learned detector), inpaint (median fill given the true masks), end to end
- * (detect + fill), and ffmpeg's tmedian as the yardstick. Everything runs on one thread (ffmpeg with
- * -threads 1 -filter_threads 1), so the ratios compare per core; a worker scales by running more.
+ * same frames: segment (spike detector), segment_unet (learned detector), inpaint (median fill given the
+ * true masks), end to end (detect + fill), and ffmpeg's tmedian as the yardstick. These run on one thread
+ * (ffmpeg with -threads 1 -filter_threads 1), so the ratios compare per core. segment_worker is the
+ * exception: the learned segmenter as a segment worker runs it, through its compute pool with one thread
+ * per core, measured in wall-clock time: what the machine delivers.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
@@ -12,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { makeFilmSequence } from '@reelrestore/shared/synthetic/index';
 import { CONTEXT_FRAMES } from './peers/median-inpainter.js';
 
-export const STAGES = ['segment', 'segment_unet', 'inpaint', 'end_to_end', 'tmedian'] as const;
+export const STAGES = ['segment', 'segment_unet', 'segment_worker', 'inpaint', 'end_to_end', 'tmedian'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface SpeedSize {
@@ -48,10 +50,15 @@ export interface MemoryEntry {
   peak_rss_mb: number;
 }
 
-export interface SpeedOptions {
-  sizes: SpeedSize[];
+export interface SpeedRun {
+  size: SpeedSize;
+  stages: readonly Stage[];
   /** Measured frames; CONTEXT_FRAMES more on each side are written as context. */
   frames: number;
+}
+
+export interface SpeedOptions {
+  runs: SpeedRun[];
   /** Per child process; a stage that runs longer is killed and reported as failed. */
   timeoutMs: number;
   seed: number;
@@ -63,21 +70,21 @@ const CHILD = fileURLToPath(new URL('./stage-child.ts', import.meta.url));
 export async function measureSpeed(opts: SpeedOptions): Promise<{ speed: Record<string, SpeedEntry>; memory: Record<string, MemoryEntry> }> {
   const speed: Record<string, SpeedEntry> = {};
   const memory: Record<string, MemoryEntry> = {};
-  for (const size of opts.sizes) {
+  for (const { size, stages, frames } of opts.runs) {
     const dir = await mkdtemp(join(tmpdir(), 'rr-bench-speed-'));
     try {
-      const total = opts.frames + 2 * CONTEXT_FRAMES;
+      const total = frames + 2 * CONTEXT_FRAMES;
       // The archive case: RGB at 16 bits (2K/4K DPX or TIFF scans), damaged like the synthetic set.
       const layout = await writeFrames(dir, size, total, opts.seed);
       const results: Partial<Record<Stage, StageResult>> = {};
-      for (const stage of STAGES) {
+      for (const stage of stages) {
         const args = [stage, dir, size.width, size.height, layout.channels, layout.bits, total, CONTEXT_FRAMES].map(String);
         const r = await runChild(args, opts.timeoutMs);
         results[stage] = r;
         opts.log?.(`  ${stage}@${size.label}: ${r.fps.toFixed(2)} fps, ${r.peak_rss_mb.toFixed(0)} MB`);
       }
       const ref = results.tmedian?.fps ?? null;
-      for (const stage of STAGES) {
+      for (const stage of stages) {
         const r = results[stage]!;
         const key = `${stage}@${size.label}`;
         speed[key] = { stage, size: size.label, width: size.width, height: size.height, frames: r.frames, fps: r.fps, vs_tmedian: ref ? r.fps / ref : null };

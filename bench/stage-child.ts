@@ -3,7 +3,7 @@
  * (and true masks) from files written by speed.ts, keeping only the window a worker would hold, times
  * the compute alone, and prints one JSON line: { frames, seconds, fps, peak_rss_mb }.
  *
- *   node --import tsx bench/stage-child.ts <segment|segment_unet|inpaint|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
+ *   node --import tsx bench/stage-child.ts <segment|segment_unet|segment_worker|inpaint|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
  *
  * Frames [context, total − context) are the measured ones; the others are the context a chunk reads.
  */
@@ -16,8 +16,12 @@ import { medianFill } from '@reelrestore/shared/restore/median-fill';
 import { SPIKE_THRESHOLD, MASK_DILATE } from './peers/spike-detector.js';
 import { detectFrameUnet, UNET_DILATE } from './peers/unet-detector.js';
 import { dilateMask } from '@reelrestore/shared/restore/morphology';
-import { defaultSegmentModelPath } from '@reelrestore/shared/restore/unet-segment';
+import { toLuma } from '@reelrestore/shared/restore/luma';
+import { defaultSegmentModelPath, unetSettings } from '@reelrestore/shared/restore/unet-segment';
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
+import { ComputePool } from '@reelrestore/shared/workers/compute-pool';
+import { configSchema } from '@reelrestore/shared/config';
+import { availableParallelism } from 'node:os';
 
 const [stage, dir, w, h, ch, bits, total, context] = process.argv.slice(2);
 const layout: FrameLayout = {
@@ -131,14 +135,67 @@ async function main(): Promise<void> {
     }
   } else if (stage === 'segment_unet') {
     // The learned detector reads ±2 frames; the model loads once, untimed, like a warm worker.
+    // Each frame's luma is computed once, as the worker does, and timed once: the frames ahead of the
+    // first measured window belong to the previous chunk's work and are converted untimed.
     const run = await modelRunner(defaultSegmentModelPath());
+    const lumas = new Map<number, Float32Array>();
+    const lumaOf = (i: number): Float32Array | null => {
+      if (i < 0 || i >= N) return null;
+      let l = lumas.get(i);
+      if (!l) {
+        l = toLuma(win.get(i), layout);
+        lumas.set(i, l);
+      }
+      return l;
+    };
+    for (let i = K - 2; i <= K + 1; i++) lumaOf(i);
     for (let t = K; t < N - K; t++) {
-      const window = [t - 2, t - 1, t, t + 1, t + 2].map((i) => (i >= 0 && i < N ? win.get(i) : null));
       const t0 = performance.now();
+      const window = [t - 2, t - 1, t, t + 1, t + 2].map(lumaOf);
       const mask = await detectFrameUnet(window, layout, run);
       dilateMask(mask, layout.width, layout.height, UNET_DILATE, 'disc');
       seconds += (performance.now() - t0) / 1000;
+      lumas.delete(t - 2);
       win.keep(t - 1, t + 3);
+    }
+  } else if (stage === 'segment_worker') {
+    // As the segment worker does it: each frame's luma once, in the pool, then one segmentation task per
+    // frame, all queued at once on one thread per core. Wall-clock time after every thread has loaded the
+    // model (untimed, like a warm worker). The measured frames go through twice, for a steadier figure.
+    const pool = new ComputePool(availableParallelism());
+    // The pool's threads do not hold the process open (a worker service has its Redis connection for that).
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      const settings = unetSettings(configSchema.parse({}), layout.width);
+      const modelPath = defaultSegmentModelPath();
+      // As the worker does: the frame's buffer is handed over, not copied (the window then forgets it).
+      const lumaOf = (i: number) => {
+        const frame = win.get(i);
+        return pool.run('frame-luma', { layout, frame }, [frame.buffer as ArrayBuffer]);
+      };
+      const segment = (l: (Float32Array | null)[]) => pool.run('segment-frame-unet', { width: layout.width, height: layout.height, lumas: l, modelPath, ...settings });
+      const warm = await Promise.all([K - 2, K - 1, K, K + 1, K + 2].map(lumaOf));
+      // Their buffers went to the threads: read them again for the timed pass.
+      win.keep(-1, -1);
+      await Promise.all(Array.from({ length: pool.size }, () => segment(warm)));
+      const t0 = performance.now();
+      // The worker holds a frame only until its luma is made: drop each as soon as it is sent.
+      const lumas = await Promise.all(
+        Array.from({ length: N }, (_, i) => {
+          const l = lumaOf(i);
+          win.keep(i + 1, i + 1);
+          return l;
+        }),
+      );
+      const jobs: Promise<unknown>[] = [];
+      for (let pass = 0; pass < 2; pass++) {
+        for (let t = K; t < N - K; t++) jobs.push(segment([t - 2, t - 1, t, t + 1, t + 2].map((i) => lumas[i] ?? null)));
+      }
+      await Promise.all(jobs);
+      seconds = (performance.now() - t0) / 1000;
+    } finally {
+      clearInterval(keepAlive);
+      await pool.close();
     }
   } else if (stage === 'inpaint') {
     for (let t = K; t < N - K; t++) {
@@ -173,7 +230,7 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown stage ${stage}`);
   }
-  const frames = stage === 'tmedian' ? N : measured;
+  const frames = stage === 'tmedian' ? N : stage === 'segment_worker' ? 2 * measured : measured;
   // VmHWM, not getrusage's maxRSS: Linux carries maxRSS across fork + exec, so it would report the
   // parent's size at spawn time rather than this process's own peak.
   if (stage !== 'tmedian') peakKb = vmHwmKb('self') || process.resourceUsage().maxRSS;

@@ -1,42 +1,34 @@
 /**
  * The learned detector over a whole sequence: segmentFrameUnet on every frame with its ±2 window (mirrored
- * at the ends, as in training), at the service's defaults, run in this thread. Like the spike detector,
+ * at the ends, as in training), at the service's defaults (cascade included), run in this thread. Like the spike detector,
  * the undilated mask comes back too.
  */
 import { configSchema } from '@reelrestore/shared/config';
 import type { FrameLayout, Samples } from '@reelrestore/shared/frames/types';
+import { toLuma } from '@reelrestore/shared/restore/luma';
 import { dilateMask } from '@reelrestore/shared/restore/morphology';
-import { defaultSegmentModelPath, segmentFrameUnet, UNET_WINDOW, type RunModel } from '@reelrestore/shared/restore/unet-segment';
+import { defaultSegmentModelPath, segmentFrameUnet, UNET_WINDOW, unetSettings, type RunModel } from '@reelrestore/shared/restore/unet-segment';
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
 import type { SpikeMasks } from './spike-detector.js';
 
 const defaults = configSchema.parse({});
 export const UNET_DILATE = defaults.UNET_DILATE;
 
-/** One frame: `window` holds UNET_WINDOW frames (null where the shot has none), the centre one is segmented. Undilated. */
-export async function detectFrameUnet(window: (Samples | null)[], layout: FrameLayout, run: RunModel): Promise<Uint8Array> {
-  const { mask } = await segmentFrameUnet(
-    {
-      layout,
-      frames: window,
-      threshold: defaults.UNET_THRESHOLD,
-      lowThreshold: defaults.UNET_LOW_THRESHOLD,
-      tile: defaults.UNET_TILE,
-      overlap: defaults.UNET_OVERLAP,
-      dilate: 0,
-    },
-    run,
-  );
+/** One frame: `window` holds UNET_WINDOW frames' luma (null where the shot has none), the centre one is segmented. Undilated. */
+export async function detectFrameUnet(window: (Float32Array | null)[], layout: FrameLayout, run: RunModel): Promise<Uint8Array> {
+  const { width, height } = layout;
+  const { mask } = await segmentFrameUnet({ width, height, lumas: window, ...unetSettings(defaults, width), dilate: 0 }, run);
   return mask;
 }
 
 export async function detectSequenceUnet(frames: Samples[], layout: FrameLayout, modelPath = defaultSegmentModelPath()): Promise<SpikeMasks> {
   const run = await modelRunner(modelPath);
   const half = UNET_WINDOW >> 1;
+  const lumas = frames.map((f) => toLuma(f, layout));
   const raw: Uint8Array[] = [];
   const masks: Uint8Array[] = [];
   for (let t = 0; t < frames.length; t++) {
-    const mask = await detectFrameUnet(Array.from({ length: UNET_WINDOW }, (_, k) => frames[t - half + k] ?? null), layout, run);
+    const mask = await detectFrameUnet(Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - half + k] ?? null), layout, run);
     raw.push(mask);
     masks.push(dilateMask(mask, layout.width, layout.height, defaults.UNET_DILATE, 'disc'));
   }
