@@ -12,6 +12,8 @@ COPY services/pipeline-worker/package.json services/pipeline-worker/
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY packages packages
 COPY services services
+# The learned models ship in the image: nothing is downloaded at run time.
+COPY models models
 ENV NODE_ENV=production
 USER node
 

@@ -12,19 +12,21 @@ import { writePngSequence } from './support/clip-files.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { makeSyntheticClip } from './support/synthetic-clip.js';
 
-let stack: TestStack;
-let work: string;
+// The learned model is the default; the spike detector stays selectable as the reference. Both must run a
+// reel end to end through the real services.
+describe.each(['unet', 'spike'] as const)('a reel segmented with SEGMENTER=%s', (segmenter) => {
+  let stack: TestStack;
+  let work: string;
 
-beforeAll(async () => {
-  stack = await startTestStack({ env: { SEGMENTER: 'unet' } });
-  work = mkdtempSync(join(tmpdir(), 'rr-e2e-unet-'));
-});
-afterAll(async () => {
-  await stack?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { SEGMENTER: segmenter } });
+    work = mkdtempSync(join(tmpdir(), `rr-e2e-${segmenter}-`));
+  });
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
 
-describe('a reel segmented by the learned model (SEGMENTER=unet)', () => {
   it('completes, repaints only inside its masks, and the masks cover planted dust', async () => {
     const clip = makeSyntheticClip({
       width: 128,
