@@ -72,7 +72,18 @@ export const configSchema = z.object({
   SHOT_THRESHOLD: z.coerce.number().min(0).max(100).default(6),
 
   SEGMENTER: z.enum(['spike', 'unet']).default('unet'),
-  INPAINTER: z.enum(['median']).default('median'),
+  /** diffusion: the learned inpainter (models/inpaint-diffusion); median: the motion-compensated temporal median reference. */
+  INPAINTER: z.enum(['diffusion', 'median']).default('median'),
+  /** ONNX file of the learned inpainter; default the repo's models/inpaint-diffusion/model.onnx. */
+  INPAINT_MODEL: z.string().min(1).optional(),
+  /** cuda: onnxruntime's CUDA provider when its libraries are installed, else CPU with a log line saying why. */
+  INPAINT_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
+  /** DDIM steps of the learned inpainter: fewer is faster, more follows the model more closely. */
+  INPAINT_STEPS: int(4, 1),
+  /** Grain the learned inpainter adds, as a share of what its repaint lacks against the surroundings (0 = none). */
+  INPAINT_GRAIN: z.coerce.number().min(0).max(2).default(1),
+  /** Damaged tiles per network call of the learned inpainter. */
+  INPAINT_BATCH: int(8, 1),
   SPIKE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.06),
   MASK_DILATE: int(2, 0),
   /** ONNX file of the learned segmenter; default the repo's models/segment-unet/model.onnx. */

@@ -1,44 +1,83 @@
 import type * as Ort from 'onnxruntime-node';
 import type { FrameLayout, Samples } from '../frames/types.js';
+import { diffusionFill, type DiffusionFillInput, type DiffusionOptions, type RunDenoiser } from '../restore/diffusion-fill.js';
 import { medianFill } from '../restore/median-fill.js';
 import { tilesFromMask, type PatchTile } from '../restore/patches.js';
 import { detectSpikesForFrame } from '../restore/spike-detect.js';
 import { toLuma } from '../restore/luma.js';
 import { segmentFrameUnet, type RunModel, type UnetSegmentInput } from '../restore/unet-segment.js';
 
-// One onnxruntime session per thread and model file, created on first use; onnxruntime itself is loaded
-// only then, so threads that never run a model never load it. One intra-op thread: the pool is the
+// One onnxruntime session per thread, model file and device, created on first use; onnxruntime itself is
+// loaded only then, so threads that never run a model never load it. One intra-op thread: the pool is the
 // parallelism.
-const sessions = new Map<string, Promise<RunModel>>();
+const sessions = new Map<string, Promise<{ ort: typeof Ort; session: Ort.InferenceSession }>>();
 
-export function modelRunner(modelPath: string): Promise<RunModel> {
-  let runner = sessions.get(modelPath);
-  if (!runner) {
-    runner = (async () => {
+/** Where a model runs: 'cuda' needs onnxruntime's CUDA provider libraries (the GPU image installs them). */
+export type ModelDevice = 'cpu' | 'cuda';
+
+function openSession(modelPath: string, device: ModelDevice): Promise<{ ort: typeof Ort; session: Ort.InferenceSession }> {
+  const key = `${device}:${modelPath}`;
+  let opened = sessions.get(key);
+  if (!opened) {
+    opened = (async () => {
       const ort: typeof Ort = await import('onnxruntime-node');
       const session = await ort.InferenceSession.create(modelPath, {
         intraOpNumThreads: 1,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
+        executionProviders: device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
       });
-      const [inName] = session.inputNames;
-      const [outName] = session.outputNames;
-      if (!inName || !outName) throw new Error(`${modelPath} has no input or output`);
-      return async (input, dims) => {
-        const feeds = { [inName]: new ort.Tensor('float32', input, [...dims]) };
-        const out = (await session.run(feeds))[outName];
-        if (!out) throw new Error(`${modelPath} returned no ${outName}`);
-        const data = out.data as Float32Array;
-        out.dispose();
-        return data;
-      };
+      return { ort, session };
     })();
     // A file that fails to load is not cached, so a fixed path can be retried.
-    runner.catch(() => sessions.delete(modelPath));
-    sessions.set(modelPath, runner);
+    opened.catch(() => sessions.delete(key));
+    sessions.set(key, opened);
   }
-  return runner;
+  return opened;
+}
+
+async function runSession(
+  { ort, session }: { ort: typeof Ort; session: Ort.InferenceSession },
+  modelPath: string,
+  inputs: { data: Float32Array; dims: readonly number[] }[],
+): Promise<Float32Array> {
+  const names = session.inputNames;
+  const [outName] = session.outputNames;
+  if (names.length !== inputs.length || !outName) throw new Error(`${modelPath} takes ${names.length} inputs, not ${inputs.length}`);
+  const feeds: Record<string, Ort.Tensor> = {};
+  names.forEach((name, i) => (feeds[name] = new ort.Tensor('float32', inputs[i]!.data, [...inputs[i]!.dims])));
+  const out = (await session.run(feeds))[outName];
+  if (!out) throw new Error(`${modelPath} returned no ${outName}`);
+  const data = out.data as Float32Array;
+  out.dispose();
+  return data;
+}
+
+/** The segmenter's network: one input, one output. */
+export async function modelRunner(modelPath: string): Promise<RunModel> {
+  const s = await openSession(modelPath, 'cpu');
+  return (input, dims) => runSession(s, modelPath, [{ data: input, dims }]);
+}
+
+/** The inpainter's denoiser: inputs x and t, output x0. */
+export async function denoiserRunner(modelPath: string, device: ModelDevice = 'cpu'): Promise<RunDenoiser> {
+  const s = await openSession(modelPath, device);
+  return (x, t, dims) => runSession(s, modelPath, [{ data: x, dims }, { data: t, dims: [dims[0]] }]);
+}
+
+/**
+ * Whether the model opens on `device`. The inpaint worker asks once at start-up, so a 'cuda' request on a
+ * machine without the CUDA provider falls back to CPU with one clear log line, not an error per frame.
+ */
+export async function probeDevice(modelPath: string, device: ModelDevice): Promise<{ device: ModelDevice; reason?: string }> {
+  if (device === 'cpu') return { device };
+  try {
+    await openSession(modelPath, device);
+    return { device };
+  } catch (err) {
+    return { device: 'cpu', reason: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /**
@@ -64,6 +103,22 @@ export const computeTasks = {
   /** The learned segmenter (models/segment-unet) for the centre of a window of consecutive frames' luma. */
   async 'segment-frame-unet'(a: UnetSegmentInput & { modelPath: string }): Promise<{ mask: Uint8Array; damaged: number; cellShare: number }> {
     return segmentFrameUnet(a, await modelRunner(a.modelPath));
+  },
+
+  /** The learned fill (models/inpaint-diffusion) for one centre frame; returns only the tiles that changed. */
+  async 'inpaint-frame-diffusion'(
+    a: DiffusionFillInput & DiffusionOptions & { modelPath: string; device: ModelDevice },
+  ): Promise<{ tiles: PatchTile[]; patched: number }> {
+    const { data, patched } = await diffusionFill(a, await denoiserRunner(a.modelPath, a.device), a);
+    const centreMask = a.masks[a.center];
+    const centre = a.frames[a.center];
+    if (!centreMask || !centre) return { tiles: [], patched: 0 };
+    return { tiles: tilesFromMask(centre, data, centreMask, a.layout), patched };
+  },
+
+  /** Where the inpainter's model can run in this thread: asked once per worker process (see probeDevice). */
+  'probe-model-device'(a: { modelPath: string; device: ModelDevice }) {
+    return probeDevice(a.modelPath, a.device);
   },
 
   /** The classical reference fill for one centre frame; returns only the tiles that changed. */
