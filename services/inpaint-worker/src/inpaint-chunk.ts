@@ -7,15 +7,28 @@ import { decodeMaskPng } from '@reelrestore/shared/restore/mask-png';
 import { encodePatches, type PatchFrame } from '@reelrestore/shared/restore/patches';
 import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ComputePool } from '@reelrestore/shared/workers/compute-pool';
-import type { JobHandler } from '@reelrestore/shared/workers/handlers';
+import type { JobContext, JobHandler } from '@reelrestore/shared/workers/handlers';
+import type { ModelDevice } from '@reelrestore/shared/workers/compute-tasks';
+import { defaultInpaintModelPath, diffusionSettings } from '@reelrestore/shared/restore/diffusion-fill';
 import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
 
 /**
  * Inpaint one chunk: for every frame with damage, repaint only its masked pixels from the motion-aligned
  * frames of its window (±CONTEXT_FRAMES, never across a cut), and write the changed tiles as one patch
- * file. Pixels outside the mask are never part of the output.
+ * file. Pixels outside the mask are never part of the output. INPAINTER picks the learned diffusion fill
+ * or the temporal median reference.
  */
 export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
+  let device: Promise<ModelDevice> | null = null;
+  // Asked once per process: a worker told to use CUDA where its libraries are missing says so once and
+  // runs on CPU, instead of failing every chunk.
+  const resolveDevice = (ctx: JobContext, modelPath: string): Promise<ModelDevice> =>
+    (device ??= pool.run('probe-model-device', { modelPath, device: ctx.config.INPAINT_DEVICE }).then((r) => {
+      if (r.reason) ctx.log.warn({ requested: ctx.config.INPAINT_DEVICE, reason: r.reason }, 'INPAINT_DEVICE=cuda but onnxruntime could not load its CUDA provider: inpainting on CPU');
+      else ctx.log.info({ device: r.device }, 'inpainter device');
+      return r.device;
+    }));
+
   return async (p, ctx) => {
     const started = Date.now();
     await assertReelActive(ctx.reels, p.reelId);
@@ -24,6 +37,10 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
     if (!plan) throw new Error('plan.json is missing');
     const { layout } = plan.media;
     const radius = ctx.config.CONTEXT_FRAMES;
+    const { INPAINTER } = ctx.config;
+    const settings = diffusionSettings(ctx.config);
+    const modelPath = ctx.config.INPAINT_MODEL ?? defaultInpaintModelPath();
+    const modelDevice = INPAINTER === 'diffusion' ? await resolveDevice(ctx, modelPath) : 'cpu';
 
     const masks = new Map<number, Uint8Array>();
     const maskOf = async (frame: number) => {
@@ -47,12 +64,16 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
       const centreMask = await maskOf(centre);
       if (!hasDamage(centreMask)) return;
       const frameMasks = await Promise.all(frames.map((f) => maskOf(f.index)));
-      const { tiles, patched: n } = await pool.run('inpaint-frame', {
+      const input = {
         layout,
         frames: frames.map((f) => f.data),
         masks: frameMasks,
         center: frames.findIndex((f) => f.index === centre),
-      });
+      };
+      const { tiles, patched: n } =
+        INPAINTER === 'diffusion'
+          ? await pool.run('inpaint-frame-diffusion', { ...input, frameNumber: centre, modelPath, device: modelDevice, ...settings })
+          : await pool.run('inpaint-frame', input);
       patched.push({ index: centre, tiles });
       patchedPixels += n;
     };
