@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The learned inpainter, from nothing to models/inpaint-diffusion/model.onnx, in one command:
+#
+#   training/inpainting/train.sh [extra train.py flags]
+#
+# Inputs (all in or next to the repo; nothing is downloaded except the clean photographs, see 1):
+#   1. Clean photographs: scripts/fetch-clean-images.sh fills .cache/clean-images from Debian packages.
+#      Without them the generator uses procedural plates.
+#   2. Real artefact scans: ../shared/data/film-aa-overlays (FILM-AA), found by the generator.
+#   3. The benchmark's generator (packages/shared/src/synthetic) for clean film-like sequences with damage,
+#      and the service's own window code (packages/shared/src/restore/inpaint-window.ts) for alignment,
+#      median base and conditioning: training/inpainting/make-train-set.ts calls both and writes tiles.
+#   4. Debian's PyTorch (/usr/bin/python3, torch 1.13, numpy, onnx); not the pyenv python on PATH.
+# Outputs: $DATA and $DATA_SMALL (git-ignored), $RUN (checkpoints and log.json, git-ignored), $OUT and
+# reference.json next to it (versioned, with MODEL_CARD.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PY=${PY:-/usr/bin/python3}
+DATA=${DATA:-data/inpaint-set}
+DATA_SMALL=${DATA_SMALL:-data/inpaint-set-small}
+RUN=${RUN:-training/inpainting/runs/default}
+OUT=${OUT:-models/inpaint-diffusion/model.onnx}
+# Two frame sizes, so picture detail and damage come at more than one scale.
+SET_ARGS=(--count 60 --width 768 --height 576 --frames 9 --seed 5 --tiles 8)
+SMALL_ARGS=(--count 40 --width 512 --height 384 --frames 9 --seed 19 --tiles 8)
+
+"$PY" -c 'import torch, onnx, numpy' || { echo "error: $PY lacks torch/onnx/numpy (apt-get install python3-torch python3-onnx python3-numpy)" >&2; exit 1; }
+bash scripts/fetch-clean-images.sh .cache/clean-images || echo "warning: no clean photographs; the generator falls back to procedural plates" >&2
+
+# A set is regenerated only when missing or made with other arguments: it is deterministic for its arguments.
+make_set() {
+  local dir=$1
+  shift
+  if [[ "$(cat "$dir/.complete" 2>/dev/null)" != "$*" ]]; then
+    rm -rf "$dir"
+    npx tsx training/inpainting/make-train-set.ts --out "$dir" --clean-dir .cache/clean-images "$@"
+    echo "$*" > "$dir/.complete"
+  fi
+}
+make_set "$DATA" "${SET_ARGS[@]}"
+make_set "$DATA_SMALL" "${SMALL_ARGS[@]}"
+
+(cd training/inpainting && "$PY" train.py --data "../../$DATA,../../$DATA_SMALL" --out "../../$RUN" --threads 2 --seed 1 --epochs 40 --steps 100 --batch 32 --lr 2e-3 --base 12 "$@")
+(cd training/inpainting && "$PY" export_onnx.py --ckpt "../../$RUN/last.pt" --out "../../$OUT")
