@@ -1,4 +1,4 @@
-# One build, one image per service (docker build --target api|segment-worker|inpaint-worker|pipeline-worker).
+# One build, one image per service (docker build --target api|segment-worker|inpaint-worker|inpaint-worker-gpu|pipeline-worker).
 FROM node:20-bookworm-slim AS base
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -24,8 +24,22 @@ CMD ["node", "--import", "tsx", "services/api/src/main.ts"]
 FROM base AS segment-worker
 CMD ["node", "--import", "tsx", "services/segment-worker/src/main.ts"]
 
-# The GPU image adds onnxruntime's CUDA provider at build time (issue: learned inpainting).
 FROM base AS inpaint-worker
+CMD ["node", "--import", "tsx", "services/inpaint-worker/src/main.ts"]
+
+# The GPU inpaint worker (docker build --target inpaint-worker-gpu): the same app on NVIDIA's CUDA 12 +
+# cuDNN 9 runtime, with onnxruntime-node's CUDA provider installed at build time (its install script
+# downloads it; the npm package itself is CPU-only). Run with INPAINT_DEVICE=cuda on a GPU node. Where the
+# provider or the driver is missing, the worker logs why once and inpaints on CPU.
+FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04 AS inpaint-worker-gpu
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates curl \
+ && curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y --no-install-recommends nodejs \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=base /app /app
+RUN cd node_modules/onnxruntime-node && ONNXRUNTIME_NODE_INSTALL=cuda12 node script/install
+ENV NODE_ENV=production INPAINT_DEVICE=cuda INPAINTER=diffusion
+USER 1000
 CMD ["node", "--import", "tsx", "services/inpaint-worker/src/main.ts"]
 
 FROM base AS pipeline-worker
