@@ -1,4 +1,4 @@
-import type { Frame } from '@reelrestore/shared/frames/types';
+import { sharedFrame, type Frame } from '@reelrestore/shared/frames/types';
 import { assertReelActive } from '@reelrestore/shared/reels/assert-reel-active';
 import { maskKeyForChunk } from '@reelrestore/shared/reels/chunk-keys';
 import { readPlan } from '@reelrestore/shared/reels/fail-reel';
@@ -80,7 +80,8 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
 
     let nextCentre = p.start;
     for await (const frame of readSourceFrames(ctx.store, plan, p.contextStart, p.contextEnd, ctx.signal)) {
-      window.push(frame);
+      // Shared memory: every window task reading this frame sees the one copy.
+      window.push({ ...frame, data: sharedFrame(frame.data) });
       // Centre f can be filled once frame f + radius (or the last context frame) has been decoded.
       while (nextCentre < p.end && nextCentre + radius <= frame.index) await batch.add(inpaintAt(nextCentre++), stillWanted);
       while (window.length > 2 * radius + 1) window.shift();

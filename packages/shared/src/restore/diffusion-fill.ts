@@ -77,10 +77,12 @@ export async function diffusionFill(
   if (!mask || countMask(mask) === 0) return { data: centre.slice(), patched: 0 };
   const win = buildInpaintWindow(frames, masks, center, layout);
   const { width: W, channels: C } = layout;
-  const data = win.base.slice();
   const maxV = maxSampleValue(layout.bits);
   const tiles = damageTiles(mask, W, layout.height);
   const batch = Math.max(1, opts.batch);
+  // Every tile is conditioned on the median base, so repaints are kept aside and laid on at the end,
+  // into the base itself (a private copy of the centre): no second frame-sized buffer.
+  const repaints: { at: Int32Array; values: Uint16Array | Uint8Array }[] = [];
   for (let c = 0; c < C; c++) {
     for (let b = 0; b < tiles.length; b += batch) {
       const part = tiles.slice(b, b + batch);
@@ -89,17 +91,22 @@ export async function diffusionFill(
       part.forEach((tile, n) => {
         const fill = tileFill(win, tile, c, r.subarray(n * plane, (n + 1) * plane));
         if (opts.grain > 0) addGrain(fill, tileMask(mask, W, tile), tile, opts.grain, hashSeed(opts.seed, input.frameNumber ?? 0, tile.x, tile.y, c, 7));
+        const at: number[] = [];
+        const values: number[] = [];
         for (let y = tile.keepY0; y < tile.keepY1; y++) {
           for (let x = tile.keepX0; x < tile.keepX1; x++) {
             const p = y * W + x;
             if (mask[p] === 0) continue;
-            const v = fill[(y - tile.y) * tile.w + (x - tile.x)]!;
-            data[p * C + c] = Math.round(Math.min(1, Math.max(0, v)) * maxV);
+            at.push(p * C + c);
+            values.push(Math.round(Math.min(1, Math.max(0, fill[(y - tile.y) * tile.w + (x - tile.x)]!)) * maxV));
           }
         }
+        repaints.push({ at: Int32Array.from(at), values: maxV > 255 ? Uint16Array.from(values) : Uint8Array.from(values) });
       });
     }
   }
+  const data = win.base;
+  for (const { at, values } of repaints) for (let k = 0; k < at.length; k++) data[at[k]!] = values[k]!;
   return { data, patched: countMask(mask) };
 }
 

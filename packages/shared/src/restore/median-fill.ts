@@ -57,14 +57,15 @@ export function medianFill(input: MedianFillInput): MedianFillResult {
   const bilinear = (input.sampling ?? 'bilinear') === 'bilinear';
 
   if (N > 0) {
-    const lumaC = toLuma(centre, layout);
+    // Only needed when a field is missing (at 4K it is 51 MB).
+    let lumaC: Float32Array | null = null;
     for (let j = 0; j < N; j++) {
       const fi = neighbours[j]!;
       const frame = frames[fi]!;
       const nmask = masks[fi] ?? null;
       const field =
         input.motion?.[fi] ??
-        estimateMotion(lumaC, toLuma(frame, layout), w, h, {
+        estimateMotion((lumaC ??= toLuma(centre, layout)), toLuma(frame, layout), w, h, {
           ...input.motionOptions,
           refMask: cmask,
           otherMask: nmask,
