@@ -46,6 +46,6 @@ export const CONVENTIONS: Record<string, string> = {
   flicker: 'mean |(R_t − R_t−1) − (C_t − C_t−1)| over pixels in the true mask of t or t−1, in 8-bit code values; 0 = as steady as the truth',
   flicker_ratio: 'mean |R_t − R_t−1| / mean |C_t − C_t−1| on the same pixels; 1 = as steady as the truth',
   tmedian: 'ffmpeg tmedian radius 1 over whole frames; the first and last frame pass through (edge frames repeated)',
-  fps: 'one thread per stage (ffmpeg -threads 1 -filter_threads 1), compute only, frames read from a local raw file; segment_worker: the learned segmenter through the compute pool, one thread per core, wall clock',
+  fps: 'one thread per stage (ffmpeg -threads 1 -filter_threads 1), compute only, frames read from a local raw file; segment_worker and inpaint_worker: the learned segmenter and inpainter through the compute pool, one thread per core, wall clock',
   peak_rss_mb: "the stage process's peak resident memory (VmHWM) (Node + tsx runtime included; tmedian: ffmpeg's own)",
 };

@@ -9,6 +9,7 @@ import { RestorationScorer, type RestorationScores } from './metrics/restoration
 import { detectSequence } from './peers/spike-detector.js';
 import { detectSequenceUnet } from './peers/unet-detector.js';
 import { medianFillSequence } from './peers/median-inpainter.js';
+import { diffusionFillSequence, hasInpaintModel } from './peers/diffusion-inpainter.js';
 import { spatialFill } from './peers/spatial-fill.js';
 import { runTmedian } from './peers/tmedian.js';
 import { restoreNone } from './peers/none.js';
@@ -124,6 +125,10 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
   const medianSpike = new RestorationTally();
   const spatialTrue = new RestorationTally();
   const tmedian = new RestorationTally();
+  // The learned inpainter is scored when its model file is there (the bench runs without it too).
+  const learnedFill = hasInpaintModel();
+  const diffusionTrue = new RestorationTally();
+  const diffusionUnet = new RestorationTally();
   const none = new RestorationTally();
   const sequences: SetResults['sequences'] = [];
   const overlays: OverlaySample[] = [];
@@ -149,6 +154,13 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
     medianSpike.add(fillSpike, detected.masks, seq);
     const fillUnet = await timed(medianUnet, () => medianFillSequence(seq.damaged, learned.masks, layout));
     medianUnet.add(fillUnet, learned.masks, seq);
+    let fillDiffusion: Samples[] | null = null;
+    if (learnedFill) {
+      const onTrue = await timed(diffusionTrue, () => diffusionFillSequence(seq.damaged, seq.masks, layout));
+      diffusionTrue.add(onTrue, seq.masks, seq);
+      fillDiffusion = await timed(diffusionUnet, () => diffusionFillSequence(seq.damaged, learned.masks, layout));
+      diffusionUnet.add(fillDiffusion, learned.masks, seq);
+    }
     const spatial = await timed(spatialTrue, () => seq.damaged.map((f, t) => spatialFill(f, seq.masks[t]!, layout)));
     spatialTrue.add(spatial, seq.masks, seq);
     const tmed = await timed(tmedian, () => runTmedian(seq.damaged, layout));
@@ -173,7 +185,7 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
         frame: t,
         layout,
         damaged: seq.damaged[t]!,
-        restored: fillUnet[t]!,
+        restored: (fillDiffusion ?? fillUnet)[t]!,
         clean: seq.clean[t]!,
         truth: seq.masks[t]!,
         predicted: learned.masks[t]!,
@@ -196,10 +208,12 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
       'median@spike_mask': medianSpike.entry(),
       'median@unet_mask': medianUnet.entry(),
       'spatial@true_mask': spatialTrue.entry(),
+      ...(learnedFill ? { 'diffusion@true_mask': diffusionTrue.entry(), 'diffusion@unet_mask': diffusionUnet.entry() } : {}),
     },
     pipeline: {
       'spike+median': { ...detScores, ...medianSpike.entry(), seconds: spike.seconds + medianSpike.seconds },
       'unet+median': { ...unetScores, ...medianUnet.entry(), seconds: unet.seconds + medianUnet.seconds },
+      ...(learnedFill ? { 'unet+diffusion': { ...unetScores, ...diffusionUnet.entry(), seconds: unet.seconds + diffusionUnet.seconds } } : {}),
     },
     peers: { none: none.entry(), tmedian: tmedian.entry(), 'spatial@true_mask': spatialTrue.entry() },
     sequences,

@@ -72,7 +72,7 @@ export function markdownReport(r: BenchReport): string {
     ),
   );
 
-  parts.push('### Speed and memory (one thread per stage; segment_worker: one thread per core)');
+  parts.push('### Speed and memory (one thread per stage; segment_worker and inpaint_worker: one thread per core)');
   parts.push(
     table(
       ['stage', 'size', 'frames', 'fps', 'vs tmedian', 'peak_rss_mb'],

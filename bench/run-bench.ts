@@ -21,6 +21,7 @@ import { makeBenchSet, type BenchSetOptions } from './bench-set.js';
 import { evaluateSet } from './evaluate-set.js';
 import { measureSpeed, SIZE_2K, SIZE_4K, STAGES, type SpeedRun } from './speed.js';
 import { lookAtRealClip, type RealClipResult } from './real-clips.js';
+import { hasInpaintModel } from './peers/diffusion-inpainter.js';
 import { CONVENTIONS, type BenchReport } from './bench-report.js';
 import { markdownReport } from './report-markdown.js';
 import { htmlReport } from './report-html.js';
@@ -78,12 +79,15 @@ async function main(): Promise<void> {
   log(`quality: ${description}`);
   const results = await evaluateSet(makeBenchSet(setOpts), { log, overlays: 2 });
 
-  // Quick mode still measures the segment worker at 4K (its memory target is set there), on two frames.
+  // Quick mode still measures the workers at 4K (their memory targets are set there), on two frames. The
+  // learned inpainter is measured only when its model file is there.
+  const stages = STAGES.filter((s) => s !== 'inpaint_worker' || hasInpaintModel());
+  const at4k = stages.filter((s) => s === 'segment_unet' || s === 'segment_worker' || s === 'inpaint_worker');
   const runs: SpeedRun[] = full
-    ? [SIZE_2K, SIZE_4K].map((size) => ({ size, stages: STAGES, frames: 8 }))
+    ? [SIZE_2K, SIZE_4K].map((size) => ({ size, stages, frames: 8 }))
     : [
-        { size: SIZE_2K, stages: STAGES, frames: 4 },
-        { size: SIZE_4K, stages: ['segment_unet', 'segment_worker'], frames: 2 },
+        { size: SIZE_2K, stages, frames: 4 },
+        { size: SIZE_4K, stages: at4k, frames: 2 },
       ];
   log(`speed: ${runs.map((r) => `${r.size.label} (${r.stages.join(', ')}; ${r.frames} frames)`).join('; ')}`);
   const { speed, memory } = await measureSpeed({ runs, timeoutMs: full ? 1_800_000 : 300_000, seed, log });

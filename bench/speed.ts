@@ -4,7 +4,8 @@
  * true masks), end to end (detect + fill), and ffmpeg's tmedian as the yardstick. These run on one thread
  * (ffmpeg with -threads 1 -filter_threads 1), so the ratios compare per core. segment_worker is the
  * exception: the learned segmenter as a segment worker runs it, through its compute pool with one thread
- * per core, measured in wall-clock time: what the machine delivers.
+ * per core, measured in wall-clock time: what the machine delivers. inpaint_worker is the learned
+ * inpainter measured the same way.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { makeFilmSequence } from '@reelrestore/shared/synthetic/index';
 import { CONTEXT_FRAMES } from './peers/median-inpainter.js';
 
-export const STAGES = ['segment', 'segment_unet', 'segment_worker', 'inpaint', 'end_to_end', 'tmedian'] as const;
+export const STAGES = ['segment', 'segment_unet', 'segment_worker', 'inpaint', 'inpaint_worker', 'end_to_end', 'tmedian'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface SpeedSize {

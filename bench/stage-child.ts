@@ -3,13 +3,13 @@
  * (and true masks) from files written by speed.ts, keeping only the window a worker would hold, times
  * the compute alone, and prints one JSON line: { frames, seconds, fps, peak_rss_mb }.
  *
- *   node --import tsx bench/stage-child.ts <segment|segment_unet|segment_worker|inpaint|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
+ *   node --import tsx bench/stage-child.ts <segment|segment_unet|segment_worker|inpaint|inpaint_worker|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
  *
  * Frames [context, total − context) are the measured ones; the others are the context a chunk reads.
  */
 import { openSync, readSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allocFrame, bytesPerFrame, rawPixFmt, type FrameLayout, type Samples } from '@reelrestore/shared/frames/types';
+import { allocFrame, bytesPerFrame, rawPixFmt, sharedFrame, type FrameLayout, type Samples } from '@reelrestore/shared/frames/types';
 import { ffmpegInput, spawnFfmpeg } from '@reelrestore/shared/frames/ffmpeg';
 import { detectSpikesForFrame } from '@reelrestore/shared/restore/spike-detect';
 import { medianFill } from '@reelrestore/shared/restore/median-fill';
@@ -20,6 +20,8 @@ import { toLuma } from '@reelrestore/shared/restore/luma';
 import { defaultSegmentModelPath, unetSettings } from '@reelrestore/shared/restore/unet-segment';
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
 import { ComputePool } from '@reelrestore/shared/workers/compute-pool';
+import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
+import { defaultInpaintModelPath, diffusionSettings } from '@reelrestore/shared/restore/diffusion-fill';
 import { configSchema } from '@reelrestore/shared/config';
 import { availableParallelism } from 'node:os';
 
@@ -192,6 +194,49 @@ async function main(): Promise<void> {
         for (let t = K; t < N - K; t++) jobs.push(segment([t - 2, t - 1, t, t + 1, t + 2].map((i) => lumas[i] ?? null)));
       }
       await Promise.all(jobs);
+      seconds = (performance.now() - t0) / 1000;
+    } finally {
+      clearInterval(keepAlive);
+      await pool.close();
+    }
+  } else if (stage === 'inpaint_worker') {
+    // The learned inpainter as the inpaint worker runs it: one task per frame through the compute pool, one
+    // thread per core and at most that many frames in flight, wall clock after every thread has loaded
+    // the model (untimed, like a warm worker). True masks, as the median's inpaint stage gets.
+    const pool = new ComputePool(availableParallelism());
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      const model = { modelPath: defaultInpaintModelPath(), device: 'cpu' as const, ...diffusionSettings(configSchema.parse({})) };
+      // As the worker does: each frame copied once into shared memory, which every window task then shares.
+      const sharedFrames = new Map<number, Samples>();
+      const shared = (i: number): Samples => {
+        let f = sharedFrames.get(i);
+        if (!f) {
+          f = sharedFrame(win.get(i));
+          sharedFrames.set(i, f);
+        }
+        return f;
+      };
+      const task = (t: number) => {
+        const lo = Math.max(0, t - K);
+        const hi = Math.min(N - 1, t + K);
+        const frames: Samples[] = [];
+        const masks: Uint8Array[] = [];
+        for (let i = lo; i <= hi; i++) {
+          frames.push(shared(i));
+          masks.push(trueMask(i));
+        }
+        return pool.run('inpaint-frame-diffusion', { layout, frames, masks, center: t - lo, frameNumber: t, ...model });
+      };
+      await Promise.all(Array.from({ length: pool.size }, () => task(K)));
+      const t0 = performance.now();
+      const batch = new TaskBatch(pool.size);
+      for (let t = K; t < N - K; t++) {
+        await batch.add(task(t));
+        win.keep(-1, -1);
+        for (const i of sharedFrames.keys()) if (i < t + 1 - K - pool.size) sharedFrames.delete(i);
+      }
+      await batch.drain();
       seconds = (performance.now() - t0) / 1000;
     } finally {
       clearInterval(keepAlive);
