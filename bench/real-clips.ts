@@ -12,13 +12,20 @@ import { detectSequence } from './peers/spike-detector.js';
 import { detectSequenceUnet } from './peers/unet-detector.js';
 import { CONTEXT_FRAMES } from './peers/median-inpainter.js';
 import { medianFill } from '@reelrestore/shared/restore/median-fill';
+import { configSchema } from '@reelrestore/shared/config';
+import { defaultInpaintModelPath, diffusionFill, diffusionSettings } from '@reelrestore/shared/restore/diffusion-fill';
+import { denoiserRunner } from '@reelrestore/shared/workers/compute-tasks';
+import { hasInpaintModel } from './peers/diffusion-inpainter.js';
 import { countMask } from '@reelrestore/shared/restore/morphology';
 import { greyPng, overlayPng, previewGrey } from './render-images.js';
 
 export interface RealClipPicture {
   frame: string;
   before: string;
+  /** Repainted by the temporal median. */
   after: string;
+  /** Repainted by the learned inpainter; absent without its model file. */
+  after_diffusion?: string;
   mask: string;
 }
 
@@ -36,6 +43,8 @@ export interface RealClipResult {
   seconds: number;
   pictures: RealClipPicture[];
 }
+
+const defaults = configSchema.parse({});
 
 /** PNG/TIFF frames of one folder, sorted by name, read as 8-bit grey (these scans carry no colour). */
 async function readFolder(dir: string, limit: number): Promise<{ names: string[]; frames: Samples[]; layout: FrameLayout }> {
@@ -72,12 +81,15 @@ export async function lookAtRealClip(dir: string, opts: { maxFrames?: number; pi
   for (const t of picked) {
     const lo = Math.max(0, t - CONTEXT_FRAMES);
     const hi = Math.min(frames.length - 1, t + CONTEXT_FRAMES);
-    const fixed = medianFill({ frames: frames.slice(lo, hi + 1), center: t - lo, masks: masks.slice(lo, hi + 1), layout });
+    const window = { frames: frames.slice(lo, hi + 1), center: t - lo, masks: masks.slice(lo, hi + 1), layout };
+    const fixed = medianFill(window);
+    const learned = hasInpaintModel() ? (await diffusionFill({ ...window, frameNumber: t }, await denoiserRunner(defaultInpaintModelPath()), diffusionSettings(defaults))).data : null;
     const before = previewGrey(frames[t]!, layout);
     pictures.push({
       frame: names[t]!,
       before: await greyPng(before, w, h),
       after: await greyPng(previewGrey(fixed.data, layout), w, h),
+      ...(learned ? { after_diffusion: await greyPng(previewGrey(learned, layout), w, h) } : {}),
       mask: await overlayPng(before, w, h, masks[t]!, null),
     });
   }

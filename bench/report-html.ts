@@ -165,7 +165,7 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     );
     out.push(columnChart('flagged share per frame', c.flagged_share));
     for (const p of realPictures) {
-      out.push(`<h3>${esc(p.frame)}</h3><div class="row">${figure('before', p.before)}${figure('after (unet + median)', p.after)}${figure('flagged', p.mask)}</div>`);
+      out.push(`<h3>${esc(p.frame)}</h3><div class="row">${figure('before', p.before)}${figure('after (unet + median)', p.after)}${p.after_diffusion ? figure('after (unet + diffusion)', p.after_diffusion) : ''}${figure('flagged', p.mask)}</div>`);
     }
   }
 
