@@ -10,6 +10,7 @@ import type { FrameLayout, Samples } from '../frames/types.js';
 import { maxSampleValue, toLuma } from './luma.js';
 import { medianFill } from './median-fill.js';
 import { estimateMotion, fieldSampler, vectorAt, type FieldSampler, type MotionField } from './motion.js';
+import type { TileRect } from './tile-rect.js';
 
 /** Tile side fed to the denoiser. */
 export const INPAINT_TILE = 64;
@@ -54,16 +55,7 @@ export function buildInpaintWindow(frames: Samples[], masks: (Uint8Array | null)
 }
 
 /** A tile: the rectangle fed to the model and the part of it whose masked pixels it repaints. */
-export interface InpaintTile {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  keepX0: number;
-  keepX1: number;
-  keepY0: number;
-  keepY1: number;
-}
+export type InpaintTile = TileRect;
 
 /**
  * Tiles covering every masked pixel: the frame is cut into cells of INPAINT_TILE - 2 * INPAINT_MARGIN,

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { candidateCells, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { countMask, dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
+import type { TileRect } from './tile-rect.js';
 
 /** Input N x T x H x W luma in [0,1]; resolves to N x 1 x H x W damage probabilities. */
 export type RunModel = (input: Float32Array, dims: readonly [number, number, number, number]) => Promise<Float32Array>;
@@ -107,16 +108,7 @@ export function planAxis(size: number, tile: number, overlap: number): AxisTile[
 }
 
 /** One network call's input rectangle and the output pixels it is trusted for. */
-export interface NetTile {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  keepX0: number;
-  keepX1: number;
-  keepY0: number;
-  keepY1: number;
-}
+export type NetTile = TileRect;
 
 /** Whole-frame tiling: every pixel comes from a tile that saw at least overlap/2 pixels around it. */
 export function frameTiles(W: number, H: number, opts: UnetTileOptions): NetTile[] {
