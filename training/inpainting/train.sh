@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-PY=${PY:-/usr/bin/python3}
+source training/common.sh
 DATA=${DATA:-data/inpaint-set}
 DATA_SMALL=${DATA_SMALL:-data/inpaint-set-small}
 RUN=${RUN:-training/inpainting/runs/default}
@@ -25,21 +25,11 @@ OUT=${OUT:-models/inpaint-diffusion/model.onnx}
 SET_ARGS=(--count 60 --width 768 --height 576 --frames 9 --seed 5 --tiles 8)
 SMALL_ARGS=(--count 40 --width 512 --height 384 --frames 9 --seed 19 --tiles 8)
 
-"$PY" -c 'import torch, onnx, numpy' || { echo "error: $PY lacks torch/onnx/numpy (apt-get install python3-torch python3-onnx python3-numpy)" >&2; exit 1; }
-bash scripts/fetch-clean-images.sh .cache/clean-images || echo "warning: no clean photographs; the generator falls back to procedural plates" >&2
-
-# A set is regenerated only when missing or made with other arguments: it is deterministic for its arguments.
-make_set() {
-  local dir=$1
-  shift
-  if [[ "$(cat "$dir/.complete" 2>/dev/null)" != "$*" ]]; then
-    rm -rf "$dir"
-    npx tsx training/inpainting/make-train-set.ts --out "$dir" --clean-dir .cache/clean-images "$@"
-    echo "$*" > "$dir/.complete"
-  fi
-}
-make_set "$DATA" "${SET_ARGS[@]}"
-make_set "$DATA_SMALL" "${SMALL_ARGS[@]}"
+require_python 'torch, onnx, numpy'
+fetch_clean_images
+GEN=training/inpainting/make-train-set.ts
+make_set $GEN "$DATA" "${SET_ARGS[@]}"
+make_set $GEN "$DATA_SMALL" "${SMALL_ARGS[@]}"
 
 (cd training/inpainting && "$PY" train.py --data "../../$DATA,../../$DATA_SMALL" --out "../../$RUN" --threads 2 --seed 1 --epochs 40 --steps 100 --batch 32 --lr 2e-3 --base 12 "$@")
 (cd training/inpainting && "$PY" export_onnx.py --ckpt "../../$RUN/last.pt" --out "../../$OUT")

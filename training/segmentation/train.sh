@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-PY=${PY:-/usr/bin/python3}
+source training/common.sh
 DATA=${DATA:-data/train-set}
 DATA_SMALL=${DATA_SMALL:-data/train-set-small}
 DATA_NEG=${DATA_NEG:-data/train-set-negatives}
@@ -27,23 +27,12 @@ SET_ARGS=(--count 48 --width 768 --height 576 --frames 9 --seed 11 --density 2 -
 SMALL_ARGS=(--count 60 --width 512 --height 384 --frames 9 --seed 23 --density 2 --scratches 1.5)
 NEG_ARGS=(--mix negatives --count 24 --width 640 --height 480 --frames 9 --seed 37)
 
-"$PY" -c 'import torch, onnx, numpy, PIL' || { echo "error: $PY lacks torch/onnx/numpy/PIL (apt-get install python3-torch python3-onnx python3-pil)" >&2; exit 1; }
-
-bash scripts/fetch-clean-images.sh .cache/clean-images || echo "warning: no clean photographs; the generator falls back to procedural plates" >&2
-
-# A set is regenerated only when missing or made with other arguments: it is deterministic for its arguments.
-make_set() {
-  local dir=$1
-  shift
-  if [[ "$(cat "$dir/.complete" 2>/dev/null)" != "$*" ]]; then
-    rm -rf "$dir"
-    npx tsx training/segmentation/make-train-set.ts --out "$dir" --clean-dir .cache/clean-images "$@"
-    echo "$*" > "$dir/.complete"
-  fi
-}
-make_set "$DATA" "${SET_ARGS[@]}"
-make_set "$DATA_SMALL" "${SMALL_ARGS[@]}"
-make_set "$DATA_NEG" "${NEG_ARGS[@]}"
+require_python 'torch, onnx, numpy, PIL'
+fetch_clean_images
+GEN=training/segmentation/make-train-set.ts
+make_set $GEN "$DATA" "${SET_ARGS[@]}"
+make_set $GEN "$DATA_SMALL" "${SMALL_ARGS[@]}"
+make_set $GEN "$DATA_NEG" "${NEG_ARGS[@]}"
 
 # Stage 1: damaged sets, from scratch; the checkpoint with the best validation Dice is kept.
 "$PY" training/segmentation/train.py --data "$DATA,$DATA_SMALL" --out "$RUN/stage1" --threads 2 --seed 1 --epochs 55 --steps-per-epoch 100 --pos-share 0.3 --focal-alpha 0.5 "$@"
