@@ -222,11 +222,14 @@ function highPass(v: Float32Array, w: number, h: number, x: number, y: number): 
   return v[y * w + x]! - s / n;
 }
 
-/** Robust spread (1.4826 x median absolute value) of high-pass values; 0 for none. */
-function robustSpread(values: number[]): number {
-  if (values.length === 0) return 0;
-  const a = values.map(Math.abs).sort((p, q) => p - q);
-  return 1.4826 * a[a.length >> 1]!;
+/** Robust spread (1.4826 x median absolute value) of the first n high-pass values (reordered); 0 for none. */
+function robustSpread(values: Float32Array, n: number): number {
+  if (n === 0) return 0;
+  const a = values.subarray(0, n);
+  for (let i = 0; i < n; i++) a[i] = Math.abs(a[i]!);
+  // A typed array sorts numerically without a comparator: several times faster than an Array.
+  a.sort();
+  return 1.4826 * a[n >> 1]!;
 }
 
 /**
@@ -237,24 +240,26 @@ function robustSpread(values: number[]): number {
  */
 function addGrain(fill: Float32Array, mask: Uint8Array, tile: InpaintTile, strength: number, seed: number): void {
   const { w, h } = tile;
-  const known: number[] = [];
-  const filled: number[] = [];
+  const known = new Float32Array(w * h);
+  const filled = new Float32Array(w * h);
+  let nk = 0;
+  let nf = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const hp = highPass(fill, w, h, x, y);
-      if (mask[y * w + x] !== 0) filled.push(hp);
-      else known.push(hp);
+      if (mask[y * w + x] !== 0) filled[nf++] = hp;
+      else known[nk++] = hp;
     }
   }
-  if (known.length < 64 || filled.length === 0) return;
-  const missing = robustSpread(known) ** 2 - robustSpread(filled) ** 2;
+  if (nk < 64 || nf === 0) return;
+  const missing = robustSpread(known, nk) ** 2 - robustSpread(filled, nf) ** 2;
   if (!(missing > 0)) return;
   // White noise: of all noise textures it brings the most grain-scale (3x3 high-pass) detail per unit of
   // error added; the clumped noise of the generator's grain model cost 1.5 dB more for the same level.
   const noise = new Float32Array(w * h);
   gaussian(noise, seed);
-  const noiseHp: number[] = [];
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x] !== 0) noiseHp.push(highPass(noise, w, h, x, y));
-  const gain = (strength * Math.sqrt(missing)) / Math.max(1e-9, robustSpread(noiseHp));
+  let nn = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x] !== 0) filled[nn++] = highPass(noise, w, h, x, y);
+  const gain = (strength * Math.sqrt(missing)) / Math.max(1e-9, robustSpread(filled, nn));
   for (let i = 0; i < fill.length; i++) if (mask[i] !== 0) fill[i] = fill[i]! + gain * noise[i]!;
 }
