@@ -185,7 +185,7 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
         frame: t,
         layout,
         damaged: seq.damaged[t]!,
-        restored: (fillDiffusion ?? fillUnet)[t]!,
+        restored: fillUnet[t]!,
         clean: seq.clean[t]!,
         truth: seq.masks[t]!,
         predicted: learned.masks[t]!,

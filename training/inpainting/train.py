@@ -96,7 +96,7 @@ def main() -> None:
     ap.add_argument("--base", type=int, default=12)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--sample-steps", type=int, default=2)
+    ap.add_argument("--sample-steps", type=int, default=1)
     ap.add_argument("--init", help="checkpoint to start from (same --base)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

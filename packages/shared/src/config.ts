@@ -79,7 +79,7 @@ export const configSchema = z.object({
   /** cuda: onnxruntime's CUDA provider when its libraries are installed, else CPU with a log line saying why. */
   INPAINT_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
   /** DDIM steps of the learned inpainter: fewer is faster, more follows the model more closely. */
-  INPAINT_STEPS: int(2, 1),
+  INPAINT_STEPS: int(1, 1),
   /** Grain the learned inpainter adds, as a share of what its repaint lacks against the surroundings (0 = none). */
   INPAINT_GRAIN: z.coerce.number().min(0).max(2).default(1),
   /** Damaged tiles per network call of the learned inpainter. */
