@@ -34,6 +34,8 @@ export type RestorationEntry = RestorationScores & { seconds: number };
 /** One frame kept for the report's pictures. */
 export interface OverlaySample {
   sequence: string;
+  /** The pipeline that made `restored`: the service's defaults. */
+  method: string;
   frame: number;
   layout: FrameLayout;
   damaged: Samples;
@@ -185,7 +187,8 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
         frame: t,
         layout,
         damaged: seq.damaged[t]!,
-        restored: fillUnet[t]!,
+        method: fillDiffusion ? 'unet + diffusion' : 'unet + median',
+        restored: (fillDiffusion ?? fillUnet)[t]!,
         clean: seq.clean[t]!,
         truth: seq.masks[t]!,
         predicted: learned.masks[t]!,

@@ -142,7 +142,7 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     )}</div>`,
   );
 
-  out.push('<h2>Synthetic frames: unet + median pipeline (the service defaults)</h2>');
+  out.push(`<h2>Synthetic frames: ${esc(overlays[0]?.method ?? 'unet')} pipeline (the service defaults)</h2>`);
   out.push(
     `<p class="legend">Mask overlay:<span style="background:rgb(255,220,0)"></span>detected damage (TP)<span style="background:rgb(0,200,60)"></span>false alarm (FP)<span style="background:rgb(230,30,30)"></span>missed damage (FN)</p>`,
   );
@@ -151,7 +151,7 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     const before = previewGrey(o.damaged, o.layout);
     out.push(`<h3>${esc(o.sequence)}, frame ${o.frame}</h3><div class="row">`);
     out.push(figure('damaged input', await greyPng(before, w, h)));
-    out.push(figure('restored (unet + median)', await greyPng(previewGrey(o.restored, o.layout), w, h)));
+    out.push(figure(`restored (${o.method})`, await greyPng(previewGrey(o.restored, o.layout), w, h)));
     out.push(figure('clean truth', await greyPng(previewGrey(o.clean, o.layout), w, h)));
     out.push(figure('mask: TP yellow, FP green, FN red', await overlayPng(before, w, h, o.predicted, o.truth)));
     out.push('</div>');

@@ -73,7 +73,7 @@ export const configSchema = z.object({
 
   SEGMENTER: z.enum(['spike', 'unet']).default('unet'),
   /** diffusion: the learned inpainter (models/inpaint-diffusion); median: the motion-compensated temporal median reference. */
-  INPAINTER: z.enum(['diffusion', 'median']).default('median'),
+  INPAINTER: z.enum(['diffusion', 'median']).default('diffusion'),
   /** ONNX file of the learned inpainter; default the repo's models/inpaint-diffusion/model.onnx. */
   INPAINT_MODEL: z.string().min(1).optional(),
   /** cuda: onnxruntime's CUDA provider when its libraries are installed, else CPU with a log line saying why. */
