@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { loadConfigOrExit, resolveStorageUrl, type Config } from '../config.js';
+import { ConfigError } from '../errors.js';
 import type { QueueName } from '../jobs.js';
 import { createLogger, type Logger } from '../logger.js';
 import { closeQueues, openQueues } from '../queues.js';
@@ -62,7 +63,17 @@ export async function runWorkerProcess(name: string, build: (deps: WorkerDeps) =
   const config = loadConfigOrExit(name);
   const logger = createLogger(name, config.LOG_LEVEL);
   const deps = openDeps(config, logger);
-  const running = startService(await build(deps), deps);
+  let services: AnyWorkerService[];
+  try {
+    services = await build(deps);
+  } catch (err) {
+    // A wrong setting found while building (a missing model file) stops the process as a bad variable does.
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`${name}: ${err.message}`);
+    await closeDeps(deps);
+    process.exit(1);
+  }
+  const running = startService(services, deps);
   logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
   let stopping = false;
   const stop = async (signal: string) => {
