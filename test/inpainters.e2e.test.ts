@@ -8,13 +8,21 @@ import { makeSyntheticClip } from './support/synthetic-clip.js';
 
 // The learned inpainter and the median reference must both run a reel end to end through the real
 // services, and both must take the damage away without touching anything outside the masks.
-describe.each(['diffusion', 'median'] as const)('a reel repainted with INPAINTER=%s', (inpainter) => {
+// INPAINT_DEVICE=cuda is run too: on a machine without onnxruntime's CUDA provider (CI, this project's
+// CPU hosts) the worker must say so once and repaint on CPU.
+const cases: { name: string; env: Record<string, string> }[] = [
+  { name: 'INPAINTER=diffusion', env: { INPAINTER: 'diffusion' } },
+  { name: 'INPAINTER=median', env: { INPAINTER: 'median' } },
+  { name: 'INPAINTER=diffusion and INPAINT_DEVICE=cuda', env: { INPAINTER: 'diffusion', INPAINT_DEVICE: 'cuda' } },
+];
+
+describe.each(cases)('a reel repainted with $name', ({ env }) => {
   let stack: TestStack;
   let work: string;
 
   beforeAll(async () => {
-    stack = await startTestStack({ env: { INPAINTER: inpainter } });
-    work = mkdtempSync(join(tmpdir(), `rr-e2e-${inpainter}-`));
+    stack = await startTestStack({ env, captureLogs: true });
+    work = mkdtempSync(join(tmpdir(), 'rr-e2e-inpaint-'));
   });
   afterAll(async () => {
     await stack?.close();
@@ -60,5 +68,20 @@ describe.each(['diffusion', 'median'] as const)('a reel repainted with INPAINTER
     expect(before).toBeGreaterThan(0);
     // Where dust was found, the repaint is far closer to the clean picture than the damage was.
     expect(after / before).toBeLessThan(0.25);
+
+    // The learned inpainter says once, per process, which device it runs on, or why not the one asked for.
+    const deviceLines = stack.logs.filter((l) => typeof l.msg === 'string' && /inpainter device|could not load its CUDA provider/.test(l.msg));
+    if (env.INPAINTER === 'median') {
+      expect(deviceLines).toHaveLength(0);
+    } else {
+      expect(deviceLines).toHaveLength(1);
+      const line = deviceLines[0]!;
+      if (env.INPAINT_DEVICE === 'cuda' && line.level === 40) {
+        expect(line.msg).toBe('INPAINT_DEVICE=cuda but onnxruntime could not load its CUDA provider: inpainting on CPU');
+        expect(String(line.reason)).toMatch(/cuda|CUDA|provider|shared librar/);
+      } else {
+        expect(line.device).toBe(env.INPAINT_DEVICE ?? 'cpu');
+      }
+    }
   });
 });

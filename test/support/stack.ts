@@ -26,6 +26,8 @@ export interface TestStack {
   redis: TestRedis;
   webhookSecret: string;
   keys: { acme: string; beta: string };
+  /** The services' JSON log lines, when started with captureLogs. */
+  logs: Record<string, unknown>[];
   client(tenant: 'acme' | 'beta'): ApiClient;
   waitFor(client: ApiClient, id: string, states?: readonly ReelRecord['state'][], timeoutMs?: number): Promise<ReelRecord>;
   /** Jobs of every queue that are not finished: what "nothing stuck" means. */
@@ -37,7 +39,7 @@ export interface TestStack {
 export type StageService = 'pipeline' | 'segment' | 'inpaint';
 
 export async function startTestStack(
-  opts: { env?: Record<string, string>; storageUrl?: string; services?: StageService[] } = {},
+  opts: { env?: Record<string, string>; storageUrl?: string; services?: StageService[]; captureLogs?: boolean } = {},
 ): Promise<TestStack> {
   const redis = await new TestRedis().start();
   const storeDir = mkdtempSync(join(tmpdir(), 'rr-store-'));
@@ -51,7 +53,7 @@ export async function startTestStack(
     WEBHOOK_ALLOW_PRIVATE: 'true',
     WEBHOOK_BACKOFF_MS: '100',
     COMPUTE_THREADS: '2',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? (opts.captureLogs ? 'info' : 'silent'),
     HOST: '127.0.0.1',
     PORT: '0',
     CHUNK_FRAMES: '8',
@@ -59,7 +61,9 @@ export async function startTestStack(
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...opts.env,
   });
-  const logger = createLogger('test', config.LOG_LEVEL);
+  // With captureLogs, every JSON log line of the stack's services lands in `logs`, for tests that check what an operator would read.
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger('test', config.LOG_LEVEL, opts.captureLogs ? { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) } : undefined);
   const deps = openDeps(config, logger);
   const wanted = opts.services ?? ['pipeline', 'segment', 'inpaint'];
   const services = [
@@ -77,6 +81,7 @@ export async function startTestStack(
     redis,
     webhookSecret,
     keys,
+    logs,
     client: (tenant) => new ApiClient(api.url, keys[tenant]),
     async waitFor(client, id, states = TERMINAL_STATES, timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
