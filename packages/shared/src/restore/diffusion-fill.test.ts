@@ -95,7 +95,7 @@ describe.skipIf(!existsSync(modelPath))('the inpaint-diffusion ONNX model', () =
       }
       expect(out.patched).toBe(mask.reduce((n, v) => n + (v ? 1 : 0), 0));
       const truth = clip.clean[centre]!;
-      // The blotch itself is about 15 dB off the truth; the neighbours saw the picture, so the repaint is close.
+      // The blotch itself is about 8 dB off the truth; the neighbours saw the picture, so the repaint is close.
       expect(maskedPsnr(input, truth, mask, channels, maxV)).toBeLessThan(20);
       const psnr = maskedPsnr(out.data, truth, mask, channels, maxV);
       expect(psnr).toBeGreaterThan(30);
@@ -112,8 +112,8 @@ describe.skipIf(!existsSync(modelPath))('the inpaint-diffusion ONNX model', () =
         return Math.sqrt(s / n);
       };
       const ratio = spread(out.data) / spread(truth);
-      expect(ratio).toBeGreaterThan(0.6);
-      expect(ratio).toBeLessThan(1.6);
+      expect(ratio).toBeGreaterThan(0.8);
+      expect(ratio).toBeLessThan(1.25);
       // Seeded noise: the same input repaints the same pixels (a chunk re-run after a crash changes nothing).
       const again = await diffusionFill({ frames, masks, center: centre, layout, frameNumber: centre }, run, service);
       expect(Buffer.from(again.data.buffer).equals(Buffer.from(out.data.buffer))).toBe(true);
