@@ -1,12 +1,13 @@
 /**
  * The learned inpainter (models/inpaint-diffusion, trained by training/inpainting): a conditional diffusion
  * denoiser that paints the masked pixels of one frame, tile by tile, from the motion-aligned neighbours and
- * the frame's own surroundings, with grain generated rather than smoothed away.
+ * the frame's own surroundings, never smoothing the grain away.
  *
  * It generates the residual from the median fill (inpaint-window.ts), so where the neighbours saw the
- * picture it mostly adds the grain the median averaged out, and where they did not it paints the picture.
- * Sampling is deterministic DDIM in a few steps from seeded noise (a chunk re-run after a crash gives the
- * same pixels), and the known residual (0 outside the mask) is re-imposed at every step so edges blend.
+ * picture it corrects what the median got wrong, and where they did not it paints the picture. Sampling
+ * is deterministic DDIM from seeded noise (a chunk re-run after a crash gives the same pixels), with the
+ * known residual (0 outside the mask) re-imposed at every step so edges blend. The small model's estimate
+ * is smoother than film, so each tile's grain is then topped up to the level of its own unmasked pixels.
  * Running the network is injected (`RunDenoiser`), so this file is pure logic.
  */
 import { dirname, resolve } from 'node:path';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { FrameLayout, Samples } from '../frames/types.js';
 import { maxSampleValue } from './luma.js';
-import { buildInpaintWindow, COND_PLANES, conditionTile, damageTiles, type InpaintTile } from './inpaint-window.js';
+import { buildInpaintWindow, COND_PLANES, conditionTile, damageTiles, type InpaintTile, type InpaintWindow } from './inpaint-window.js';
 import { countMask } from './morphology.js';
 
 /** Input N x (1 + COND_PLANES) x H x W and N diffusion times; resolves to N x 1 x H x W predicted residuals. */
@@ -112,7 +113,7 @@ export async function diffusionFill(
 
 /** DDIM from seeded noise for one batch of same-size tiles of one channel; returns their residuals. */
 async function sampleTiles(
-  win: ReturnType<typeof buildInpaintWindow>,
+  win: InpaintWindow,
   tiles: InpaintTile[],
   channel: number,
   run: RunDenoiser,
@@ -185,7 +186,7 @@ function gaussian(out: Float32Array, seed: number): void {
 }
 
 /** One tile of one channel in [0,1]: the base with the model's residual added inside the mask. */
-function tileFill(win: ReturnType<typeof buildInpaintWindow>, tile: InpaintTile, channel: number, r: Float32Array): Float32Array {
+function tileFill(win: InpaintWindow, tile: InpaintTile, channel: number, r: Float32Array): Float32Array {
   const { width: W, channels: C, bits } = win.layout;
   const scale = 1 / maxSampleValue(bits);
   const out = new Float32Array(tile.w * tile.h);
