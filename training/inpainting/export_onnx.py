@@ -1,4 +1,4 @@
-"""Export a denoiser checkpoint to ONNX: inputs 'x' (N x 11 x H x W float32: x_t then the conditioning
+"""Export a denoiser checkpoint to ONNX: inputs 'x' (N x 12 x H x W float32: x_t then the conditioning
 planes, see model.py) and 't' (N float32 in [0,1]); output 'x0' (N x 1 x H x W, the predicted residual).
 Dynamic N, H, W; opset 13.
 
@@ -45,7 +45,7 @@ def main() -> None:
     g = torch.Generator().manual_seed(0)
     x = torch.rand(1, 1 + COND, 20, 24, generator=g)
     x[:, 2] = (x[:, 2] > 0.7).float()  # mask
-    x[:, 7:11] = (x[:, 7:11] > 0.3).float()  # validity
+    x[:, 8:12] = (x[:, 8:12] > 0.3).float()  # validity
     t = torch.tensor([0.6])
     with torch.no_grad():
         y = net(x, t)

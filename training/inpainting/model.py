@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 RESIDUAL_SCALE = 0.1
 NEIGHBOURS = 4
-COND = 2 + 2 * NEIGHBOURS
+COND = 3 + 2 * NEIGHBOURS
 
 
 def alpha_bar(t: torch.Tensor) -> torch.Tensor:
@@ -32,13 +32,17 @@ def features(x: torch.Tensor) -> torch.Tensor:
     xt = x[:, 0:1]
     base = x[:, 1:2]
     mask = x[:, 2:3]
-    nb = x[:, 3 : 3 + NEIGHBOURS]
-    valid = x[:, 3 + NEIGHBOURS : 3 + 2 * NEIGHBOURS]
+    centre = x[:, 3:4]
+    nb = x[:, 4 : 4 + NEIGHBOURS]
+    valid = x[:, 4 + NEIGHBOURS : 4 + 2 * NEIGHBOURS]
     # What each neighbour says the residual is, where it can vouch (0 elsewhere), in residual units.
     said = (nb - base) * valid / RESIDUAL_SCALE
+    # What the scan itself says under the mask: the truth where the mask covers clean picture (its
+    # dilation ring, false alarms), the damage elsewhere.
+    scanned = (centre - base) * mask / RESIDUAL_SCALE
     # Grain and detail of the known picture around the hole (the base is the frame itself outside it).
     local = (base - F.avg_pool2d(base, 5, stride=1, padding=2, count_include_pad=False)) / RESIDUAL_SCALE
-    return torch.cat([xt, base, mask, said, valid, local], dim=1)
+    return torch.cat([xt, base, mask, scanned, said, valid, local], dim=1)
 
 
 class Block(nn.Module):
@@ -67,7 +71,7 @@ class Denoiser(nn.Module):
         super().__init__()
         self.temb = temb
         self.mlp = nn.Sequential(nn.Linear(temb, temb), nn.SiLU(), nn.Linear(temb, temb))
-        cin = 3 + 2 * NEIGHBOURS + 1
+        cin = 4 + 2 * NEIGHBOURS + 1
         c0, c1, c2 = base, base * 2, base * 4
         self.enc0 = Block(cin, c0, temb)
         self.enc1 = Block(c0, c1, temb)

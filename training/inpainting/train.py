@@ -50,7 +50,7 @@ def augment(cond: torch.Tensor, r: torch.Tensor) -> tuple[torch.Tensor, torch.Te
         cond, r = cond.flip(2), r.flip(2)
     if torch.rand(()) < 0.5:
         # Swap past and future: the neighbours t-2, t-1, t+1, t+2 and their validity planes.
-        order = [0, 1, 5, 4, 3, 2, 9, 8, 7, 6]
+        order = [0, 1, 2, 6, 5, 4, 3, 10, 9, 8, 7]
         cond = cond[:, order]
     return cond, r
 

@@ -18,8 +18,8 @@ export const INPAINT_TILE = 64;
 export const INPAINT_MARGIN = 8;
 /** Neighbour frames the model reads: t-2, t-1, t+1, t+2. Missing ones are given as invalid. */
 export const INPAINT_NEIGHBOURS = 4;
-/** Conditioning planes per tile: base, mask, the neighbours, their validity. */
-export const COND_PLANES = 2 + 2 * INPAINT_NEIGHBOURS;
+/** Conditioning planes per tile: base, mask, the damaged centre, the neighbours, their validity. */
+export const COND_PLANES = 3 + 2 * INPAINT_NEIGHBOURS;
 
 export interface InpaintWindow {
   layout: FrameLayout;
@@ -87,7 +87,7 @@ function anyIn(mask: Uint8Array, W: number, x0: number, y0: number, x1: number, 
 
 /**
  * Writes one channel's conditioning planes for a tile into `out` at `offset` (COND_PLANES x th x tw,
- * samples scaled to [0,1]): base, mask (1 = repaint), the four aligned neighbours (nearest sampling keeps
+ * samples scaled to [0,1]): base, mask (1 = repaint), the damaged centre, the four aligned neighbours (nearest sampling keeps
  * their grain; the base where a neighbour cannot vouch) and their validity (1 = inside the frame and clean).
  */
 export function conditionTile(win: InpaintWindow, tile: InpaintTile, channel: number, out: Float32Array, offset: number): void {
@@ -104,6 +104,8 @@ export function conditionTile(win: InpaintWindow, tile: InpaintTile, channel: nu
       const base = win.base[p * C + channel]! * scale;
       out[o] = base;
       out[o + plane] = win.mask[p] !== 0 ? 1 : 0;
+      // The scan itself under the mask: the dilation ring and faint damage still carry the true picture and grain.
+      out[o + 2 * plane] = win.centre[p * C + channel]! * scale;
       for (let k = 0; k < INPAINT_NEIGHBOURS; k++) {
         const n = win.neighbours[k];
         let value = base;
@@ -120,8 +122,8 @@ export function conditionTile(win: InpaintWindow, tile: InpaintTile, channel: nu
             }
           }
         }
-        out[o + (2 + k) * plane] = value;
-        out[o + (2 + INPAINT_NEIGHBOURS + k) * plane] = valid;
+        out[o + (3 + k) * plane] = value;
+        out[o + (3 + INPAINT_NEIGHBOURS + k) * plane] = valid;
       }
     }
   }
