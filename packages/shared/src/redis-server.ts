@@ -40,15 +40,29 @@ export class PrivateRedis {
   }
 
   async start(): Promise<this> {
-    if (!this.port) this.port = await freePort();
+    // A port found free can be taken by another process (another test file's Redis) before ours binds
+    // it; ours then exits while the readiness ping is answered by the other one. So readiness means our
+    // own process answers, and a lost port is retried on a new one (a restart keeps its fixed port).
+    const autoPort = !this.port;
+    for (let attempt = 1; ; attempt++) {
+      if (autoPort && (attempt > 1 || !this.port)) this.port = await freePort();
+      const failure = await this.spawnAndWait();
+      if (failure === null) return this;
+      if (!autoPort || attempt >= 5) throw new Error(`redis-server did not start on port ${this.port}: ${failure}`);
+    }
+  }
+
+  /** Starts redis-server on this.port and waits until it answers as itself: null, or why it did not. */
+  private async spawnAndWait(): Promise<string | null> {
     mkdirSync(this.dir, { recursive: true });
-    this.proc = spawn(
+    const proc = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', this.dir, '--maxmemory-policy', 'noeviction'],
       { stdio: 'ignore' },
     );
+    this.proc = proc;
     const spawnError = new Promise<never>((_, reject) =>
-      this.proc?.once('error', (err) =>
+      proc.once('error', (err) =>
         reject(
           (err as NodeJS.ErrnoException).code === 'ENOENT'
             ? new Error('redis-server is not installed: run `sudo apt-get install -y redis-server` (or set REDIS_URL)')
@@ -63,13 +77,20 @@ export class PrivateRedis {
       c.on('error', () => undefined);
       try {
         await Promise.race([c.connect(), spawnError]);
-        await c.ping();
+        const info = await c.info('server');
         c.disconnect();
-        return this;
-      } catch {
+        if (Number(/process_id:(\d+)/.exec(info)?.[1]) === proc.pid) return null;
+        // Someone else's server answers on this port: ours failed to bind it.
+        await this.stop();
+        return 'another redis-server answers on it';
+      } catch (err) {
         c.disconnect();
-        if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) throw new Error(`redis-server exited with code ${this.proc.exitCode}`);
-        if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
+        if (err instanceof Error && err.message.startsWith('redis-server is not installed')) throw err;
+        if (proc.exitCode !== null) {
+          this.proc = null;
+          return `it exited with code ${proc.exitCode}`;
+        }
+        if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port} within 10 s`);
         await new Promise((r) => setTimeout(r, 50));
       }
     }
