@@ -17,6 +17,7 @@ import type { FrameLayout, Samples } from '../frames/types.js';
 import { maxSampleValue } from './luma.js';
 import { buildInpaintWindow, COND_PLANES, conditionTile, damageTiles, type InpaintTile, type InpaintWindow } from './inpaint-window.js';
 import { countMask } from './morphology.js';
+import { gaussian, mulberry32 } from '../synthetic/random.js';
 
 /** Input N x (1 + COND_PLANES) x H x W and N diffusion times; resolves to N x 1 x H x W predicted residuals. */
 export type RunDenoiser = (x: Float32Array, t: Float32Array, dims: readonly [number, number, number, number]) => Promise<Float32Array>;
@@ -81,17 +82,18 @@ export async function diffusionFill(
   const maxV = maxSampleValue(layout.bits);
   const tiles = damageTiles(mask, W, layout.height);
   const batch = Math.max(1, opts.batch);
+  const frameNumber = input.frameNumber ?? 0;
   // Every tile is conditioned on the median base, so repaints are kept aside and laid on at the end,
   // into the base itself (a private copy of the centre): no second frame-sized buffer.
   const repaints: { at: Int32Array; values: Uint16Array | Uint8Array }[] = [];
   for (let c = 0; c < C; c++) {
     for (let b = 0; b < tiles.length; b += batch) {
       const part = tiles.slice(b, b + batch);
-      const r = await sampleTiles(win, part, c, run, opts, input.frameNumber ?? 0);
+      const r = await sampleTiles(win, part, c, run, opts, frameNumber);
       const plane = part[0]!.w * part[0]!.h;
       part.forEach((tile, n) => {
         const fill = tileFill(win, tile, c, r.subarray(n * plane, (n + 1) * plane));
-        if (opts.grain > 0) addGrain(fill, tileMask(mask, W, tile), tile, opts.grain, hashSeed(opts.seed, input.frameNumber ?? 0, tile.x, tile.y, c, 7));
+        if (opts.grain > 0) addGrain(fill, tileMask(mask, W, tile), tile, opts.grain, hashSeed(opts.seed, frameNumber, tile.x, tile.y, c, 7));
         const at: number[] = [];
         const values: number[] = [];
         for (let y = tile.keepY0; y < tile.keepY1; y++) {
@@ -128,7 +130,7 @@ async function sampleTiles(
   const x = new Float32Array(N * plane);
   tiles.forEach((tile, n) => {
     conditionTile(win, tile, channel, input, (n * P + 1) * plane);
-    gaussian(x.subarray(n * plane, (n + 1) * plane), hashSeed(opts.seed, frameNumber, tile.x, tile.y, channel));
+    normalNoise(x.subarray(n * plane, (n + 1) * plane), hashSeed(opts.seed, frameNumber, tile.x, tile.y, channel));
   });
   const t = new Float32Array(N);
   let x0: Float32Array = new Float32Array(N * plane);
@@ -166,23 +168,10 @@ function hashSeed(...parts: number[]): number {
   return h >>> 0;
 }
 
-/** Standard normal samples from a seeded mulberry32 stream (Box-Muller). */
-function gaussian(out: Float32Array, seed: number): void {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < out.length; i += 2) {
-    const u = Math.max(1e-12, next());
-    const v = next();
-    const m = Math.sqrt(-2 * Math.log(u));
-    out[i] = m * Math.cos(2 * Math.PI * v);
-    if (i + 1 < out.length) out[i + 1] = m * Math.sin(2 * Math.PI * v);
-  }
+/** Fills `out` with standard normal samples from the seeded stream of `seed`. */
+function normalNoise(out: Float32Array, seed: number): void {
+  const next = gaussian(mulberry32(seed));
+  for (let i = 0; i < out.length; i++) out[i] = next();
 }
 
 /** One tile of one channel in [0,1]: the base with the model's residual added inside the mask. */
@@ -236,8 +225,8 @@ function robustSpread(values: Float32Array, n: number): number {
 /**
  * Tops up the grain of a tile's repaint to the level of its unmasked pixels: measures the high-pass spread
  * of both (robustly, so picture edges do not count as grain), and adds seeded noise to the masked pixels
- * only. The model's estimate is close to the picture's mean,
- * which is the best guess in PSNR but smoother than film; this puts back what the eye expects.
+ * only. The model's estimate is close to the picture's mean, which is the best guess in PSNR but smoother
+ * than film; this puts back what the eye expects.
  */
 function addGrain(fill: Float32Array, mask: Uint8Array, tile: InpaintTile, strength: number, seed: number): void {
   const { w, h } = tile;
@@ -258,7 +247,7 @@ function addGrain(fill: Float32Array, mask: Uint8Array, tile: InpaintTile, stren
   // White noise: of all noise textures it brings the most grain-scale (3x3 high-pass) detail per unit of
   // error added; the clumped noise of the generator's grain model cost 1.5 dB more for the same level.
   const noise = new Float32Array(w * h);
-  gaussian(noise, seed);
+  normalNoise(noise, seed);
   let nn = 0;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x] !== 0) filled[nn++] = highPass(noise, w, h, x, y);
   const gain = (strength * Math.sqrt(missing)) / Math.max(1e-9, robustSpread(filled, nn));

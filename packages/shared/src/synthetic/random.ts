@@ -1,6 +1,7 @@
 /**
- * Seeded randomness for the synthetic film generator. Everything is derived from one seed so a sequence
- * is byte-identical on every run; Math.random is never used.
+ * Seeded randomness for the synthetic film generator, and for the learned inpainter's noise (a chunk re-run
+ * must repaint the same pixels). Everything is derived from one seed so the output is byte-identical on
+ * every run; Math.random is never used.
  */
 import { gaussian, mulberry32 } from './synthetic-clip.js';
 

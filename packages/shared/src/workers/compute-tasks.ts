@@ -1,4 +1,5 @@
 import type * as Ort from 'onnxruntime-node';
+import { errorMessage } from '../errors.js';
 import type { FrameLayout, Samples } from '../frames/types.js';
 import { diffusionFill, type DiffusionFillInput, type DiffusionOptions, type RunDenoiser } from '../restore/diffusion-fill.js';
 import { medianFill } from '../restore/median-fill.js';
@@ -76,8 +77,20 @@ export async function probeDevice(modelPath: string, device: ModelDevice): Promi
     await openSession(modelPath, device);
     return { device };
   } catch (err) {
-    return { device: 'cpu', reason: err instanceof Error ? err.message : String(err) };
+    return { device: 'cpu', reason: errorMessage(err) };
   }
+}
+
+/** The tiles of the centre frame a fill changed (only those travel back and into the patch file). */
+function changedTiles(
+  a: { layout: FrameLayout; frames: Samples[]; masks: (Uint8Array | null)[]; center: number },
+  filled: Samples,
+  patched: number,
+): { tiles: PatchTile[]; patched: number } {
+  const centreMask = a.masks[a.center];
+  const centre = a.frames[a.center];
+  if (!centreMask || !centre) return { tiles: [], patched: 0 };
+  return { tiles: tilesFromMask(centre, filled, centreMask, a.layout), patched };
 }
 
 /**
@@ -110,10 +123,7 @@ export const computeTasks = {
     a: DiffusionFillInput & DiffusionOptions & { modelPath: string; device: ModelDevice },
   ): Promise<{ tiles: PatchTile[]; patched: number }> {
     const { data, patched } = await diffusionFill(a, await denoiserRunner(a.modelPath, a.device), a);
-    const centreMask = a.masks[a.center];
-    const centre = a.frames[a.center];
-    if (!centreMask || !centre) return { tiles: [], patched: 0 };
-    return { tiles: tilesFromMask(centre, data, centreMask, a.layout), patched };
+    return changedTiles(a, data, patched);
   },
 
   /** Where the inpainter's model can run in this thread: asked once per worker process (see probeDevice). */
@@ -124,10 +134,7 @@ export const computeTasks = {
   /** The classical reference fill for one centre frame; returns only the tiles that changed. */
   'inpaint-frame'(a: { layout: FrameLayout; frames: Samples[]; masks: (Uint8Array | null)[]; center: number }): { tiles: PatchTile[]; patched: number } {
     const { data, patched } = medianFill(a);
-    const centreMask = a.masks[a.center];
-    const centre = a.frames[a.center];
-    if (!centreMask || !centre) return { tiles: [], patched: 0 };
-    return { tiles: tilesFromMask(centre, data, centreMask, a.layout), patched };
+    return changedTiles(a, data, patched);
   },
 };
 
