@@ -44,4 +44,6 @@ export interface BenchSequence {
   classes: Uint8Array[];
   /** What made it, for the report: source image, motion, grain, damage counts. */
   meta: Record<string, unknown>;
+  /** Only when asked for (`regrain`): the clean frames with an independent grain draw. */
+  regrained?: Samples[];
 }

@@ -144,6 +144,29 @@ describe('makeFilmSequence', () => {
     expect(rho).toBeLessThan(0.8);
   });
 
+  it('renders, when asked, a twin of the truth that differs in its grain alone', async () => {
+    const s = await seq({ regrain: true, bits: 16, motion: 'pan' });
+    expect(s.regrained).toHaveLength(SMALL.frames);
+    const a = s.clean[2]!;
+    const b = s.regrained![2]!;
+    expect(same(a, b)).toBe(false);
+    let sum = 0;
+    let sd = 0;
+    for (let p = 0; p < a.length; p++) {
+      const d = (a[p]! - b[p]!) / 65535;
+      sum += d;
+      sd += d * d;
+    }
+    // Same picture, pose and exposure: the difference is two independent grain draws, centred on zero.
+    expect(Math.abs(sum / a.length)).toBeLessThan(0.002);
+    expect(Math.sqrt(sd / a.length / 2)).toBeGreaterThan(0.01);
+    expect(Math.sqrt(sd / a.length / 2)).toBeLessThan(0.03);
+    // Without grain there is nothing to redraw; without asking there is no twin.
+    const flat = await seq({ regrain: true, grain: 0 });
+    expect(flat.clean.every((f, t) => same(f, flat.regrained![t]!))).toBe(true);
+    expect((await seq()).regrained).toBeUndefined();
+  });
+
   it('uses the full 16-bit range, not 8-bit values scaled up', async () => {
     const s = await seq({ bits: 16, damage: { density: 3 } });
     const values = new Set<number>();

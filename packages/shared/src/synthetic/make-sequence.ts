@@ -35,6 +35,11 @@ export interface FilmSequenceOptions {
   overlaysDir?: string;
   /** Overlays decoded per damage class (default 40). */
   overlaysPerClass?: number;
+  /**
+   * Also render `BenchSequence.regrained`: the same clean frames with a new grain draw, i.e. a perfect
+   * restoration that carries grain of its own. The benchmark uses it to calibrate its scores.
+   */
+  regrain?: boolean;
 }
 
 /** Visible difference: more than 1.5 steps of 8-bit, so sub-quantisation edges of a soft artefact do not count. */
@@ -53,6 +58,8 @@ export async function makeFilmSequence(opts: FilmSequenceOptions): Promise<Bench
   const grain = opts.grain ?? 0.02;
   const flicker = opts.flicker ?? 0.015;
   const look = planFilmLook(plate, { width: W, height: H, channels: C, frames: N, seed, motion, grain, flicker, stock });
+  // Only the grain reads look.opts.seed at render time, so this twin differs from the truth in its grain alone.
+  const regrainLook = opts.regrain ? { ...look, opts: { ...look.opts, seed: subSeed(seed, 'regrain') } } : null;
 
   const bank = opts.damage === false ? null : await resolveBank(opts);
   const plan = opts.damage === false ? null : planDamage({ width: W, height: H }, N, seed, opts.damage ?? {}, bank);
@@ -76,6 +83,7 @@ export async function makeFilmSequence(opts: FilmSequenceOptions): Promise<Bench
     seq.damaged.push(damaged);
     seq.masks.push(mask);
     seq.classes.push(classes);
+    if (regrainLook) (seq.regrained ??= []).push(quantise(renderFilmFrame(plate, regrainLook, f), bits));
   }
   seq.meta = {
     generator: 'reelrestore synthetic film v1',
@@ -239,6 +247,8 @@ export interface BenchmarkSetOptions {
   cleanDir?: string;
   overlaysDir?: string;
   overlaysPerClass?: number;
+  /** Render each sequence's `regrained` twin of the truth (see FilmSequenceOptions). */
+  regrain?: boolean;
   /** Overrides per sequence, cycled; default a mix of grey/colour, 8/16-bit, motions and one clean sequence. */
   variants?: readonly SequenceVariant[];
 }
@@ -289,6 +299,7 @@ export async function* makeBenchmarkSet(opts: BenchmarkSetOptions): AsyncGenerat
       plate: v.plate ?? image,
       overlaysDir: v.overlaysDir ?? opts.overlaysDir,
       overlaysPerClass: v.overlaysPerClass ?? opts.overlaysPerClass,
+      regrain: v.regrain ?? opts.regrain,
     });
   }
 }
