@@ -132,6 +132,7 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
   const diffusionTrue = new RestorationTally();
   const diffusionUnet = new RestorationTally();
   const none = new RestorationTally();
+  const newGrain = new RestorationTally();
   const sequences: SetResults['sequences'] = [];
   const overlays: OverlaySample[] = [];
 
@@ -168,6 +169,7 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
     const tmed = await timed(tmedian, () => runTmedian(seq.damaged, layout));
     tmedian.add(tmed, null, seq);
     none.add(restoreNone(seq.damaged), null, seq);
+    if (seq.regrained) newGrain.add(truthWithNewGrain(seq, seq.regrained), seq.masks, seq);
 
     const pixels = seq.masks.length * layout.width * layout.height;
     sequences.push({
@@ -218,10 +220,31 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
       'unet+median': { ...unetScores, ...medianUnet.entry(), seconds: unet.seconds + medianUnet.seconds },
       ...(learnedFill ? { 'unet+diffusion': { ...unetScores, ...diffusionUnet.entry(), seconds: unet.seconds + diffusionUnet.seconds } } : {}),
     },
-    peers: { none: none.entry(), tmedian: tmedian.entry(), 'spatial@true_mask': spatialTrue.entry() },
+    peers: {
+      none: none.entry(),
+      tmedian: tmedian.entry(),
+      'spatial@true_mask': spatialTrue.entry(),
+      // Scored only when the set was generated with `regrain`: the bench's calibration of its own scores.
+      ...(newGrain.scorer.hasFrames() ? { truth_new_grain: newGrain.entry() } : {}),
+    },
     sequences,
     overlays,
   };
+}
+
+/**
+ * A perfect restoration that carries grain: the damaged frames with every true-damage pixel set to the
+ * truth under a new grain draw. What it scores is the best any grain-keeping fill can score.
+ */
+function truthWithNewGrain(seq: BenchSequence, regrained: Samples[]): Samples[] {
+  const C = seq.layout.channels;
+  return seq.damaged.map((frame, t) => {
+    const out = frame.slice();
+    const mask = seq.masks[t]!;
+    const src = regrained[t]!;
+    for (let p = 0; p < mask.length; p++) if (mask[p] !== 0) for (let c = 0; c < C; c++) out[p * C + c] = src[p * C + c]!;
+    return out;
+  });
 }
 
 /** The generator's meta without its long per-frame arrays (camera poses and the like). */

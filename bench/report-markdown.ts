@@ -5,6 +5,7 @@ export const RESTORATION_METRICS = [
   'masked_psnr',
   'full_psnr',
   'damage_left',
+  'damage_left_pixel',
   'untouched_exact',
   'clean_kept_exact',
   'grain_ratio',

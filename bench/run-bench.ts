@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   const full = values.full === true;
   const cleanDir = resolve(values.clean!);
   const photos = existsSync(cleanDir) && (await readdir(cleanDir)).some((n) => /\.(jpe?g|png|webp)$/i.test(n));
-  const setOpts = { ...(full ? FULL_SET : QUICK_SET), seed, ...(photos ? { cleanDir } : {}) };
+  // regrain: each sequence also carries its truth under a new grain draw, the truth_new_grain peer.
+  const setOpts = { ...(full ? FULL_SET : QUICK_SET), seed, regrain: true, ...(photos ? { cleanDir } : {}) };
   const log = (line: string) => process.stderr.write(line + '\n');
   const t0 = performance.now();
 

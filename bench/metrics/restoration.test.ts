@@ -4,6 +4,7 @@ import {
   addFlicker,
   addHighpass,
   damageLeftCounts,
+  damageLeftPixelCounts,
   emptyFlicker,
   emptyMoments,
   psnrFrom,
@@ -40,11 +41,49 @@ describe('PSNR', () => {
 });
 
 describe('damage left and untouched', () => {
-  it('counts true-damage pixels still off by more than 10/255', () => {
+  it('per pixel: counts true-damage pixels still off by more than 10/255', () => {
     const clean = u8(100, 100, 100, 100);
     const restored = u8(100, 111, 109, 200);
     // pixel 1 is off by 11 (left), pixel 2 by 9 (repaired), pixel 3 outside the truth.
-    expect(damageLeftCounts(restored, clean, u8(255, 255, 255, 0), 1, 255)).toEqual({ left: 1, total: 3 });
+    expect(damageLeftPixelCounts(restored, clean, u8(255, 255, 255, 0), 1, 255)).toEqual({ left: 1, total: 3 });
+  });
+
+  describe('grain-aware', () => {
+    const W = 20;
+    const layout: FrameLayout = { width: W, height: W, channels: 1, bits: 8 };
+    const clean = new Uint8Array(W * W).fill(100);
+    const region = (x0: number, y0: number, x1: number, y1: number) => {
+      const m = new Uint8Array(W * W);
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) m[y * W + x] = 255;
+      return m;
+    };
+    const withError = (truth: Uint8Array, err: (x: number, y: number) => number) =>
+      clean.map((v, p) => (truth[p] ? v + err(p % W, Math.floor(p / W)) : v));
+
+    it('counts a speck or a one-pixel hair left in, over its whole area', () => {
+      const speck = region(5, 5, 8, 8);
+      expect(damageLeftCounts(withError(speck, () => 40), clean, speck, layout)).toEqual({ left: 9, total: 9 });
+      const hair = region(10, 2, 11, 18);
+      expect(damageLeftCounts(withError(hair, () => 30), clean, hair, layout)).toEqual({ left: 16, total: 16 });
+    });
+
+    it('does not charge grain that differs from the truth pixel by pixel, but does charge a bias', () => {
+      const blotch = region(4, 4, 14, 14);
+      const grain = (x: number, y: number) => ((x + y) % 2 === 0 ? 12 : -12);
+      expect(damageLeftPixelCounts(withError(blotch, grain), clean, blotch, 1, 255)).toEqual({ left: 100, total: 100 });
+      expect(damageLeftCounts(withError(blotch, grain), clean, blotch, layout)).toEqual({ left: 0, total: 100 });
+      expect(damageLeftCounts(withError(blotch, (x, y) => grain(x, y) + 12), clean, blotch, layout).left).toBe(100);
+    });
+
+    it('checks every channel and is empty without damage', () => {
+      const rgb: FrameLayout = { ...layout, channels: 3 };
+      const speck = region(5, 5, 7, 7);
+      const cleanRgb = new Uint8Array(W * W * 3).fill(100);
+      const restored = cleanRgb.slice();
+      for (let p = 0; p < W * W; p++) if (speck[p]) restored[p * 3 + 2] = 130; // only blue is off
+      expect(damageLeftCounts(restored, cleanRgb, speck, rgb)).toEqual({ left: 4, total: 4 });
+      expect(damageLeftCounts(restored, cleanRgb, new Uint8Array(W * W), rgb)).toEqual({ left: 0, total: 0 });
+    });
   });
 
   it('counts bit-identical pixels outside the repaint mask, all pixels without one', () => {

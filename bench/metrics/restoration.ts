@@ -6,9 +6,15 @@
  * - PSNR: peak = largest sample value of the layout (255 or 65535), every channel of a selected pixel
  *   counts. Identical images give Infinity from `psnrFrom`; the report caps it at PSNR_CAP_DB so that
  *   JSON stays numeric and bars stay drawable. No selected pixel at all gives null.
- * - damage_left: a true-damage pixel is still damaged when any channel is off the clean truth by more
- *   than DAMAGE_LEFT_THRESHOLD of the range (10/255: about 3 sigma of the difference of two grain
- *   samples at the synthetic sets' grain, well below the 0.06 the detector calls damage).
+ * - damage_left: a true-damage pixel is still visibly damaged when, in any channel, the mean error
+ *   against the clean truth over the true-damage pixels within DAMAGE_LEFT_RADIUS of it (a 5x5 window)
+ *   is above DAMAGE_LEFT_THRESHOLD of the range (10/255). Left-in damage is coherent, so its mean error
+ *   stays (a 1-pixel hair keeps its whole contrast: only hair pixels are averaged), while grain, new in
+ *   every frame, is independent of the truth's and averages out. Calibration on the quick set: the truth
+ *   with a new grain draw (the `truth_new_grain` peer, a perfect restoration that carries grain) scores
+ *   0.011; doing nothing scores 0.80.
+ *   damage_left_pixel is the same test on each pixel alone. It charges every grain-carrying fill for
+ *   the grain: the truth with a new grain draw scores 0.12 on it.
  * - untouched_exact: share of pixels outside the method's own repaint mask that are bit-identical to
  *   its input. Whole-frame filters (tmedian) claim no mask, so all their pixels count.
  *   clean_kept_exact is the same share outside the TRUE mask (DESIGN's "undamaged pixels left
@@ -60,8 +66,66 @@ export function reportPsnr(db: number | null): number | null {
   return db === null ? null : Math.min(db, PSNR_CAP_DB);
 }
 
-/** Pixels of `truth` still visibly damaged in `restored`, and how many true pixels there were. */
+export const DAMAGE_LEFT_RADIUS = 2;
+
+/**
+ * True-damage pixels still visibly damaged in `restored` (see damage_left above), and how many true
+ * pixels there were: per channel, box sums of the error and of the truth over the window, separably.
+ */
 export function damageLeftCounts(
+  restored: Samples,
+  clean: Samples,
+  truth: Uint8Array,
+  layout: FrameLayout,
+  radius = DAMAGE_LEFT_RADIUS,
+): { left: number; total: number } {
+  const { width: w, height: h, channels: C } = layout;
+  const limit = DAMAGE_LEFT_THRESHOLD * maxSampleValue(layout.bits);
+  const inTruth = new Float32Array(w * h);
+  let total = 0;
+  for (let p = 0; p < truth.length; p++) {
+    if (truth[p] !== 0) {
+      inTruth[p] = 1;
+      total++;
+    }
+  }
+  if (total === 0) return { left: 0, total: 0 };
+  const count = boxSum(inTruth, w, h, radius);
+  const left = new Uint8Array(w * h);
+  const err = new Float32Array(w * h);
+  for (let c = 0; c < C; c++) {
+    for (let p = 0; p < err.length; p++) err[p] = truth[p] !== 0 ? restored[p * C + c]! - clean[p * C + c]! : 0;
+    const sum = boxSum(err, w, h, radius);
+    for (let p = 0; p < err.length; p++) if (truth[p] !== 0 && Math.abs(sum[p]!) > limit * count[p]!) left[p] = 1;
+  }
+  let n = 0;
+  for (let p = 0; p < left.length; p++) n += left[p]!;
+  return { left: n, total };
+}
+
+/** Sum over the (2r+1)² window around each pixel, clipped at the borders. */
+function boxSum(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const rows = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let k = Math.max(0, x - r), e = Math.min(w - 1, x + r); k <= e; k++) s += src[y * w + k]!;
+      rows[y * w + x] = s;
+    }
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let k = Math.max(0, y - r), e = Math.min(h - 1, y + r); k <= e; k++) s += rows[k * w + x]!;
+      out[y * w + x] = s;
+    }
+  }
+  return out;
+}
+
+/** True-damage pixels off the clean truth by more than DAMAGE_LEFT_THRESHOLD in any channel, each pixel alone. */
+export function damageLeftPixelCounts(
   restored: Samples,
   clean: Samples,
   truth: Uint8Array,
@@ -189,6 +253,7 @@ export interface RestorationScores {
   masked_psnr: number | null;
   full_psnr: number | null;
   damage_left: number | null;
+  damage_left_pixel: number | null;
   untouched_exact: number | null;
   clean_kept_exact: number | null;
   grain_ratio: number | null;
@@ -216,12 +281,17 @@ export class RestorationScorer {
   private masked: SquaredError = { sse: 0, n: 0 };
   private full: SquaredError = { sse: 0, n: 0 };
   private left = { left: 0, total: 0 };
+  private leftPixel = { left: 0, total: 0 };
   private untouched = { same: 0, total: 0 };
   private kept = { same: 0, total: 0 };
   private grainRestored = emptyMoments();
   private grainClean = emptyMoments();
   private flicker = emptyFlicker();
   private prev: ScoredFrame | null = null;
+
+  hasFrames(): boolean {
+    return this.full.n > 0;
+  }
 
   beginSequence(): void {
     this.prev = null;
@@ -233,9 +303,8 @@ export class RestorationScorer {
     const unit = 1 / peak;
     accumulate(this.masked, squaredError(f.restored, f.clean, C, f.truth), unit * unit);
     accumulate(this.full, squaredError(f.restored, f.clean, C, null), unit * unit);
-    const dl = damageLeftCounts(f.restored, f.clean, f.truth, C, peak);
-    this.left.left += dl.left;
-    this.left.total += dl.total;
+    addCounts(this.left, damageLeftCounts(f.restored, f.clean, f.truth, layout));
+    addCounts(this.leftPixel, damageLeftPixelCounts(f.restored, f.clean, f.truth, C, peak));
     const u = untouchedCounts(f.restored, f.input, f.repaint, C);
     this.untouched.same += u.same;
     this.untouched.total += u.total;
@@ -258,6 +327,7 @@ export class RestorationScorer {
       masked_psnr: reportPsnr(psnrFrom(this.masked, 1)),
       full_psnr: reportPsnr(psnrFrom(this.full, 1)),
       damage_left: this.left.total === 0 ? null : this.left.left / this.left.total,
+      damage_left_pixel: this.leftPixel.total === 0 ? null : this.leftPixel.left / this.leftPixel.total,
       untouched_exact: this.untouched.total === 0 ? null : this.untouched.same / this.untouched.total,
       clean_kept_exact: this.kept.total === 0 ? null : this.kept.same / this.kept.total,
       grain_ratio: gr === null || gc === null || gc === 0 ? null : gr / gc,
@@ -265,6 +335,11 @@ export class RestorationScorer {
       flicker_ratio: fl.truth === 0 ? null : fl.restored / fl.truth,
     };
   }
+}
+
+function addCounts(into: { left: number; total: number }, c: { left: number; total: number }): void {
+  into.left += c.left;
+  into.total += c.total;
 }
 
 function accumulate(into: SquaredError, e: SquaredError, scale: number): void {
