@@ -3,6 +3,7 @@
  * are consumed one at a time, so memory holds one sequence's frames and results, not the set's.
  */
 import type { FrameLayout, Samples } from '@reelrestore/shared/frames/types';
+import { applyPatches } from '@reelrestore/shared/restore/patches';
 import { damageVisibility, type BenchSequence } from '@reelrestore/shared/synthetic/film-sequence';
 import { addConfusion, ClassRecall, CleanFalseAlarms, detectionScores, emptyConfusion, visibleTruth, type Confusion } from './metrics/detection.js';
 import { RestorationScorer, type RestorationScores } from './metrics/restoration.js';
@@ -237,12 +238,11 @@ export async function evaluateSet(set: AsyncIterable<BenchSequence>, opts: Evalu
  * truth under a new grain draw. What it scores is the best any grain-keeping fill can score.
  */
 function truthWithNewGrain(seq: BenchSequence, regrained: Samples[]): Samples[] {
-  const C = seq.layout.channels;
+  const { layout } = seq;
+  const whole = { x: 0, y: 0, w: layout.width, h: layout.height };
   return seq.damaged.map((frame, t) => {
     const out = frame.slice();
-    const mask = seq.masks[t]!;
-    const src = regrained[t]!;
-    for (let p = 0; p < mask.length; p++) if (mask[p] !== 0) for (let c = 0; c < C; c++) out[p * C + c] = src[p * C + c]!;
+    applyPatches(out, layout, [{ ...whole, data: regrained[t]! }], seq.masks[t]!);
     return out;
   });
 }
