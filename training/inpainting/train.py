@@ -7,9 +7,10 @@ Each tile holds the truth of one channel and its conditioning planes (see model.
 residual r = (truth - base) / RESIDUAL_SCALE inside the mask, 0 outside. Loss: MSE of the predicted x0
 inside the mask, at a uniformly drawn diffusion time. --damage-weight w (default 0) weights the pixels
 the damage visibly changed (|scan - truth| >= VISIBLE_CONTRAST) 1 + w: the model then trusts the scan
-under the mask less (see the model card for what that traded). Validation (the last 4 % of each set) samples with
-the service's DDIM steps and reports masked PSNR of the sample and of the base (the median fill), and the
-grain ratio: the sample's high-pass spread inside the mask over the truth's.
+under the mask less (see the model card for what that traded). Validation (the last 4 % of each set)
+samples with the service's DDIM steps and reports masked PSNR of the sample and of the base (the median
+fill), the same on the visibly damaged pixels, and the grain ratio: the sample's high-pass spread inside
+the mask over the truth's.
 """
 import argparse
 import json
@@ -40,12 +41,10 @@ def load(paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
 VISIBLE_CONTRAST = 0.03
 
 
-def damage_weight(cond: torch.Tensor, r: torch.Tensor, extra: float) -> torch.Tensor:
-    """Per-pixel loss weight inside the mask: 1, or 1 + extra where the scan differs visibly from the truth."""
-    mask = cond[:, 1:2]
+def visible_damage(cond: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+    """1 inside the mask where the scan differs visibly from the truth, else 0."""
     truth = cond[:, 0:1] + r * RESIDUAL_SCALE
-    visible = ((cond[:, 2:3] - truth).abs() >= VISIBLE_CONTRAST).float()
-    return mask * (1 + extra * visible)
+    return cond[:, 1:2] * ((cond[:, 2:3] - truth).abs() >= VISIBLE_CONTRAST).float()
 
 
 def to_tensors(a: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -77,8 +76,8 @@ def highpass(x: torch.Tensor) -> torch.Tensor:
 def validate(model: Denoiser, val: np.ndarray, steps: int) -> dict:
     model.eval()
     g = torch.Generator().manual_seed(0)
-    hp_s, hp_t = [], []
     se_s = se_b = n = 0.0
+    hp_s, hp_t = [], []
     # The same on the pixels the damage visibly changed: what the benchmark's masked PSNR scores.
     sd_s = sd_b = nd = 0.0
     for i in range(0, len(val), 64):
@@ -88,7 +87,7 @@ def validate(model: Denoiser, val: np.ndarray, steps: int) -> dict:
         se_s += float((((sample - r) * RESIDUAL_SCALE) ** 2 * mask).sum())
         se_b += float(((r * RESIDUAL_SCALE) ** 2 * mask).sum())
         n += float(mask.sum())
-        dmg = damage_weight(cond, r, 1.0) - mask
+        dmg = visible_damage(cond, r)
         sd_s += float((((sample - r) * RESIDUAL_SCALE) ** 2 * dmg).sum())
         sd_b += float(((r * RESIDUAL_SCALE) ** 2 * dmg).sum())
         nd += float(dmg.sum())
@@ -143,7 +142,7 @@ def main() -> None:
         for _ in range(args.steps):
             idx = np.random.randint(0, len(train), args.batch)
             cond, r = augment(*to_tensors(train[np.sort(idx)]))
-            weight = damage_weight(cond, r, args.damage_weight)
+            weight = cond[:, 1:2] + args.damage_weight * visible_damage(cond, r)
             t = torch.rand(args.batch)
             ab = alpha_bar(t)[:, None, None, None]
             xt = ab.sqrt() * r + (1 - ab).sqrt() * torch.randn_like(r)
