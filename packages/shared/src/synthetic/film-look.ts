@@ -4,11 +4,30 @@
  * (per film stock), slightly spatially correlated and, in colour, partly shared by the three dye layers.
  * All of it is part of the truth: a restorer must keep grain and flicker, and only repaint damage.
  */
-import type { Plate } from './plates.js';
+import { addScannerNoise, COARSE_GRAIN_SIGMA, gaussianBlurUnitNoise, type GrainKind } from './grain-kinds.js';
+import { DEFAULT_PLATE_MARGIN, type Plate } from './plates.js';
 import { fillNormal, gaussian, rng, subSeed, uniform, type Rand } from './random.js';
+import { sampleRotatedPlate } from './sample-rotated.js';
 
-export type Motion = 'static' | 'pan' | 'zoom' | 'weave';
-export const MOTIONS: readonly Motion[] = ['static', 'pan', 'zoom', 'weave'];
+/**
+ * 'fast-pan': 4-8 px/frame at 1K width, mostly horizontal (whip pans and tracking shots, where block
+ * matching runs out of range); 'rotate': a slow turn (up to about 0.5 degree per frame) about a point off
+ * the centre, with a slight zoom in.
+ */
+export type Motion = 'static' | 'pan' | 'zoom' | 'weave' | 'fast-pan' | 'rotate';
+export const MOTIONS: readonly Motion[] = ['static', 'pan', 'zoom', 'weave', 'fast-pan', 'rotate'];
+
+/** Fast-pan speed range in px/frame at 1024 px frame width (scaled by width / 1024). */
+export const FAST_PAN_SPEED: readonly [number, number] = [4, 8];
+/** Largest tilt of a fast pan off the horizontal, in radians. */
+const FAST_PAN_TILT = 0.35;
+/** Rotation rate range of 'rotate' in degrees per frame, and the largest excursion from level either way. */
+const ROTATE_RATE_DEG: readonly [number, number] = [0.15, 0.5];
+const ROTATE_MAX_DEG = 4;
+/** The pivot of a rotation is at most this share of the frame size from its centre. */
+const ROTATE_PIVOT = 0.35;
+/** Plates are never made more than this many times the frame size for a long fast pan: speed is capped instead. */
+const MAX_PLATE_MARGIN = 3;
 
 /** How grain depends on the picture for one kind of film. */
 export interface FilmStock {
@@ -17,7 +36,7 @@ export interface FilmStock {
   floor: number;
   /** Value (0..1) where grain is strongest. */
   peak: number;
-  /** Spatial correlation: sigma in pixels (at most 0.8) of the blur applied to white noise. */
+  /** Spatial correlation: sigma in pixels of the blur applied to white noise (the stocks: at most 0.8; coarse grain: more). */
   blur: number;
   /** Correlation of grain between colour channels. */
   chroma: number;
@@ -29,11 +48,15 @@ export const FILM_STOCKS: readonly FilmStock[] = [
   { name: 'colour-neg-coarse', floor: 0.25, peak: 0.4, blur: 0.8, chroma: 0.55 },
 ];
 
-/** Where the camera looks: plate coordinates of the frame centre, and plate pixels per frame pixel. */
+/**
+ * Where the camera looks: plate coordinates of the frame centre, plate pixels per frame pixel, and (only
+ * for 'rotate') the frame's rotation on the plate in radians; absent means 0.
+ */
 export interface CameraPose {
   x: number;
   y: number;
   scale: number;
+  angle?: number;
 }
 
 export interface FilmLookOptions {
@@ -48,10 +71,14 @@ export interface FilmLookOptions {
   /** Std of the frame-to-frame gain drift (offset drifts by half as much). */
   flicker: number;
   stock: FilmStock;
+  /** Grain spectrum (default 'film': the stock's own fine grain). */
+  grainKind?: GrainKind;
 }
 
 export interface FilmLook {
   opts: FilmLookOptions;
+  /** Blur sigma of the grain when grainKind is 'coarse' (drawn per sequence). */
+  grainBlur?: number;
   poses: CameraPose[];
   gains: number[];
   offsets: number[];
@@ -69,7 +96,34 @@ export function planFilmLook(plate: Plate, opts: FilmLookOptions): FilmLook {
   const vignetteY = new Float32Array(opts.height);
   for (let x = 0; x < opts.width; x++) vignetteX[x] = 1 - vig * ((2 * x) / opts.width - 1) ** 2;
   for (let y = 0; y < opts.height; y++) vignetteY[y] = 1 - vig * ((2 * y) / opts.height - 1) ** 2;
-  return { opts, poses, gains, offsets, vignetteX, vignetteY };
+  const look: FilmLook = { opts, poses, gains, offsets, vignetteX, vignetteY };
+  // Its own stream, so a film-grain sequence draws exactly what it always drew.
+  if (opts.grainKind === 'coarse') look.grainBlur = uniform(rng(opts.seed, 'grain-kind'), COARSE_GRAIN_SIGMA[0], COARSE_GRAIN_SIGMA[1]);
+  return look;
+}
+
+/**
+ * The plate margin (plate size over frame size) a motion needs over `frames` frames: the default for the
+ * original motions (so their plates, and output, stay as they were), more for a long fast pan, and enough
+ * for a rotated frame's corners. Capped at MAX_PLATE_MARGIN; cameraPath slows the move to fit.
+ */
+export function plateMarginFor(motion: Motion, width: number, height: number, frames: number): number {
+  const steps = Math.max(1, frames - 1);
+  const weave = 0.2 * (width / 640);
+  // cameraPath keeps 4 weave sigmas and 3 px from the plate edge; 2 px more for the interpolation taps.
+  const pad = 2 * (4 * weave + 5);
+  let need = DEFAULT_PLATE_MARGIN;
+  if (motion === 'fast-pan') {
+    const travel = (FAST_PAN_SPEED[1] * (width / 1024) * steps) / 0.98;
+    need = Math.max(need, 1 + (travel + pad) / width, 1 + (travel * Math.sin(FAST_PAN_TILT) + pad) / height);
+  } else if (motion === 'rotate') {
+    const a = (ROTATE_MAX_DEG * Math.PI) / 180;
+    const pivotShift = ROTATE_PIVOT * Math.hypot(width, height) * a;
+    const halfW = (width / 2) * Math.cos(a) + (height / 2) * Math.sin(a) + pivotShift;
+    const halfH = (width / 2) * Math.sin(a) + (height / 2) * Math.cos(a) + pivotShift;
+    need = Math.max(need, (2 * halfW + pad) / width, (2 * halfH + pad) / height);
+  }
+  return Math.min(MAX_PLATE_MARGIN, Math.ceil(need * 100) / 100);
 }
 
 /**
@@ -112,6 +166,19 @@ export function cameraPath(plate: Plate, opts: FilmLookOptions, rand: Rand): Cam
     vy = clamp(uniform(rand, -0.3, 0.3) * unit, -roomY / steps, roomY / steps);
     x0 = cx - (vx * steps) / 2;
     y0 = cy - (vy * steps) / 2;
+  } else if (opts.motion === 'fast-pan') {
+    // Mostly horizontal, as real pans are; the speed is capped where a given plate is too small for it.
+    const angle = (rand() < 0.5 ? 0 : Math.PI) + uniform(rand, -FAST_PAN_TILT, FAST_PAN_TILT);
+    const wanted = uniform(rand, FAST_PAN_SPEED[0], FAST_PAN_SPEED[1]) * (W / 1024);
+    const fitX = (0.98 * 2 * roomX) / Math.max(1e-9, Math.abs(Math.cos(angle)) * steps);
+    const fitY = (0.98 * 2 * roomY) / Math.max(1e-9, Math.abs(Math.sin(angle)) * steps);
+    const speed = Math.min(wanted, fitX, fitY);
+    vx = speed * Math.cos(angle);
+    vy = speed * Math.sin(angle);
+    x0 = cx - (vx * steps) / 2;
+    y0 = cy - (vy * steps) / 2;
+  } else if (opts.motion === 'rotate') {
+    return rotatingPath(plate, opts, rand, weaveSigma, normal);
   }
 
   const poses: CameraPose[] = [];
@@ -131,6 +198,63 @@ export function cameraPath(plate: Plate, opts: FilmLookOptions, rand: Rand): Cam
   return poses;
 }
 
+/**
+ * A slow rotation about a pivot off the frame centre with a slight zoom in. The pivot's plate point stays
+ * put (plus weave), so the frame centre swings round it. If the plate is too small for the planned turn
+ * (a caller's own plate), the turn and the pivot's distance are halved until every corner stays inside.
+ */
+function rotatingPath(plate: Plate, opts: FilmLookOptions, rand: Rand, weaveSigma: number, normal: () => number): CameraPose[] {
+  const { width: W, height: H, frames: N } = opts;
+  const steps = Math.max(1, N - 1);
+  const maxA = (ROTATE_MAX_DEG * Math.PI) / 180;
+  const sign = rand() < 0.5 ? -1 : 1;
+  let rate = sign * Math.min((uniform(rand, ROTATE_RATE_DEG[0], ROTATE_RATE_DEG[1]) * Math.PI) / 180, (2 * maxA) / steps);
+  const zoom = uniform(rand, 0.01, 0.05);
+  let kx = uniform(rand, -ROTATE_PIVOT, ROTATE_PIVOT) * W;
+  let ky = uniform(rand, -ROTATE_PIVOT, ROTATE_PIVOT) * H;
+  const weave: [number, number][] = [];
+  let wx = 0;
+  let wy = 0;
+  for (let f = 0; f < N; f++) {
+    wx = 0.5 * wx + 0.87 * weaveSigma * normal();
+    wy = 0.5 * wy + 0.87 * weaveSigma * 0.6 * normal();
+    weave.push([wx, wy]);
+  }
+  const cx = plate.width / 2;
+  const cy = plate.height / 2;
+  const make = (): CameraPose[] =>
+    weave.map(([ox, oy], f) => {
+      const t = N > 1 ? f / (N - 1) : 0;
+      const angle = rate * (f - steps / 2);
+      const s = 1 - zoom * t;
+      const ca = Math.cos(angle) * s;
+      const sa = Math.sin(angle) * s;
+      // The pivot's plate point (cx + kx, cy + ky) stays fixed: centre = pivot - s R(angle) k.
+      return { x: cx + kx - (ca * kx - sa * ky) + ox, y: cy + ky - (sa * kx + ca * ky) + oy, scale: s, angle };
+    });
+  let poses = make();
+  for (let tries = 0; tries < 8 && !poses.every((p) => poseFits(p, W, H, plate)); tries++) {
+    rate /= 2;
+    kx /= 2;
+    ky /= 2;
+    poses = make();
+  }
+  return poses;
+}
+
+/** Whether every frame corner of a pose lands at least 2 px inside the plate (the bicubic taps' reach). */
+function poseFits(p: CameraPose, W: number, H: number, plate: Plate): boolean {
+  const a = p.angle ?? 0;
+  const ca = Math.cos(a) * p.scale;
+  const sa = Math.sin(a) * p.scale;
+  for (const [dx, dy] of [[-W / 2, -H / 2], [W / 2, -H / 2], [-W / 2, H / 2], [W / 2, H / 2]] as const) {
+    const x = p.x + ca * dx - sa * dy;
+    const y = p.y + sa * dx + ca * dy;
+    if (x < 2 || y < 2 || x > plate.width - 2 || y > plate.height - 2) return false;
+  }
+  return true;
+}
+
 /** Per-frame gain and offset: a slow random drift plus frame-to-frame jumps, as uneven exposure gives. */
 function flickerCurve(opts: FilmLookOptions, rand: Rand): { gains: number[]; offsets: number[] } {
   const normal = gaussian(rand);
@@ -147,15 +271,32 @@ function flickerCurve(opts: FilmLookOptions, rand: Rand): { gains: number[]; off
   return { gains, offsets };
 }
 
-/** Renders frame f (float, [0,1] nominal, not clipped): camera, flicker, vignette, grain. */
-export function renderFilmFrame(plate: Plate, look: FilmLook, f: number): Float32Array {
+/**
+ * What is drawn between the camera and the grain: it is on the film, so the grain covers it too.
+ * `scene` layers are part of the filmed scene (moving actors, rain) and take the frame's exposure
+ * (flicker and vignette) like the plate; `film` layers are on the film outside the picture (gate edges)
+ * and bring their own light.
+ */
+export interface FrameLayers {
+  scene?: readonly ((frame: Float32Array, f: number, exposure: Exposure) => void)[];
+  film?: readonly ((frame: Float32Array, f: number) => void)[];
+}
+
+/** Renders frame f (float, [0,1] nominal, not clipped): camera, flicker, vignette, layers, grain. */
+export function renderFilmFrame(plate: Plate, look: FilmLook, f: number, layers?: FrameLayers): Float32Array {
   const { width: W, height: H, channels: C } = look.opts;
   const pose = look.poses[f] ?? look.poses[look.poses.length - 1] ?? { x: plate.width / 2, y: plate.height / 2, scale: 1 };
   const gain = look.gains[f] ?? 1;
   const rowGain = new Float32Array(H);
   for (let y = 0; y < H; y++) rowGain[y] = look.vignetteY[y]! * gain;
-  const out = samplePlate(plate, pose, W, H, C, { colGain: look.vignetteX, rowGain, offset: look.offsets[f] ?? 0 });
-  addGrain(out, W, H, C, look.opts.grain, look.opts.stock, subSeed(look.opts.seed, 'grain', f));
+  const exposure: Exposure = { colGain: look.vignetteX, rowGain, offset: look.offsets[f] ?? 0 };
+  const out = pose.angle ? sampleRotatedPlate(plate, pose, W, H, C, exposure) : samplePlate(plate, pose, W, H, C, exposure);
+  for (const layer of layers?.scene ?? []) layer(out, f, exposure);
+  for (const layer of layers?.film ?? []) layer(out, f);
+  const grainSeed = subSeed(look.opts.seed, 'grain', f);
+  const stock = look.grainBlur !== undefined ? { ...look.opts.stock, blur: look.grainBlur } : look.opts.stock;
+  addGrain(out, W, H, C, look.opts.grain, stock, grainSeed);
+  if (look.opts.grainKind === 'scanner') addScannerNoise(out, W, H, C, look.opts.grain, grainSeed);
   return out;
 }
 
@@ -267,7 +408,8 @@ export function addGrain(frame: Float32Array, W: number, H: number, C: number, l
   for (let c = 0; c < C; c++) {
     const f = new Float32Array(W * H);
     fillNormal(f, subSeed(seed, c));
-    fields.push(blurUnitNoise(f, W, H, stock.blur));
+    // Above 0.8 px the 3-tap blur saturates: coarse grain needs the wide Gaussian.
+    fields.push(stock.blur > 0.8 ? gaussianBlurUnitNoise(f, W, H, stock.blur) : blurUnitNoise(f, W, H, stock.blur));
   }
   if (C === 1) {
     const g = fields[0]!;

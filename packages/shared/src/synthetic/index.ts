@@ -12,14 +12,39 @@ export {
   grainCurve,
   blurUnitNoise,
   cameraPath,
+  plateMarginFor,
   FILM_STOCKS,
   MOTIONS,
+  FAST_PAN_SPEED,
   type FilmStock,
   type FilmLook,
   type FilmLookOptions,
+  type FrameLayers,
+  type Exposure,
   type CameraPose,
   type Motion,
 } from './film-look.js';
+export { sampleRotatedPlate } from './sample-rotated.js';
+export { GRAIN_KINDS, COARSE_GRAIN_SIGMA, gaussianBlurUnitNoise, addScannerNoise, type GrainKind } from './grain-kinds.js';
+export {
+  planActors,
+  drawActors,
+  actorBoxes,
+  describeActors,
+  figureSwing,
+  MAX_ACTOR_SPEED,
+  type Actor,
+  type ActorKind,
+  type ActorsPlan,
+  type ActorsOptions,
+  type Box,
+  type Figure,
+  type SwayLine,
+} from './actors.js';
+export { paintPlateDetail, type DetailCounts } from './picture-detail.js';
+export { planPrecipitation, drawPrecipitation, type PrecipitationPlan, type Particle } from './precipitation.js';
+export { planGateBorder, drawGateBorder, describeGateBorder, type GateBorderPlan, type GateEdge } from './gate-border.js';
+export { planRepeats, type RepeatPlan } from './telecine.js';
 export {
   OVERLAY_FOLDERS,
   OVERLAY_NATIVE_WIDTH,
@@ -55,6 +80,7 @@ export {
   quantise,
   visibleThreshold,
   DEFAULT_VARIANTS,
+  HARD_VARIANTS,
   type FilmSequenceOptions,
   type BenchmarkSetOptions,
   type SequenceVariant,

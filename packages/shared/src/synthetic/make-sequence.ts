@@ -1,15 +1,25 @@
 /**
  * The benchmark's data: film-like clean sequences with synthetic damage of known position and class
  * (the BenchSequence contract in film-sequence.ts), one sequence or a deterministic mixed set.
+ *
+ * Optional picture content (actors, damage-like detail, gate borders, repeated frames, other grain
+ * spectra, fast and rotating camera moves) widens what the clean truth can show; absent, a sequence is
+ * byte-identical to what the generator made before they existed, so old data stays reproducible.
  */
 import type { FrameLayout, Samples } from '../frames/types.js';
 import { countMask } from '../restore/morphology.js';
+import { actorBoxes, describeActors, drawActors, planActors } from './actors.js';
 import { damageFrame, planDamage, type DamageCounts, type DamageLayer, type DamageOptions, type Polarity, ARTEFACT_CLASSES } from './damage.js';
-import { FILM_STOCKS, planFilmLook, renderFilmFrame, type FilmStock, type Motion } from './film-look.js';
+import { FILM_STOCKS, MOTIONS, planFilmLook, plateMarginFor, renderFilmFrame, type FilmStock, type FrameLayers, type Motion } from './film-look.js';
 import { DAMAGE_CLASSES, type BenchSequence, type DamageClass } from './film-sequence.js';
+import { describeGateBorder, drawGateBorder, planGateBorder } from './gate-border.js';
+import { GRAIN_KINDS, type GrainKind } from './grain-kinds.js';
 import { defaultOverlaysDir, loadOverlayBank, overlaysAvailable, type OverlayBank } from './overlays.js';
+import { paintPlateDetail } from './picture-detail.js';
 import { loadCleanImages, proceduralPlate, readCleanImage, type Plate } from './plates.js';
+import { drawPrecipitation, planPrecipitation } from './precipitation.js';
 import { pick, rng, shuffled, subSeed, uniform } from './random.js';
+import { planRepeats } from './telecine.js';
 
 export interface FilmSequenceOptions {
   /** File-name safe; default "film-<seed>". */
@@ -40,6 +50,22 @@ export interface FilmSequenceOptions {
    * restoration that carries grain of its own. The benchmark uses it to calibrate its scores.
    */
   regrain?: boolean;
+  /**
+   * Things moving independently of the camera (default 0): by index a walking figure with swinging limbs,
+   * a swaying branch or wire, a cut-out of the plate, a blob, then random kinds. Part of the clean truth.
+   */
+  actors?: number;
+  /**
+   * Damage-like picture detail painted into the plate, 0..1 (default 0): thin lines, speckled patches,
+   * lettering, vertical edges; at 0.5 and above also rain or snow falling through the frame.
+   */
+  detail?: number;
+  /** Gate edges: dark or bright bands at frame edges that weave and flicker (default false). */
+  border?: boolean;
+  /** Probability per frame that it repeats the previous frame exactly, as telecine does (default 0). */
+  repeats?: number;
+  /** Grain spectrum (default 'film'). */
+  grainKind?: GrainKind;
 }
 
 /** Visible difference: more than 1.5 steps of 8-bit, so sub-quantisation edges of a soft artefact do not count. */
@@ -52,29 +78,48 @@ export async function makeFilmSequence(opts: FilmSequenceOptions): Promise<Bench
   const { width: W, height: H, frames: N, channels: C, bits, seed } = opts;
   const layout: FrameLayout = { width: W, height: H, channels: C, bits };
   const rand = rng(seed, 'sequence');
-  const plate = await resolvePlate(opts);
-  const stock = chooseStock(opts, rand);
   const motion = opts.motion ?? 'pan';
+  const detail = opts.detail ?? 0;
+  const painted = detail > 0 ? paintPlateDetail(await resolvePlate(opts, motion), detail, subSeed(seed, 'detail'), { width: W, height: H }) : null;
+  const plate = painted ? painted.plate : await resolvePlate(opts, motion);
+  const stock = chooseStock(opts, rand);
   const grain = opts.grain ?? 0.02;
   const flicker = opts.flicker ?? 0.015;
-  const look = planFilmLook(plate, { width: W, height: H, channels: C, frames: N, seed, motion, grain, flicker, stock });
+  // Everything is planned over film frames; a repeat shows its film frame again, and the film goes on after it.
+  const telecine = planRepeats(N, opts.repeats ?? 0, seed);
+  const filmFrames = telecine.filmFrames;
+  const M = (filmFrames[N - 1] ?? 0) + 1;
+  const look = planFilmLook(plate, { width: W, height: H, channels: C, frames: M, seed, motion, grain, flicker, stock, ...(opts.grainKind ? { grainKind: opts.grainKind } : {}) });
   // Only the grain reads look.opts.seed at render time, so this twin differs from the truth in its grain alone.
   const regrainLook = opts.regrain ? { ...look, opts: { ...look.opts, seed: subSeed(seed, 'regrain') } } : null;
+  const content = planContent(opts, plate, M, detail);
 
   const bank = opts.damage === false ? null : await resolveBank(opts);
-  const plan = opts.damage === false ? null : planDamage({ width: W, height: H }, N, seed, opts.damage ?? {}, bank);
+  const plan = opts.damage === false ? null : planDamage({ width: W, height: H }, M, seed, opts.damage ?? {}, bank);
 
   const seq: BenchSequence = { name: opts.name ?? `film-${seed}`, layout, clean: [], damaged: [], masks: [], classes: [], meta: {} };
   const counts: DamageCounts[] = [];
   const damagedShare: number[] = [];
   for (let f = 0; f < N; f++) {
-    const pic = renderFilmFrame(plate, look, f);
+    if (f > 0 && filmFrames[f] === filmFrames[f - 1]) {
+      // The same film frame scanned again: picture, grain and damage all identical.
+      seq.clean.push(seq.clean[f - 1]!.slice());
+      seq.damaged.push(seq.damaged[f - 1]!.slice());
+      seq.masks.push(seq.masks[f - 1]!.slice());
+      seq.classes.push(seq.classes[f - 1]!.slice());
+      if (seq.regrained) seq.regrained.push(seq.regrained[f - 1]!.slice());
+      if (plan) counts.push({ ...counts[f - 1]! });
+      damagedShare.push(damagedShare[f - 1]!);
+      continue;
+    }
+    const film = filmFrames[f]!;
+    const pic = renderFilmFrame(plate, look, film, content.layers);
     const clean = quantise(pic, bits);
     const damaged: Samples = clean.slice();
     const mask = new Uint8Array(W * H);
     const classes = new Uint8Array(W * H);
     if (plan) {
-      const { layer, counts: c } = damageFrame(plan, f);
+      const { layer, counts: c } = damageFrame(plan, film);
       applyVisibleDamage(pic, layer, damaged, mask, classes, C, bits);
       counts.push(c);
     }
@@ -83,8 +128,11 @@ export async function makeFilmSequence(opts: FilmSequenceOptions): Promise<Bench
     seq.damaged.push(damaged);
     seq.masks.push(mask);
     seq.classes.push(classes);
-    if (regrainLook) (seq.regrained ??= []).push(quantise(renderFilmFrame(plate, regrainLook, f), bits));
+    if (regrainLook) (seq.regrained ??= []).push(quantise(renderFilmFrame(plate, regrainLook, film, content.layers), bits));
   }
+  // Scratch lifetimes in output frames: the first and last output frame showing their first and last film frame.
+  const firstOut = (film: number): number => filmFrames.indexOf(film);
+  const lastOut = (film: number): number => filmFrames.lastIndexOf(film);
   seq.meta = {
     generator: 'reelrestore synthetic film v1',
     seed,
@@ -93,7 +141,10 @@ export async function makeFilmSequence(opts: FilmSequenceOptions): Promise<Bench
     grain,
     flicker,
     stock: stock.name,
-    poses: look.poses.map((p) => ({ x: round3(p.x), y: round3(p.y), scale: round3(p.scale) })),
+    poses: filmFrames.map((film) => {
+      const p = look.poses[film]!;
+      return p.angle === undefined ? { x: round3(p.x), y: round3(p.y), scale: round3(p.scale) } : { x: round3(p.x), y: round3(p.y), scale: round3(p.scale), angle: round3(p.angle) };
+    }),
     damage: plan
       ? {
           density: plan.density,
@@ -102,12 +153,60 @@ export async function makeFilmSequence(opts: FilmSequenceOptions): Promise<Bench
           overlays: bank ? bank.dir : 'none (procedural only)',
           countsPerFrame: counts,
           totals: totals(counts),
-          scratches: plan.scratches.map((s) => ({ x: round3(s.x), drift: round3(s.drift), start: s.start, end: s.end, width: round3(s.width), bright: s.bright })),
+          scratches: plan.scratches.map((s) => ({ x: round3(s.x), drift: round3(s.drift), start: firstOut(s.start), end: lastOut(s.end), width: round3(s.width), bright: s.bright })),
         }
       : false,
     damagedShare: damagedShare.map(round3),
+    ...content.meta(filmFrames),
   };
+  if (telecine.repeats.length > 0 || (opts.repeats ?? 0) > 0) Object.assign(seq.meta, { repeats: telecine.repeats, repeatProbability: opts.repeats, filmFrames });
+  if (painted) Object.assign(seq.meta, { detailCounts: painted.counts });
+  if (opts.grainKind !== undefined) Object.assign(seq.meta, { grainKind: opts.grainKind, ...(look.grainBlur !== undefined ? { grainBlur: round3(look.grainBlur) } : {}) });
   return seq;
+}
+
+/**
+ * The sequence's optional picture content: actors and rain in the scene, gate edges on the film. Each
+ * has its own seed stream, so turning one on leaves the others (and everything else) as they were.
+ */
+function planContent(
+  opts: FilmSequenceOptions,
+  plate: Plate,
+  films: number,
+  detail: number,
+): { layers: FrameLayers | undefined; meta: (filmFrames: number[]) => Record<string, unknown> } {
+  const { width: W, height: H, channels: C, seed } = opts;
+  const scene: NonNullable<FrameLayers['scene']>[number][] = [];
+  const film: NonNullable<FrameLayers['film']>[number][] = [];
+  const meta: ((filmFrames: number[]) => Record<string, unknown>)[] = [];
+  const actorCount = opts.actors ?? 0;
+  if (actorCount > 0) {
+    const actors = planActors({ width: W, height: H, frames: films, channels: C, count: actorCount, seed: subSeed(seed, 'actors'), plate });
+    scene.push((frame, f, exposure) => drawActors(actors, plate, frame, f, exposure));
+    meta.push((filmFrames) => {
+      const boxes = filmFrames.map((f) => actorBoxes(actors, plate, f));
+      return {
+        actors: actorCount,
+        actorDetails: describeActors(actors).map((d, i) => ({ ...d, boxes: boxes.map((b) => (b[i] ? [b[i]!.x0, b[i]!.y0, b[i]!.x1, b[i]!.y1] : null)) })),
+      };
+    });
+  }
+  if (detail > 0) {
+    const rain = planPrecipitation(W, H, detail, subSeed(seed, 'precipitation'));
+    if (rain) scene.push((frame, f, exposure) => drawPrecipitation(rain, frame, C, f, exposure));
+    meta.push(() => ({ detail, precipitation: rain ? rain.kind : false }));
+  }
+  if (opts.border) {
+    const gate = planGateBorder(W, H, films, subSeed(seed, 'border'));
+    film.push((frame, f) => drawGateBorder(gate, frame, C, f));
+    meta.push((filmFrames) => {
+      const d = describeGateBorder(gate);
+      // Per output frame, like the rest of meta.
+      return { border: { ...d, tone: filmFrames.map((f) => (d.tone as number[])[f]), shift: filmFrames.map((f) => (d.shift as number[][])[f]) } };
+    });
+  }
+  const layers = scene.length > 0 || film.length > 0 ? { scene, film } : undefined;
+  return { layers, meta: (filmFrames) => Object.assign({}, ...meta.map((m) => m(filmFrames))) as Record<string, unknown> };
 }
 
 function validate(o: FilmSequenceOptions): void {
@@ -120,13 +219,24 @@ function validate(o: FilmSequenceOptions): void {
   if (o.channels !== 1 && o.channels !== 3) bad(`channels must be 1 or 3`);
   if (o.bits !== 8 && o.bits !== 16) bad(`bits must be 8 or 16`);
   if (o.name !== undefined && !/^[A-Za-z0-9._-]+$/.test(o.name)) bad(`name "${o.name}" is not file-name safe`);
+  if (o.motion !== undefined && !MOTIONS.includes(o.motion)) bad(`motion "${String(o.motion)}" is not one of ${MOTIONS.join(', ')}`);
+  if (o.actors !== undefined && (!Number.isInteger(o.actors) || o.actors < 0 || o.actors > 64)) bad(`actors ${o.actors} must be an integer in 0..64`);
+  if (o.detail !== undefined && !(o.detail >= 0 && o.detail <= 1)) bad(`detail ${o.detail} must be in 0..1`);
+  if (o.repeats !== undefined && !(o.repeats >= 0 && o.repeats < 1)) bad(`repeats ${o.repeats} must be a probability in [0, 1)`);
+  if (o.grainKind !== undefined && !GRAIN_KINDS.includes(o.grainKind)) bad(`grainKind "${String(o.grainKind)}" is not one of ${GRAIN_KINDS.join(', ')}`);
 }
 
-async function resolvePlate(opts: FilmSequenceOptions): Promise<Plate> {
+/**
+ * The decoded plate. The original motions use the default margin (so their plates are as they always
+ * were); a fast pan or a rotation gets the larger margin it needs. A caller's own Plate is used as given.
+ */
+async function resolvePlate(opts: FilmSequenceOptions, motion: Motion): Promise<Plate> {
   const { width, height, channels, bits, seed } = opts;
-  if (typeof opts.plate === 'string') return readCleanImage(opts.plate, { width, height, channels, bits });
+  const margin = motion === 'fast-pan' || motion === 'rotate' ? plateMarginFor(motion, width, height, opts.frames) : undefined;
+  const withMargin = margin === undefined ? {} : { margin };
+  if (typeof opts.plate === 'string') return readCleanImage(opts.plate, { width, height, channels, bits, ...withMargin });
   if (opts.plate) return matchChannels(opts.plate, channels);
-  return proceduralPlate({ width, height, channels, seed });
+  return proceduralPlate({ width, height, channels, seed, ...withMargin });
 }
 
 /** A plate in the sequence's channel count: grey replicated to RGB, or RGB to Rec. 709 luma. */
@@ -266,6 +376,34 @@ export const DEFAULT_VARIANTS: readonly SequenceVariant[] = [
   { channels: 1, bits: 16, motion: 'pan', damage: { density: 2, scratches: 2.5 } },
 ];
 
+/**
+ * A harder mix, cycled like DEFAULT_VARIANTS, with what the default mix cannot show: independent motion
+ * (walking figures, swaying lines, drifting objects), damage-like picture detail and rain, gate borders,
+ * telecine repeats, clumpy and scanner grain, fast pans and rotation. Three of the eight are clean, with
+ * actors, detail and borders: they measure false alarms where the picture itself moves or looks damaged.
+ */
+export const HARD_VARIANTS: readonly SequenceVariant[] = [
+  { channels: 1, bits: 8, motion: 'fast-pan', actors: 3 },
+  { channels: 3, bits: 16, motion: 'static', detail: 0.8 },
+  { channels: 1, bits: 16, motion: 'weave', border: true, repeats: 0.2, grainKind: 'coarse' },
+  { channels: 3, bits: 8, motion: 'rotate', actors: 2, grainKind: 'scanner' },
+  { channels: 1, bits: 8, motion: 'pan', actors: 4, detail: 0.6, border: true, damage: false },
+  { channels: 1, bits: 16, motion: 'zoom', actors: 2, detail: 0.5, border: true, grainKind: 'scanner', damage: { density: 2, scratches: 2 } },
+  { channels: 3, bits: 16, motion: 'fast-pan', actors: 3, detail: 0.9, border: true, repeats: 0.15, grainKind: 'coarse', damage: false },
+  { channels: 1, bits: 8, motion: 'static', actors: 2, detail: 0.4, border: true, repeats: 0.2, damage: false },
+];
+
+/** Name parts for the optional content a variant turns on (none for the default mix, whose names stay as they were). */
+function featureTags(v: SequenceVariant): string {
+  const tags: string[] = [];
+  if ((v.actors ?? 0) > 0) tags.push('actors');
+  if ((v.detail ?? 0) > 0) tags.push('detail');
+  if (v.border) tags.push('border');
+  if ((v.repeats ?? 0) > 0) tags.push('repeats');
+  if (v.grainKind !== undefined && v.grainKind !== 'film') tags.push(v.grainKind);
+  return tags.map((t) => `-${t}`).join('');
+}
+
 /** A deterministic mixed set of sequences, generated one at a time so memory holds one sequence. */
 export async function* makeBenchmarkSet(opts: BenchmarkSetOptions): AsyncGenerator<BenchSequence> {
   const rand = rng(opts.seed, 'benchmark-set');
@@ -282,7 +420,7 @@ export async function* makeBenchmarkSet(opts: BenchmarkSetOptions): AsyncGenerat
     const damage = forceClean ? false : v.damage;
     const seed = subSeed(opts.seed, 'sequence', i);
     const image = images.length > 0 ? images[i % images.length] : undefined;
-    const name = `s${String(i + 1).padStart(2, '0')}-${channels === 1 ? 'grey' : 'rgb'}${bits}-${motion}${damage === false ? '-clean' : ''}`;
+    const name = `s${String(i + 1).padStart(2, '0')}-${channels === 1 ? 'grey' : 'rgb'}${bits}-${motion}${featureTags(v)}${damage === false ? '-clean' : ''}`;
     yield makeFilmSequence({
       grain: uniform(rand, 0.012, 0.03),
       flicker: uniform(rand, 0.005, 0.03),
