@@ -109,6 +109,12 @@ export const configSchema = z.object({
   UNET_CASCADE_SPIKE: z.coerce.number().gt(0).max(1).default(0.05),
   /** Cascade: mean contrast of a thin vertical ridge over 32 rows that makes a pixel a candidate. */
   UNET_CASCADE_LINE: z.coerce.number().gt(0).max(1).default(0.03),
+  /**
+   * Keep only the learned segmenter's regions that the motion-compensated neighbours do not confirm while
+   * confirming each other (restore/temporal-gate.ts). false repaints whatever the network flags, moving
+   * picture and picture detail included: for comparison only.
+   */
+  TEMPORAL_GATE: bool(true),
   /** Worker threads per worker process used for the numeric work. 0 = one per core. */
   COMPUTE_THREADS: int(0, 0),
 

@@ -5,6 +5,7 @@ import { readPlan } from '@reelrestore/shared/reels/fail-reel';
 import { readSourceFrames } from '@reelrestore/shared/reels/read-source';
 import { encodeMaskPng } from '@reelrestore/shared/restore/mask-png';
 import { defaultSegmentModelPath, UNET_WINDOW, unetSettings } from '@reelrestore/shared/restore/unet-segment';
+import type { GateVerdict } from '@reelrestore/shared/restore/temporal-gate';
 import type { ComputePool } from '@reelrestore/shared/workers/compute-pool';
 import type { JobHandler } from '@reelrestore/shared/workers/handlers';
 import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
@@ -67,13 +68,17 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
 
     let cellShare = 0;
     let segmented = 0;
+    // What the temporal gate made of the network's regions: operators see how much it protected, and why.
+    const verdicts: Partial<Record<GateVerdict, number>> = {};
     const segmentAt = async (i: number) => {
       const cur = window[i]!;
       const result = await detect(cur);
       const { mask, damaged: n } = result;
       if (cur.index >= p.start && cur.index < p.end) damaged += n;
-      // Only the learned segmenter reports it.
-      cellShare += (result as { cellShare?: number }).cellShare ?? 0;
+      // Only the learned segmenter reports these.
+      const learned = result as { cellShare?: number; verdicts?: Partial<Record<GateVerdict, number>> | null };
+      cellShare += learned.cellShare ?? 0;
+      for (const [k, n] of Object.entries(learned.verdicts ?? {}) as [GateVerdict, number][]) verdicts[k] = (verdicts[k] ?? 0) + n;
       segmented++;
       await ctx.store.put(maskKeyForChunk(p.reelId, p, cur.index), await encodeMaskPng(mask, layout.width, layout.height), {
         contentType: 'image/png',
@@ -109,7 +114,7 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     // How much of the picture the network saw explains the chunk's time: operators tuning UNET_CASCADE_*
     // read it here.
     ctx.log.info(
-      { segmenter: ctx.config.SEGMENTER, frames, masks: segmented, damagedPixels: damaged, ms, ...(unet ? { networkCellShare: segmented ? cellShare / segmented : 0 } : {}) },
+      { segmenter: ctx.config.SEGMENTER, frames, masks: segmented, damagedPixels: damaged, ms, ...(unet ? { networkCellShare: segmented ? cellShare / segmented : 0, gateVerdicts: verdicts } : {}) },
       'chunk segmented',
     );
     await ctx.reels.addProgress(p.reelId, 'segment', p.shot, frames, ms, damaged);

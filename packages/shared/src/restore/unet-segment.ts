@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { candidateCells, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { countMask, dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
+import { gateDamage, type GateVerdict } from './temporal-gate.js';
 import type { TileRect } from './tile-rect.js';
 
 /** Input N x T x H x W luma in [0,1]; resolves to N x 1 x H x W damage probabilities. */
@@ -58,6 +59,8 @@ export interface UnetSegmentInput extends UnetMaskOptions, UnetTileOptions {
   height: number;
   /** The cheap first stage; null or absent: the network sees the whole frame. */
   cascade?: CandidateOptions | null;
+  /** Pass the network's regions through the temporal gate (restore/temporal-gate.ts); default true. */
+  gate?: boolean;
   /**
    * Luma (toLuma) of consecutive frames, the centre one is segmented; null where the shot has no frame
    * (mirrored in). Luma, not samples: each frame is converted once, not once per window it sits in.
@@ -234,7 +237,7 @@ export async function predictDamage(
 }
 
 /** The segmenter's settings as the service configures them (one place for the worker and the bench). */
-export type UnetSettings = UnetMaskOptions & UnetTileOptions & { cascade: CandidateOptions | null };
+export type UnetSettings = UnetMaskOptions & UnetTileOptions & { cascade: CandidateOptions | null; gate: boolean };
 
 export function unetSettings(c: Config, width: number): UnetSettings {
   return {
@@ -246,6 +249,7 @@ export function unetSettings(c: Config, width: number): UnetSettings {
     cascade: c.UNET_CASCADE
       ? { cell: c.UNET_CELL, spike: c.UNET_CASCADE_SPIKE, line: c.UNET_CASCADE_LINE, halvings: cascadeHalvings(width) }
       : null,
+    gate: c.TEMPORAL_GATE,
   };
 }
 
@@ -280,12 +284,20 @@ export function maskFromProbability(prob: Float32Array, w: number, h: number, o:
 }
 
 /**
- * One frame: window, tiled network, mask. `damaged` counts flagged pixels; `cellShare` is the share of the
- * frame's cells the cascade sent to the network (1 without the cascade), which is what its speed follows.
+ * One frame: window, tiled network, regions, temporal gate, dilation. `damaged` counts flagged pixels;
+ * `cellShare` is the share of the frame's cells the cascade sent to the network (1 without the cascade),
+ * which is what its speed follows; `verdicts` counts the gate's verdicts on the network's regions.
  */
-export async function segmentFrameUnet(input: UnetSegmentInput, run: RunModel): Promise<{ mask: Uint8Array; damaged: number; cellShare: number }> {
+export async function segmentFrameUnet(
+  input: UnetSegmentInput,
+  run: RunModel,
+): Promise<{ mask: Uint8Array; damaged: number; cellShare: number; verdicts: Record<GateVerdict, number> | null }> {
   const { width, height } = input;
   const { prob, cells } = await predictDamage(windowSources(input.lumas), width, height, run, input);
-  const mask = maskFromProbability(prob, width, height, input);
-  return { mask, damaged: countMask(mask), cellShare: cells ? cells.count / cells.selected.length : 1 };
+  const regions = maskFromProbability(prob, width, height, { ...input, dilate: 0 });
+  // The gate sees the real window: a mirrored neighbour is the same frame again and witnesses nothing.
+  const gated = input.gate === false ? null : gateDamage(regions, input.lumas, width, height, { prob });
+  const kept = gated ? gated.mask : regions;
+  const mask = countMask(kept) > 0 ? dilateMask(kept, width, height, input.dilate, 'disc') : kept;
+  return { mask, damaged: countMask(mask), cellShare: cells ? cells.count / cells.selected.length : 1, verdicts: gated?.verdicts ?? null };
 }

@@ -7,6 +7,7 @@ import { tilesFromMask, type PatchTile } from '../restore/patches.js';
 import { detectSpikesForFrame } from '../restore/spike-detect.js';
 import { toLuma } from '../restore/luma.js';
 import { segmentFrameUnet, type RunModel, type UnetSegmentInput } from '../restore/unet-segment.js';
+import type { GateVerdict } from '../restore/temporal-gate.js';
 
 // One onnxruntime session per thread, model file and device, created on first use; onnxruntime itself is
 // loaded only then, so threads that never run a model never load it. One intra-op thread: the pool is the
@@ -114,7 +115,9 @@ export const computeTasks = {
   },
 
   /** The learned segmenter (models/segment-unet) for the centre of a window of consecutive frames' luma. */
-  async 'segment-frame-unet'(a: UnetSegmentInput & { modelPath: string }): Promise<{ mask: Uint8Array; damaged: number; cellShare: number }> {
+  async 'segment-frame-unet'(
+    a: UnetSegmentInput & { modelPath: string },
+  ): Promise<{ mask: Uint8Array; damaged: number; cellShare: number; verdicts: Record<GateVerdict, number> | null }> {
     return segmentFrameUnet(a, await modelRunner(a.modelPath));
   },
 

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { fillNormal } from '../synthetic/random.js';
+import { countMask } from './morphology.js';
+import { gateDamage } from './temporal-gate.js';
+
+const W = 160;
+const H = 120;
+
+/** A textured picture seen through a camera at (cx, cy), with fresh grain per frame. */
+function picture(cx: number, cy: number, seed: number, grain = 0.012): Float32Array {
+  const out = new Float32Array(W * H);
+  fillNormal(out, seed);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const u = x + cx;
+      const v = y + cy;
+      const tex = 0.5 + 0.18 * Math.sin(u / 6.3) * Math.cos(v / 8.1) + 0.1 * Math.sin((u + 2 * v) / 13.7);
+      out[y * W + x] = tex + grain * out[y * W + x]!;
+    }
+  }
+  return out;
+}
+
+/** Paints a soft disc of `value` at (x, y) with radius r. */
+function disc(img: Float32Array, x: number, y: number, r: number, value: number): void {
+  for (let yy = Math.floor(y - r - 1); yy <= y + r + 1; yy++) {
+    for (let xx = Math.floor(x - r - 1); xx <= x + r + 1; xx++) {
+      if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+      const d = Math.hypot(xx - x, yy - y);
+      const a = d <= r ? 1 : d <= r + 1 ? r + 1 - d : 0;
+      img[yy * W + xx] = img[yy * W + xx]! * (1 - a) + value * a;
+    }
+  }
+}
+
+/** The proposal: a disc's pixels (what a segmenter would flag). */
+function discMask(x: number, y: number, r: number): Uint8Array {
+  const m = new Uint8Array(W * H);
+  for (let yy = 0; yy < H; yy++) for (let xx = 0; xx < W; xx++) if (Math.hypot(xx - x, yy - y) <= r + 0.5) m[yy * W + xx] = 255;
+  return m;
+}
+
+/** Five frames of a pan by (dx, dy) per frame. */
+function pan(dx: number, dy: number, seed = 1): Float32Array[] {
+  return [-2, -1, 0, 1, 2].map((k) => picture(40 + k * dx, 30 + k * dy, seed * 100 + k + 2));
+}
+
+const kept = (mask: Uint8Array, lumas: (Float32Array | null)[], prob?: Float32Array) => countMask(gateDamage(mask, lumas, W, H, { prob: prob ?? null }).mask);
+
+describe('gateDamage', () => {
+  it('keeps dust on one frame of a panning shot', () => {
+    const frames = pan(2, 1);
+    disc(frames[2]!, 80, 60, 3, 0.05);
+    const mask = discMask(80, 60, 3);
+    expect(kept(mask, frames)).toBe(countMask(mask));
+  });
+
+  it('drops an object that moves on its own: it is found in the neighbours, away from the camera vector', () => {
+    const frames = pan(2, 0);
+    // A dark ball crossing the frame at 4 px a frame against the background (25 px a frame at 1K).
+    frames.forEach((f, i) => disc(f, 62 + 4 * i, 60, 4, 0.08));
+    const g = gateDamage(discMask(70, 60, 4), frames, W, H);
+    expect(countMask(g.mask)).toBe(0);
+    expect(g.verdicts.present).toBe(1);
+  });
+
+  it('drops picture detail that moves with the camera (a dark seed in the picture)', () => {
+    const frames = [-2, -1, 0, 1, 2].map((k) => {
+      const f = picture(40 + 2 * k, 30, 7 + k);
+      disc(f, 90 - 2 * k, 50, 2, 0.05);
+      return f;
+    });
+    expect(kept(discMask(90, 50, 2), frames)).toBe(0);
+  });
+
+  it('protects a region where the aligned neighbours disagree (something covers it in one of them)', () => {
+    const frames = pan(1, 1);
+    disc(frames[2]!, 80, 60, 3, 0.05);
+    // Something moving fast and shapeless (a swinging limb, a flag) covers part of the spot in every
+    // neighbour, a different part each time: no two of them show the same thing there.
+    // Painted where the camera's vector puts the spot in each neighbour (frame t+k sits k px further on).
+    const at = (k: number, ox: number, oy: number, v: number) => disc(frames[k + 2]!, 80 - k + ox, 60 - k + oy, 4, v);
+    at(-2, -3, -3, 0.95);
+    at(-1, 3, 3, 0.9);
+    at(1, 3, -3, 0.1);
+    at(2, -3, 3, 0.98);
+    const g = gateDamage(discMask(80, 60, 3), frames, W, H);
+    expect(countMask(g.mask)).toBe(0);
+  });
+
+  it('keeps a scratch that stays put while the picture moves sideways under it, and drops a pole that moves with the picture', () => {
+    const frames = pan(3, 0);
+    const line = (f: Float32Array, x: number, v: number) => {
+      for (let y = 5; y < H - 5; y++) f[y * W + x] = v;
+    };
+    frames.forEach((f) => line(f, 100, 0.95));
+    frames.forEach((f, i) => line(f, 50 - 3 * (i - 2), 0.05));
+    const mask = (x: number) => {
+      const m = new Uint8Array(W * H);
+      for (let y = 5; y < H - 5; y++) m[y * W + x] = 255;
+      return m;
+    };
+    const scratch = gateDamage(mask(100), frames, W, H);
+    expect(scratch.verdicts.scratch).toBe(1);
+    const pole = gateDamage(mask(50), frames, W, H);
+    expect(countMask(pole.mask)).toBe(0);
+  });
+
+  it('skips a repeated neighbour, which would confirm the damage, and still finds the dust', () => {
+    const frames = pan(2, 1);
+    disc(frames[2]!, 80, 60, 3, 0.05);
+    frames[3] = frames[2]!.slice();
+    const g = gateDamage(discMask(80, 60, 3), frames, W, H);
+    expect(g.witnesses).toBe(3);
+    expect(countMask(g.mask)).toBeGreaterThan(0);
+  });
+
+  it('with no neighbour at all keeps only small, certain, high-contrast regions', () => {
+    const centre = picture(40, 30, 3);
+    disc(centre, 80, 60, 3, 0.02);
+    const big = discMask(30, 30, 20);
+    const both = discMask(80, 60, 3);
+    for (let i = 0; i < big.length; i++) both[i] = both[i]! | big[i]!;
+    const sure = new Float32Array(W * H).fill(0.95);
+    const g = gateDamage(both, [null, null, centre, null, null], W, H, { prob: sure });
+    expect(g.witnesses).toBe(0);
+    // The speck stays; the large region (a face, a wall) is never repainted on the network's word alone.
+    expect(countMask(g.mask)).toBe(countMask(discMask(80, 60, 3)));
+    expect(countMask(gateDamage(both, [null, null, centre, null, null], W, H, { prob: new Float32Array(W * H).fill(0.6) }).mask)).toBe(0);
+  });
+
+  it('cancels flicker: a brighter centre frame alone is no damage', () => {
+    const frames = pan(1, 0);
+    for (let i = 0; i < frames[2]!.length; i++) frames[2]![i] = frames[2]![i]! * 1.15 + 0.03;
+    expect(kept(discMask(80, 60, 5), frames)).toBe(0);
+  });
+});
