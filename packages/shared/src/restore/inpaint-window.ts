@@ -27,6 +27,11 @@ export interface InpaintWindow {
   mask: Uint8Array;
   /** The median fill: the centre frame with its masked pixels replaced from the aligned neighbours. */
   base: Samples;
+  /**
+   * Masked pixels whose aligned neighbours disagree (medianFill's `disagree`): the base there comes from
+   * the frame's own surroundings, and no neighbour is offered to the model, so it cannot paste a ghost.
+   */
+  untrusted: Uint8Array;
   /** Per model slot (t-2, t-1, t+1, t+2): the neighbour's samples, its damage and the sampler aligning it; null where the shot has none. */
   neighbours: ({ frame: Samples; mask: Uint8Array | null; sampler: FieldSampler } | null)[];
 }
@@ -44,14 +49,16 @@ export function buildInpaintWindow(frames: Samples[], masks: (Uint8Array | null)
   const fields: (MotionField | null)[] = frames.map((f, i) =>
     i === center || !f ? null : estimateMotion(lumaC, toLuma(f, layout), w, h, { refMask: mask, otherMask: masks[i] ?? null }),
   );
-  const { data: base } = medianFill({ frames, center, masks, layout, motion: fields });
+  const { data: base, disagree } = medianFill({ frames, center, masks, layout, motion: fields });
+  const untrusted = new Uint8Array(w * h);
+  for (const p of disagree) untrusted[p] = 1;
   const neighbours = [-2, -1, 1, 2].map((d) => {
     const i = center + d;
     const frame = frames[i];
     const field = fields[i];
     return frame && field ? { frame, mask: masks[i] ?? null, sampler: fieldSampler(field, w, h) } : null;
   });
-  return { layout, centre, mask, base, neighbours };
+  return { layout, centre, mask, base, untrusted, neighbours };
 }
 
 /** A tile: the rectangle fed to the model and the part of it whose masked pixels it repaints. */
@@ -110,7 +117,7 @@ export function conditionTile(win: InpaintWindow, tile: InpaintTile, channel: nu
         const n = win.neighbours[k];
         let value = base;
         let valid = 0;
-        if (n) {
+        if (n && win.untrusted[p] === 0) {
           vectorAt(n.sampler, x, y, v);
           const sx = Math.round(x + v[0]!);
           const sy = Math.round(y + v[1]!);

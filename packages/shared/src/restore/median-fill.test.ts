@@ -145,3 +145,45 @@ describe('medianFill', () => {
     expect(maskedError(out.data, clip.clean[3]!, clip.masks[3]!, 1, 16)).toBeLessThan(0.03);
   });
 });
+
+describe('medianFill where the aligned neighbours disagree', () => {
+  it('paints from the frame itself instead of pasting one neighbour (no ghost of a moving thing)', () => {
+    const W = 48;
+    const H = 32;
+    const layout = { width: W, height: H, channels: 1 as const, bits: 8 as const };
+    const flat = () => new Uint8Array(W * H).fill(100);
+    const [a, b, c, d, e] = [flat(), flat(), flat(), flat(), flat()];
+    const mask = new Uint8Array(W * H);
+    for (let y = 14; y < 18; y++) {
+      for (let x = 22; x < 26; x++) {
+        const p = y * W + x;
+        mask[p] = 255;
+        c[p] = 10;
+        // A limb swings through the spot: every neighbour shows something else there.
+        a[p] = 220;
+        b[p] = 40;
+        d[p] = 170;
+        e[p] = 250;
+      }
+    }
+    const zero = { bw: 3, bh: 2, block: 16, vx: new Float32Array(6), vy: new Float32Array(6) };
+    const out = medianFill({ frames: [a, b, c, d, e], center: 2, masks: [null, null, mask, null, null], layout, motion: [zero, zero, null, zero, zero] });
+    expect(out.disagree.length).toBe(16);
+    for (let p = 0; p < mask.length; p++) if (mask[p]) expect(out.data[p]).toBe(100);
+    expect(unmaskedChanges(c, out.data, mask, 1)).toBe(0);
+  });
+
+  it('still takes the median where the two neighbours agree within grain', () => {
+    const W = 48;
+    const H = 32;
+    const layout = { width: W, height: H, channels: 1 as const, bits: 8 as const };
+    const [a, c, d] = [new Uint8Array(W * H).fill(100), new Uint8Array(W * H).fill(100), new Uint8Array(W * H).fill(104)];
+    const mask = new Uint8Array(W * H);
+    mask[16 * W + 24] = 255;
+    c[16 * W + 24] = 10;
+    const zero = { bw: 3, bh: 2, block: 16, vx: new Float32Array(6), vy: new Float32Array(6) };
+    const out = medianFill({ frames: [a, c, d], center: 1, masks: [null, mask, null], layout, motion: [zero, null, zero] });
+    expect(out.disagree.length).toBe(0);
+    expect(out.data[16 * W + 24]).toBe(102);
+  });
+});

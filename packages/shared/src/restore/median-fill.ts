@@ -25,7 +25,19 @@ export interface MedianFillResult {
   patched: number;
   /** Of those, how many had no clean aligned neighbour and were filled from the centre frame itself. */
   spatial: number;
+  /**
+   * Masked pixels whose aligned neighbours disagree (no two within DISAGREE_TOLERANCE of their median):
+   * motion compensation failed there (a limb, an occlusion), and pasting one neighbour would ghost it, so
+   * they were filled from the centre frame's own surroundings like the pixels no neighbour could vouch for.
+   */
+  disagree: Int32Array;
 }
+
+/**
+ * Aligned neighbours agree when at least two lie within this share of full scale of their median: about
+ * three grain sigmas of a difference at film's usual grain, far below what a moving edge gives.
+ */
+export const DISAGREE_TOLERANCE = 0.08;
 
 /**
  * Motion-compensated temporal median fill. Every other window frame is aligned to the centre (with
@@ -42,11 +54,12 @@ export function medianFill(input: MedianFillInput): MedianFillResult {
   checkWindow(input);
   const data = centre.slice();
   const cmask = masks[center] ?? null;
-  if (cmask === null) return { data, patched: 0, spatial: 0 };
+  const none = { data, patched: 0, spatial: 0, disagree: new Int32Array(0) };
+  if (cmask === null) return none;
 
   const targets = maskedIndices(cmask);
   const K = targets.length;
-  if (K === 0) return { data, patched: 0, spatial: 0 };
+  if (K === 0) return none;
 
   const neighbours: number[] = [];
   for (let i = 0; i < frames.length; i++) if (i !== center && frames[i]) neighbours.push(i);
@@ -75,13 +88,20 @@ export function medianFill(input: MedianFillInput): MedianFillResult {
   }
 
   const maxV = maxSampleValue(layout.bits);
+  const tol = DISAGREE_TOLERANCE * maxV;
   const tmp = new Float64Array(Math.max(1, N));
   const unfilled: number[] = [];
+  const disagree: number[] = [];
   for (let k = 0; k < K; k++) {
     const p = targets[k]!;
     let n = 0;
     for (let j = 0; j < N; j++) if (ok[k * N + j] !== 0) n++;
     if (n === 0) {
+      unfilled.push(p);
+      continue;
+    }
+    if (n >= 2 && !neighboursAgree(vals, ok, k, N, C, tol, tmp)) {
+      disagree.push(p);
       unfilled.push(p);
       continue;
     }
@@ -93,7 +113,25 @@ export function medianFill(input: MedianFillInput): MedianFillResult {
   }
 
   const spatial = unfilled.length > 0 ? spatialFill(data, Int32Array.from(unfilled), layout) : 0;
-  return { data, patched: K - unfilled.length + spatial, spatial };
+  return { data, patched: K - unfilled.length + spatial, spatial, disagree: Int32Array.from(disagree) };
+}
+
+/** Whether at least two usable neighbours of target k lie within `tol` of their median (channel mean). */
+function neighboursAgree(vals: Float32Array, ok: Uint8Array, k: number, N: number, C: number, tol: number, tmp: Float64Array): boolean {
+  let m = 0;
+  for (let j = 0; j < N; j++) {
+    if (ok[k * N + j] === 0) continue;
+    let v = 0;
+    for (let c = 0; c < C; c++) v += vals[(k * N + j) * C + c]!;
+    tmp[m++] = v / C;
+  }
+  const sorted = tmp.slice(0, m);
+  const med = medianInPlace(sorted, m);
+  // Two values are within tol of each other only if each is within tol/2 of their mean.
+  const t = m === 2 ? tol / 2 : tol;
+  let close = 0;
+  for (let i = 0; i < m; i++) if (Math.abs(sorted[i]! - med) <= t) close++;
+  return close >= 2;
 }
 
 /** Every frame and mask must match the layout: a short buffer would silently read undefined. */
