@@ -134,4 +134,16 @@ describe('gateDamage', () => {
     for (let i = 0; i < frames[2]!.length; i++) frames[2]![i] = frames[2]![i]! * 1.15 + 0.03;
     expect(kept(discMask(80, 60, 5), frames)).toBe(0);
   });
+
+  it('leaves a flickering band along the frame edge alone (a gate edge, not damage)', () => {
+    const frames = pan(1, 0);
+    frames.forEach((f, i) => {
+      for (let y = 0; y < H; y++) for (let x = W - 3; x < W; x++) f[y * W + x] = i === 2 ? 0.02 : 0.3;
+    });
+    const band = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = W - 3; x < W; x++) band[y * W + x] = 255;
+    const g = gateDamage(band, frames, W, H);
+    expect(g.verdicts.border).toBe(1);
+    expect(countMask(g.mask)).toBe(0);
+  });
 });

@@ -12,6 +12,8 @@
  * - **persistent scratch**: a thin vertical line found in a neighbour at the same frame position while the
  *   picture under it has moved sideways. A line that moves with the picture is a door frame or a pole, and
  *   in a shot where nothing moves the two cannot be told apart: dropped.
+ * - **border**: a band along the frame's edge (gate edge, black or bright border) flickers and weaves with
+ *   the film, so no neighbour confirms it; it is not damage either.
  * - with **no witness** at all (a one-frame shot, every neighbour a jump or a repeat) only the segmenter's
  *   most certain, small, high-contrast regions are kept: never a flood.
  *
@@ -36,7 +38,7 @@ export interface GateOptions {
   prob?: Float32Array | null;
 }
 
-export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'no-witness' | 'weak';
+export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'border' | 'no-witness' | 'weak';
 
 export interface GateResult {
   /** The kept regions, 255 = damage. */
@@ -71,6 +73,8 @@ const WEAK_DEPARTURE = 0.018;
 const LINE_WIDTH = 5;
 const LINE_HEIGHT = 16;
 const LINE_ELONGATION = 6;
+/** A region touching the frame's edge and this many times longer along it than deep is a border band. */
+const EDGE_ELONGATION = 3;
 /** A scratch-shaped line where motion cannot tell: at least this share of the frame's height, and a ridge on this share of its rows. */
 const SCRATCH_MIN_HEIGHT = 0.4;
 const RIDGE_ROWS = 0.6;
@@ -93,7 +97,7 @@ const RING = 6;
  * null where the shot has no frame (not mirrored: a mirrored frame is no witness).
  */
 export function gateDamage(mask: Uint8Array, lumas: readonly (Float32Array | null)[], w: number, h: number, opts: GateOptions = {}): GateResult {
-  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, 'no-witness': 0, weak: 0 };
+  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, border: 0, 'no-witness': 0, weak: 0 };
   const out = new Uint8Array(w * h);
   const count = countMask(mask);
   const c = lumas.length >> 1;
@@ -321,6 +325,7 @@ function judge(
   prob: Float32Array | null,
   v: Float64Array,
 ): GateVerdict {
+  if (alongEdge(r, w, h)) return 'border';
   const s = samplesOf(r, mask, w, h);
   const centreMean = mean(centre, s.inner);
   const contrast = Math.abs(centreMean - mean(centre, s.ring));
@@ -440,6 +445,18 @@ function pairAgrees(a: AlignedView, b: AlignedView, departure: number, noise: nu
   // The ring's own difference stands for grain, unless something disturbs the ring too: then the frame's.
   const grain = Number.isNaN(ring) ? noise : Math.min(ring, noise);
   return inner - grain <= Math.max(GRAIN_FLOOR, AGREE_RATIO * departure);
+}
+
+/**
+ * A band along the frame's edge: the gate's edge, a black or bright border, the edge of the scan window.
+ * They flicker and weave with the film, so the neighbours never confirm them, yet they are not damage.
+ */
+function alongEdge(r: Region, w: number, h: number): boolean {
+  const bw = r.x1 - r.x0;
+  const bh = r.y1 - r.y0;
+  const vertical = (r.x0 === 0 || r.x1 === w) && bh >= EDGE_ELONGATION * bw;
+  const horizontal = (r.y0 === 0 || r.y1 === h) && bw >= EDGE_ELONGATION * bh;
+  return vertical || horizontal;
 }
 
 /** Thin, tall and near vertical: how line scratches look (a hair is curved and short). */
