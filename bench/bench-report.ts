@@ -28,8 +28,11 @@ export interface BenchReport {
   peers: Record<string, RestorationEntry>;
   speed: Record<string, SpeedEntry>;
   memory: Record<string, MemoryEntry>;
-  /** Real damaged footage without ground truth: flagged shares only (pictures go to the HTML). */
-  real_clips: Omit<RealClipResult, 'pictures'> | null;
+  /**
+   * Real damaged footage without ground truth, one entry per clip folder (empty when there is none): how much
+   * the default pipeline changed and how many temporal spikes it removed (pictures go to the HTML).
+   */
+  real_clips: Omit<RealClipResult, 'pictures'>[];
 }
 
 export const CONVENTIONS: Record<string, string> = {
@@ -50,4 +53,12 @@ export const CONVENTIONS: Record<string, string> = {
   tmedian: 'ffmpeg tmedian radius 1 over whole frames; the first and last frame pass through (edge frames repeated)',
   fps: 'one thread per stage (ffmpeg -threads 1 -filter_threads 1), compute only, frames read from a local raw file; segment_worker and inpaint_worker: the learned segmenter and inpainter through the compute pool, one thread per core, wall clock',
   peak_rss_mb: "the stage process's peak resident memory (VmHWM) (Node + tsx runtime included; tmedian: ffmpeg's own)",
+  real_clips:
+    'one entry per folder of PNG/TIFF frames under the real-clips directory, no ground truth: the service defaults (learned segmenter with its dilation, then the learned inpainter, or the temporal median without its model file) over every frame read (frames of frames_in_folder)',
+  pixels_changed_share:
+    'real clips: share of all pixels of all frames whose restored value differs from the input in any channel; changed_share per frame, changed_share_max its max; changed_outside_mask_share: changed pixels outside their own repaint mask (0 for a pipeline that only repaints what it flags)',
+  mask_share: 'real clips: share of pixels in the dilated repaint mask; flagged_share per frame, mask_share_mean and mask_share_max over frames; spike_flagged_share: the same for the spike reference detector',
+  spikes:
+    'real clips: pixels of a frame with both neighbours that depart from both the previous and the next frame by more than 0.1 (luma 0..1) in the same direction while those two agree within 0.05, after aligning each neighbour by one global integer translation (±8 px) and matching its mean brightness; spikes_before in the input, spikes_after in the restored clip on the same alignment, spike_reduction = 1 − after / before (null when before is 0). Local motion can spike too: compare before with after, not clips with each other',
+  changed_places: 'real clips: the crops shown at 1:1 in the HTML: the frames and grid cells (96 px) with the most changed pixels, one per cell, crop centred on the changed pixels; x, y = top-left corner in the frame',
 };

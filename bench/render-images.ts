@@ -40,3 +40,18 @@ export async function overlayPng(grey: Uint8Array, w: number, h: number, predict
   const png = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
+
+/** A rectangle in pixels, top-left corner and size. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One plane (grey picture or mask, one value per pixel) cut to `r`, copied pixel for pixel: crops are shown 1:1, never resampled. */
+export function cropPlane(src: Uint8Array, w: number, r: Rect): Uint8Array {
+  const out = new Uint8Array(r.width * r.height);
+  for (let y = 0; y < r.height; y++) out.set(src.subarray((r.y + y) * w + r.x, (r.y + y) * w + r.x + r.width), y * r.width);
+  return out;
+}

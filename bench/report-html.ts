@@ -4,14 +4,15 @@
  */
 import type { BenchReport } from './bench-report.js';
 import type { OverlaySample } from './evaluate-set.js';
-import type { RealClipPicture } from './real-clips.js';
-import { DETECTION_METRICS, RESTORATION_METRICS, fmt, restorationRows } from './report-markdown.js';
+import type { RealClipPictures, RealClipResult } from './real-clips.js';
+import { DETECTION_METRICS, REAL_CLIP_HEADER, RESTORATION_METRICS, fmt, realClipRows, restorationRows } from './report-markdown.js';
 import { greyPng, overlayPng, previewGrey } from './render-images.js';
 
 export interface HtmlInputs {
   report: BenchReport;
   overlays: OverlaySample[];
-  realPictures: RealClipPicture[];
+  /** One per entry of report.real_clips, in the same order. */
+  realPictures: RealClipPictures[];
 }
 
 function esc(s: string): string {
@@ -64,6 +65,40 @@ function figure(caption: string, src: string): string {
   return `<figure><img src="${src}" alt="${esc(caption)}"><figcaption>${esc(caption)}</figcaption></figure>`;
 }
 
+/** Drawn at exactly CROP_SCALE screen pixels per source pixel, no smoothing: grain and repaint edges stay as they are. */
+const CROP_SCALE = 2;
+
+function cropFigure(caption: string, src: string, w: number, h: number): string {
+  return `<figure class="crop"><img src="${src}" width="${w * CROP_SCALE}" height="${h * CROP_SCALE}" alt="${esc(caption)}"><figcaption>${esc(caption)}</figcaption></figure>`;
+}
+
+const REAL_LEGEND = `<p class="legend">Mask overlay:<span style="background:rgb(255,220,0)"></span>flagged and repainted<span style="background:rgb(0,200,60)"></span>flagged, value unchanged<span style="background:rgb(230,30,30)"></span>changed outside the mask (should not happen)</p>`;
+
+function realClipSection(c: Omit<RealClipResult, 'pictures'>, pics: RealClipPictures | undefined): string {
+  const out: string[] = [];
+  const pipeline = `unet + ${c.inpainter}`;
+  out.push(`<h3>${esc(c.name)}</h3>`);
+  out.push(
+    `<p>${esc(c.dir)}: ${c.frames} of ${c.frames_in_folder} frames, ${c.width}x${c.height}, restored by ${esc(pipeline)} (the service defaults). Pixels changed ${fmt(c.pixels_changed_share * 100, 3)} % (max frame ${fmt(c.changed_share_max * 100, 3)} %; outside the mask ${fmt(c.changed_outside_mask_share * 100, 4)} %); mask share mean ${fmt(c.mask_share_mean * 100, 2)} %, max ${fmt(c.mask_share_max * 100, 2)} % (the spike reference flags ${fmt((c.spike_flagged_share.reduce((a, b) => a + b, 0) / Math.max(1, c.spike_flagged_share.length)) * 100, 2)} % on average). Temporal spikes ${c.spikes_before} before, ${c.spikes_after} after (reduction ${fmt(c.spike_reduction, 3)}).</p>`,
+  );
+  out.push(`<div class="row">${columnChart('changed share per frame', c.changed_share)}${columnChart('mask share per frame', c.flagged_share)}</div>`);
+  if (!pics) return out.join('\n');
+  out.push('<h4>Frames with the most changed pixels (scaled to fit)</h4>');
+  for (const p of pics.frames) {
+    out.push(
+      `<p>${esc(p.frame)} (frame ${p.index}, ${fmt(p.changed_share * 100, 3)} % changed)</p><div class="row">${figure('before', p.before)}${figure(`after (${pipeline})`, p.after)}${figure('mask overlay', p.overlay)}</div>`,
+    );
+  }
+  out.push(`<h4>Where the most pixels changed: ${CROP_SCALE}:1 crops (each source pixel drawn as ${CROP_SCALE}x${CROP_SCALE}, not resampled)</h4>`);
+  for (const p of pics.crops) {
+    const where = `${p.frame} x=${p.x} y=${p.y} (${p.width}x${p.height}, ${p.changed_pixels} px changed)`;
+    out.push(
+      `<p>${esc(where)}</p><div class="row">${cropFigure(`before, ${CROP_SCALE}:1`, p.before, p.width, p.height)}${cropFigure(`after, ${CROP_SCALE}:1`, p.after, p.width, p.height)}${cropFigure(`mask overlay, ${CROP_SCALE}:1`, p.overlay, p.width, p.height)}</div>`,
+    );
+  }
+  return out.join('\n');
+}
+
 const CSS = `
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}
@@ -72,6 +107,7 @@ th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}thead th{background
 .chart{margin:0.5em 1em 0.5em 0;font:12px system-ui,sans-serif}
 .row{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start}
 figure{margin:0}figure img{max-width:380px;image-rendering:pixelated;border:1px solid #ccc}figcaption{font-size:12px;color:#555}
+.crop img{max-width:none}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
 dl{font-size:12px;color:#444}dt{font-weight:bold;margin-top:4px}
 `;
@@ -157,16 +193,11 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     out.push('</div>');
   }
 
-  if (r.real_clips) {
-    const c = r.real_clips;
-    out.push('<h2>Real clip (no ground truth)</h2>');
-    out.push(
-      `<p>${esc(c.dir)}: ${c.frames} frames ${c.width}x${c.height}; flagged share mean ${fmt(c.mean_flagged_share * 100, 2)} %, max ${fmt(c.max_flagged_share * 100, 2)} %. Yellow = flagged by the learned segmenter (the spike reference flags ${fmt((c.spike_flagged_share.reduce((a, b) => a + b, 0) / Math.max(1, c.spike_flagged_share.length)) * 100, 2)} % on average).</p>`,
-    );
-    out.push(columnChart('flagged share per frame', c.flagged_share));
-    for (const p of realPictures) {
-      out.push(`<h3>${esc(p.frame)}</h3><div class="row">${figure('before', p.before)}${figure('after (unet + median)', p.after)}${p.after_diffusion ? figure('after (unet + diffusion)', p.after_diffusion) : ''}${figure('flagged', p.mask)}</div>`);
-    }
+  if (r.real_clips.length > 0) {
+    out.push('<h2>Real clips (no ground truth)</h2>');
+    out.push(htmlTable(REAL_CLIP_HEADER, realClipRows(r)));
+    out.push(REAL_LEGEND);
+    for (const [i, c] of r.real_clips.entries()) out.push(realClipSection(c, realPictures[i]));
   }
 
   out.push('<h2>Conventions</h2><dl>');

@@ -40,6 +40,22 @@ export function restorationRows(r: BenchReport): { section: string; name: string
   return out;
 }
 
+export const REAL_CLIP_HEADER = ['clip', 'frames', 'size', 'pixels changed %', 'max frame changed %', 'spikes before', 'spikes after', 'spike reduction'];
+
+/** One row per real clip: how much the pipeline touched against how much one-frame damage it removed. */
+export function realClipRows(r: BenchReport): string[][] {
+  return r.real_clips.map((c) => [
+    c.name,
+    c.frames === c.frames_in_folder ? String(c.frames) : `${c.frames} of ${c.frames_in_folder}`,
+    `${c.width}x${c.height}`,
+    fmt(c.pixels_changed_share * 100, 3),
+    fmt(c.changed_share_max * 100, 3),
+    String(c.spikes_before),
+    String(c.spikes_after),
+    fmt(c.spike_reduction, 3),
+  ]);
+}
+
 export function markdownReport(r: BenchReport): string {
   const parts: string[] = [];
   const m = r.meta;
@@ -81,11 +97,9 @@ export function markdownReport(r: BenchReport): string {
     ),
   );
 
-  if (r.real_clips) {
-    const c = r.real_clips;
-    parts.push(
-      `Real clip (no ground truth): ${c.frames} frames ${c.width}x${c.height}, flagged share mean ${fmt(c.mean_flagged_share * 100, 2)} %, max ${fmt(c.max_flagged_share * 100, 2)} %.`,
-    );
+  if (r.real_clips.length > 0) {
+    parts.push('### Real clips (no ground truth; the service defaults over every frame)');
+    parts.push(table(REAL_CLIP_HEADER, realClipRows(r)));
   }
   return parts.join('\n\n') + '\n';
 }

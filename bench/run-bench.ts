@@ -11,7 +11,7 @@
  * Quick (default) finishes in a few minutes on two cores; --full uses a larger set and adds 4K speed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { makeBenchSet, type BenchSetOptions } from './bench-set.js';
 import { evaluateSet } from './evaluate-set.js';
 import { measureSpeed, SIZE_2K, SIZE_4K, STAGES, type SpeedRun } from './speed.js';
-import { lookAtRealClip, type RealClipResult } from './real-clips.js';
+import { findClipDirs, lookAtRealClip, type RealClipPictures, type RealClipResult } from './real-clips.js';
 import { hasInpaintModel } from './peers/diffusion-inpainter.js';
 import { CONVENTIONS, type BenchReport } from './bench-report.js';
 import { markdownReport } from './report-markdown.js';
@@ -40,18 +40,6 @@ function gitCommit(): string | null {
   } catch {
     return null;
   }
-}
-
-/** The folder of frames itself, or its first sub-folder holding frames (real-clips/<name>/). */
-async function findClipDir(dir: string): Promise<string | null> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return null;
-  const entries = await readdir(dir, { withFileTypes: true });
-  if (entries.some((e) => e.isFile() && /\.(png|tiff?)$/i.test(e.name))) return dir;
-  for (const e of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const found = await findClipDir(join(dir, e.name));
-    if (found) return found;
-  }
-  return null;
 }
 
 async function main(): Promise<void> {
@@ -93,15 +81,18 @@ async function main(): Promise<void> {
   log(`speed: ${runs.map((r) => `${r.size.label} (${r.stages.join(', ')}; ${r.frames} frames)`).join('; ')}`);
   const { speed, memory } = await measureSpeed({ runs, timeoutMs: full ? 1_800_000 : 300_000, seed, log });
 
-  let real: RealClipResult | null = null;
-  const clipDir = await findClipDir(resolve(values.real!));
-  if (clipDir) {
+  // Every folder of frames under --real is one clip (real-clips/<name>/).
+  const real: RealClipResult[] = [];
+  const clipDirs = await findClipDirs(resolve(values.real!));
+  if (clipDirs.length === 0) log(`real clips: none under ${values.real}, skipped`);
+  for (const clipDir of clipDirs) {
     log(`real clip: ${clipDir}`);
-    real = await lookAtRealClip(clipDir);
-  } else log(`real clip: none under ${values.real}, skipped`);
+    real.push(await lookAtRealClip(clipDir));
+  }
 
   const c = cpus();
-  const { pictures: realPictures = [], ...realSummary } = real ?? {};
+  const realPictures: RealClipPictures[] = real.map((clip) => clip.pictures);
+  const realSummaries = real.map(({ pictures: _pictures, ...summary }) => summary);
   const report: BenchReport = {
     meta: {
       date: new Date().toISOString(),
@@ -120,7 +111,7 @@ async function main(): Promise<void> {
     peers: results.peers,
     speed,
     memory,
-    real_clips: real ? (realSummary as Omit<RealClipResult, 'pictures'>) : null,
+    real_clips: realSummaries,
   };
 
   const md = markdownReport(report);
