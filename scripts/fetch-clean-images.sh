@@ -8,10 +8,17 @@ set -euo pipefail
 
 CACHE_DIR="${1:-.cache/clean-images}"
 MIN_SIDE="${MIN_SIDE:-512}"
-PACKAGES=(plasma-workspace-wallpapers mate-backgrounds python3-skimage opencv-doc)
+# The first four feed training and the benchmark's seen split; the Lomiri photographs are the unseen
+# split's (packages/shared/src/synthetic/unseen-sources.json): training never reads them.
+PACKAGES=(plasma-workspace-wallpapers mate-backgrounds python3-skimage opencv-doc lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)
 
-# Idempotent: a filled cache (SOURCES.txt written last) is left alone.
-if [[ -f "$CACHE_DIR/SOURCES.txt" ]] && compgen -G "$CACHE_DIR/*.[jpw]*" >/dev/null; then
+# Idempotent: a filled cache (SOURCES.txt written last) that lists every package is left alone.
+cache_complete() {
+  [[ -f "$CACHE_DIR/SOURCES.txt" ]] && compgen -G "$CACHE_DIR/*.[jpw]*" >/dev/null || return 1
+  local pkg
+  for pkg in "${PACKAGES[@]}"; do grep -q "^$pkg"$'\t' "$CACHE_DIR/SOURCES.txt" || return 1; done
+}
+if cache_complete; then
   echo "clean images already in $CACHE_DIR ($(ls "$CACHE_DIR" | grep -vc SOURCES.txt) files); nothing to do"
   exit 0
 fi
@@ -52,6 +59,7 @@ license_note() {
     mate-backgrounds) echo "MATE backgrounds; GPL-2+ / CC-BY-SA per image, see /usr/share/doc/$1/copyright";;
     python3-skimage) echo "scikit-image sample data; BSD-3-Clause or public domain / CC0 per image, see skimage/data/README";;
     opencv-doc) echo "OpenCV samples; Apache-2.0 / BSD per file, see /usr/share/doc/$1/copyright";;
+    lomiri-wallpapers-*) echo "Ubuntu community wallpaper contest photographs; CC-BY-SA per image, see /usr/share/doc/$1/copyright";;
     *) echo "see /usr/share/doc/$1/copyright";;
   esac
 }
@@ -70,6 +78,12 @@ photo_path() {
       [[ "$2" == usr/share/doc/opencv-doc/examples/data/* ]] || return 1
       [[ "$2" =~ (chess|sudoku|digits|shape|blob|gt\.|pattern|board|circles|pca_|ela_|text|graf|box) ]] && return 1
       return 0;;
+    lomiri-wallpapers-16.04)
+      # Photographs only: umang is vector art.
+      [[ "$2" == usr/share/backgrounds/*.jpg && "$2" != *umang* ]];;
+    lomiri-wallpapers-20.04)
+      # The one photograph; the rest are vector art and paintings.
+      [[ "$2" == *kleiber* ]];;
     python3-skimage)
       [[ "$2" == */skimage/data/* ]] || return 1
       [[ "$2" =~ (cell|ihc|retina|hubble|chess|text|horse|page|checker) ]] && return 1

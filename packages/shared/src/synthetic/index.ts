@@ -86,3 +86,4 @@ export {
   type SequenceVariant,
 } from './make-sequence.js';
 export { writeBenchmarkSet, writeBenchSequence, writePng, frameFileName, type WrittenSequence } from './write-benchset.js';
+export { imagesOfSplit, isUnseenImage, overlaysOfSplit, SOURCE_SPLITS, unseenSourceList, type SourceSplit } from './source-split.js';

@@ -17,6 +17,7 @@ import { GRAIN_KINDS, type GrainKind } from './grain-kinds.js';
 import { defaultOverlaysDir, loadOverlayBank, overlaysAvailable, type OverlayBank } from './overlays.js';
 import { paintPlateDetail } from './picture-detail.js';
 import { loadCleanImages, proceduralPlate, readCleanImage, type Plate } from './plates.js';
+import { imagesOfSplit, type SourceSplit } from './source-split.js';
 import { drawPrecipitation, planPrecipitation } from './precipitation.js';
 import { pick, rng, shuffled, subSeed, uniform } from './random.js';
 import { planRepeats } from './telecine.js';
@@ -45,6 +46,8 @@ export interface FilmSequenceOptions {
   overlaysDir?: string;
   /** Overlays decoded per damage class (default 40). */
   overlaysPerClass?: number;
+  /** Which overlay files to draw from (source-split.ts); default 'all'. */
+  overlaySplit?: SourceSplit;
   /**
    * Also render `BenchSequence.regrained`: the same clean frames with a new grain draw, i.e. a perfect
    * restoration that carries grain of its own. The benchmark uses it to calibrate its scores.
@@ -277,7 +280,7 @@ async function resolveBank(opts: FilmSequenceOptions): Promise<OverlayBank | nul
     if (opts.overlaysDir !== undefined) throw new Error(`makeFilmSequence: no film-damage overlays in ${dir}`);
     return null;
   }
-  return loadOverlayBank(dir, { perClass: opts.overlaysPerClass ?? 40 });
+  return loadOverlayBank(dir, { perClass: opts.overlaysPerClass ?? 40, split: opts.overlaySplit ?? 'all' });
 }
 
 export function quantise(pic: Float32Array, bits: 8 | 16): Samples {
@@ -357,6 +360,11 @@ export interface BenchmarkSetOptions {
   cleanDir?: string;
   overlaysDir?: string;
   overlaysPerClass?: number;
+  /**
+   * Which photographs and overlay files the set draws from (source-split.ts). Default 'train': what
+   * training may see; the benchmark asks for 'unseen' too, and nothing trains on that by accident.
+   */
+  split?: SourceSplit;
   /** Render each sequence's `regrained` twin of the truth (see FilmSequenceOptions). */
   regrain?: boolean;
   /** Overrides per sequence, cycled; default a mix of grey/colour, 8/16-bit, motions and one clean sequence. */
@@ -407,7 +415,8 @@ function featureTags(v: SequenceVariant): string {
 /** A deterministic mixed set of sequences, generated one at a time so memory holds one sequence. */
 export async function* makeBenchmarkSet(opts: BenchmarkSetOptions): AsyncGenerator<BenchSequence> {
   const rand = rng(opts.seed, 'benchmark-set');
-  const images = opts.cleanDir ? shuffled(rand, await loadCleanImages(opts.cleanDir, { minSide: Math.min(512, opts.height) })) : [];
+  const split = opts.split ?? 'train';
+  const images = opts.cleanDir ? shuffled(rand, imagesOfSplit(await loadCleanImages(opts.cleanDir, { minSide: Math.min(512, opts.height) }), split)) : [];
   const variants = opts.variants ?? DEFAULT_VARIANTS;
   const hasClean = variants.some((v) => v.damage === false);
   for (let i = 0; i < opts.count; i++) {
@@ -437,6 +446,7 @@ export async function* makeBenchmarkSet(opts: BenchmarkSetOptions): AsyncGenerat
       plate: v.plate ?? image,
       overlaysDir: v.overlaysDir ?? opts.overlaysDir,
       overlaysPerClass: v.overlaysPerClass ?? opts.overlaysPerClass,
+      overlaySplit: v.overlaySplit ?? split,
       regrain: v.regrain ?? opts.regrain,
     });
   }

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { DamageClass } from './film-sequence.js';
+import { overlaysOfSplit, type SourceSplit } from './source-split.js';
 
 /** Which overlay folders make each damage class. */
 export const OVERLAY_FOLDERS: Readonly<Record<Exclude<DamageClass, 'none'>, readonly string[]>> = {
@@ -65,12 +66,13 @@ const banks = new Map<string, Promise<OverlayBank>>();
  * over the class's folders and spread evenly over each folder's sorted files, so the subset is the same on
  * every machine and covers the folder's variety. Missing folders are skipped.
  */
-export function loadOverlayBank(dir = defaultOverlaysDir(), opts: { perClass?: number } = {}): Promise<OverlayBank> {
+export function loadOverlayBank(dir = defaultOverlaysDir(), opts: { perClass?: number; split?: SourceSplit } = {}): Promise<OverlayBank> {
   const perClass = opts.perClass ?? 40;
-  const key = `${resolve(dir)}|${perClass}`;
+  const split = opts.split ?? 'all';
+  const key = `${resolve(dir)}|${perClass}|${split}`;
   let bank = banks.get(key);
   if (!bank) {
-    bank = readBank(resolve(dir), perClass);
+    bank = readBank(resolve(dir), perClass, split);
     banks.set(key, bank);
     // A failed load must not poison the cache for a later, fixed call.
     bank.catch(() => banks.delete(key));
@@ -78,14 +80,14 @@ export function loadOverlayBank(dir = defaultOverlaysDir(), opts: { perClass?: n
   return bank;
 }
 
-async function readBank(dir: string, perClass: number): Promise<OverlayBank> {
+async function readBank(dir: string, perClass: number, split: SourceSplit): Promise<OverlayBank> {
   const byFolder = new Map<string, Overlay[]>();
   for (const folders of Object.values(OVERLAY_FOLDERS)) {
     const perFolder = Math.max(1, Math.ceil(perClass / folders.length));
     for (const folder of folders) {
       let names: string[];
       try {
-        names = (await readdir(join(dir, folder))).filter((n) => n.toLowerCase().endsWith('.png')).sort();
+        names = overlaysOfSplit(folder, (await readdir(join(dir, folder))).filter((n) => n.toLowerCase().endsWith('.png')).sort(), split);
       } catch {
         continue;
       }
