@@ -16,16 +16,29 @@ export interface BenchMeta {
   mode: 'quick' | 'full';
   seed: number;
   wall_seconds: number;
-  set: { description: string; generator: string; sequences: SetResults['sequences'] };
   conventions: Record<string, string>;
 }
 
-export interface BenchReport {
-  meta: BenchMeta;
+/**
+ * The scores on one part of the synthetic data. 'unseen' comes first: pictures and damage scans that
+ * training never touches (packages/shared/src/synthetic/unseen-sources.json), which is what the figures
+ * are worth on an archive's footage; 'seen' draws on the sources training used.
+ */
+export interface SplitReport {
+  name: 'unseen' | 'seen';
+  title: string;
+  description: string;
+  generator: string;
+  sequences: SetResults['sequences'];
   detectors: Record<string, DetectorEntry>;
   inpainters: Record<string, RestorationEntry>;
   pipeline: SetResults['pipeline'];
   peers: Record<string, RestorationEntry>;
+}
+
+export interface BenchReport {
+  meta: BenchMeta;
+  splits: SplitReport[];
   speed: Record<string, SpeedEntry>;
   memory: Record<string, MemoryEntry>;
   /**
@@ -47,6 +60,8 @@ export const CONVENTIONS: Record<string, string> = {
   truth_new_grain: 'calibration peer: the true damage pixels set to the truth under a new grain draw, a perfect restoration that carries grain',
   untouched_exact: "share of pixels outside the method's own repaint mask bit-identical to its input (whole-frame filters claim no mask)",
   clean_kept_exact: 'share of pixels outside the true damage mask bit-identical to the input',
+  far_kept_exact: 'share of pixels more than 12 px from any true damage bit-identical to the input: what repaints of real picture cost, the soft edges of the damage aside',
+  splits: "splits[0] is 'unseen': photographs and FILM-AA overlay files training never sees (unseen-sources.json); splits[1] is 'seen': the sources training draws on. Both cycle the generator's default mix and its hard mix (independent motion, damage-like detail, gate borders, repeated frames, other grain)",
   grain_ratio: 'std of (image − 3x3 box mean) over true damage pixels, restored / clean; 1 = same grain',
   flicker: 'mean |(R_t − R_t−1) − (C_t − C_t−1)| over pixels in the true mask of t or t−1, in 8-bit code values; 0 = as steady as the truth',
   flicker_ratio: 'mean |R_t − R_t−1| / mean |C_t − C_t−1| on the same pixels; 1 = as steady as the truth',

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { makeBenchmarkSet, type BenchmarkSetOptions, type BenchSequence } from '@reelrestore/shared/synthetic/index';
 
 /** The generator's options the bench sets; the clean one is included when count is at least 4. */
-export type BenchSetOptions = Pick<BenchmarkSetOptions, 'count' | 'width' | 'height' | 'frames' | 'seed' | 'cleanDir' | 'regrain'>;
+export type BenchSetOptions = Pick<BenchmarkSetOptions, 'count' | 'width' | 'height' | 'frames' | 'seed' | 'cleanDir' | 'regrain' | 'split' | 'variants'>;
 
 export function makeBenchSet(opts: BenchSetOptions): AsyncGenerator<BenchSequence> {
   const { cleanDir, ...rest } = opts;

@@ -2,7 +2,7 @@
  * A self-contained HTML report: inline CSS, inline SVG bar charts, pictures as base64 PNG. One file a
  * person can mail or attach to an issue; it loads nothing from anywhere.
  */
-import type { BenchReport } from './bench-report.js';
+import type { BenchReport, SplitReport } from './bench-report.js';
 import type { OverlaySample } from './evaluate-set.js';
 import type { RealClipPictures, RealClipResult } from './real-clips.js';
 import { DETECTION_METRICS, REAL_CLIP_HEADER, RESTORATION_METRICS, fmt, realClipRows, restorationRows } from './report-markdown.js';
@@ -120,48 +120,7 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
   out.push(
     `<p>${esc(m.date)} · ${esc(m.machine.cpu)} × ${m.machine.cores} cores, ${m.machine.memory_gb} GB · Node ${esc(m.node)} · commit ${esc(m.git_commit ?? '–')} · seed ${m.seed} · ${m.wall_seconds.toFixed(0)} s</p>`,
   );
-  out.push(`<p>Set: ${esc(m.set.description)}</p>`);
-  out.push(
-    htmlTable(
-      ['sequence', 'size', 'channels', 'bits', 'frames', 'damaged %'],
-      m.set.sequences.map((s) => [s.name, `${s.width}x${s.height}`, String(s.channels), String(s.bits), String(s.frames), fmt(s.damaged_share * 100, 2)]),
-    ),
-  );
-
-  out.push('<h2>Detection</h2>');
-  out.push(
-    htmlTable(
-      ['detector', ...DETECTION_METRICS, 'recall per class'],
-      Object.entries(r.detectors).map(([name, e]) => [
-        name,
-        ...DETECTION_METRICS.map((k) => fmt(e[k], k.startsWith('fp_rate') ? 4 : 3)),
-        Object.entries(e.per_class)
-          .map(([c, v]) => `${c} ${fmt(v.recall, 2)} (${v.pixels} px)`)
-          .join(', ') || '–',
-      ]),
-    ),
-  );
-  out.push(
-    `<div class="row">${barChart('Dice', Object.entries(r.detectors).map(([label, e]) => ({ label, value: e.dice })))}${barChart(
-      'Recall',
-      Object.entries(r.detectors).map(([label, e]) => ({ label, value: e.recall })),
-    )}</div>`,
-  );
-
-  const rows = restorationRows(r);
-  out.push('<h2>Restoration: inpainters, pipeline, peers</h2>');
-  out.push(
-    htmlTable(
-      ['method', 'kind', ...RESTORATION_METRICS],
-      rows.map(({ section, name, scores }) => [name, section, ...RESTORATION_METRICS.map((k) => fmt(scores[k], k.endsWith('psnr') || k === 'flicker' ? 2 : 3))]),
-    ),
-  );
-  out.push(
-    `<div class="row">${barChart('masked PSNR (dB)', rows.map(({ name, scores }) => ({ label: name, value: scores.masked_psnr ?? null })), 2)}${barChart(
-      'damage left (share)',
-      rows.map(({ name, scores }) => ({ label: name, value: scores.damage_left ?? null })),
-    )}${barChart('grain ratio (1 = truth)', rows.map(({ name, scores }) => ({ label: name, value: scores.grain_ratio ?? null })))}</div>`,
-  );
+  for (const split of r.splits) out.push(splitHtml(split));
 
   out.push('<h2>Speed and memory</h2>');
   out.push(
@@ -203,5 +162,54 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
   out.push('<h2>Conventions</h2><dl>');
   for (const [k, v] of Object.entries(m.conventions)) out.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
   out.push('</dl></body></html>');
+  return out.join('\n');
+}
+
+/** One split's sequences, detection and restoration tables and charts. */
+function splitHtml(split: SplitReport): string {
+  const out: string[] = [];
+  out.push(`<h2>${esc(split.title)}</h2><p>Set: ${esc(split.description)}</p>`);
+  out.push(
+    htmlTable(
+      ['sequence', 'size', 'channels', 'bits', 'frames', 'damaged %'],
+      split.sequences.map((s) => [s.name, `${s.width}x${s.height}`, String(s.channels), String(s.bits), String(s.frames), fmt(s.damaged_share * 100, 2)]),
+    ),
+  );
+
+  out.push('<h3>Detection</h3>');
+  out.push(
+    htmlTable(
+      ['detector', ...DETECTION_METRICS, 'recall per class'],
+      Object.entries(split.detectors).map(([name, e]) => [
+        name,
+        ...DETECTION_METRICS.map((k) => fmt(e[k], k.startsWith('fp_rate') ? 4 : 3)),
+        Object.entries(e.per_class)
+          .map(([c, v]) => `${c} ${fmt(v.recall, 2)} (${v.pixels} px)`)
+          .join(', ') || '–',
+      ]),
+    ),
+  );
+  out.push(
+    `<div class="row">${barChart('Dice', Object.entries(split.detectors).map(([label, e]) => ({ label, value: e.dice })))}${barChart(
+      'Recall',
+      Object.entries(split.detectors).map(([label, e]) => ({ label, value: e.recall })),
+    )}</div>`,
+  );
+
+  const rows = restorationRows(split);
+  out.push('<h3>Restoration: inpainters, pipeline, peers</h3>');
+  out.push(
+    htmlTable(
+      ['method', 'kind', ...RESTORATION_METRICS],
+      rows.map(({ section, name, scores }) => [name, section, ...RESTORATION_METRICS.map((k) => fmt(scores[k], k.endsWith('psnr') || k === 'flicker' ? 2 : 3))]),
+    ),
+  );
+  out.push(
+    `<div class="row">${barChart('masked PSNR (dB)', rows.map(({ name, scores }) => ({ label: name, value: scores.masked_psnr ?? null })), 2)}${barChart(
+      'damage left (share)',
+      rows.map(({ name, scores }) => ({ label: name, value: scores.damage_left ?? null })),
+    )}${barChart('grain ratio (1 = truth)', rows.map(({ name, scores }) => ({ label: name, value: scores.grain_ratio ?? null })))}</div>`,
+  );
+
   return out.join('\n');
 }

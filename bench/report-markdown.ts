@@ -1,5 +1,5 @@
 /** The report as markdown tables: printed to stdout and written to bench.md for the README. */
-import type { BenchReport } from './bench-report.js';
+import type { BenchReport, SplitReport } from './bench-report.js';
 
 export const RESTORATION_METRICS = [
   'masked_psnr',
@@ -8,11 +8,12 @@ export const RESTORATION_METRICS = [
   'damage_left_pixel',
   'untouched_exact',
   'clean_kept_exact',
+  'far_kept_exact',
   'grain_ratio',
   'flicker',
   'flicker_ratio',
 ] as const;
-export const DETECTION_METRICS = ['precision', 'recall', 'dice', 'recall_visible', 'dice_visible', 'iou', 'fp_rate', 'fp_rate_clean'] as const;
+export const DETECTION_METRICS = ['precision', 'recall', 'dice', 'precision_visible', 'recall_visible', 'dice_visible', 'iou', 'fp_rate', 'fp_rate_clean'] as const;
 
 export function fmt(v: number | null | undefined, digits = 3): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
@@ -25,7 +26,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** Every method that repaints, in one table: which section it comes from is in its first column. */
-export function restorationRows(r: BenchReport): { section: string; name: string; scores: Record<string, number | null> }[] {
+export function restorationRows(r: SplitReport): { section: string; name: string; scores: Record<string, number | null> }[] {
   const out: { section: string; name: string; scores: Record<string, number | null> }[] = [];
   for (const [section, entries] of [
     ['inpainter', r.inpainters],
@@ -60,35 +61,9 @@ export function markdownReport(r: BenchReport): string {
   const parts: string[] = [];
   const m = r.meta;
   parts.push(
-    `Benchmark ${m.mode}, seed ${m.seed}, ${m.date.slice(0, 10)}, ${m.machine.cpu} × ${m.machine.cores}, Node ${m.node}, commit ${m.git_commit?.slice(0, 10) ?? '–'}, ${m.wall_seconds.toFixed(0)} s. Set: ${m.set.description}.`,
+    `Benchmark ${m.mode}, seed ${m.seed}, ${m.date.slice(0, 10)}, ${m.machine.cpu} × ${m.machine.cores}, Node ${m.node}, commit ${m.git_commit?.slice(0, 10) ?? '–'}, ${m.wall_seconds.toFixed(0)} s.`,
   );
-
-  parts.push('### Detection');
-  parts.push(
-    table(
-      ['detector', ...DETECTION_METRICS, 'recall per class'],
-      Object.entries(r.detectors).map(([name, e]) => [
-        name,
-        ...DETECTION_METRICS.map((k) => fmt(e[k], k.startsWith('fp_rate') ? 4 : 3)),
-        Object.entries(e.per_class)
-          .map(([c, v]) => `${c} ${fmt(v.recall, 2)}`)
-          .join(', ') || '–',
-      ]),
-    ),
-  );
-
-  parts.push('### Restoration (masked_psnr, full_psnr in dB; flicker in 8-bit levels)');
-  parts.push(
-    table(
-      ['method', 'kind', ...RESTORATION_METRICS],
-      restorationRows(r).map(({ section, name, scores }) => [
-        name,
-        section,
-        ...RESTORATION_METRICS.map((k) => fmt(scores[k], k.endsWith('psnr') || k === 'flicker' ? 2 : 3)),
-      ]),
-    ),
-  );
-
+  for (const split of r.splits) parts.push(splitMarkdown(split));
   parts.push('### Speed and memory (one thread per stage; segment_worker and inpaint_worker: one thread per core)');
   parts.push(
     table(
@@ -102,4 +77,34 @@ export function markdownReport(r: BenchReport): string {
     parts.push(table(REAL_CLIP_HEADER, realClipRows(r)));
   }
   return parts.join('\n\n') + '\n';
+}
+
+/** One split's detection and restoration tables. */
+function splitMarkdown(split: SplitReport): string {
+  const parts: string[] = [`### ${split.title}`, `Set: ${split.description}.`];
+  parts.push('#### Detection');
+  parts.push(
+    table(
+      ['detector', ...DETECTION_METRICS, 'recall per class'],
+      Object.entries(split.detectors).map(([name, e]) => [
+        name,
+        ...DETECTION_METRICS.map((k) => fmt(e[k], k.startsWith('fp_rate') ? 4 : 3)),
+        Object.entries(e.per_class)
+          .map(([c, v]) => `${c} ${fmt(v.recall, 2)}`)
+          .join(', ') || '–',
+      ]),
+    ),
+  );
+  parts.push('#### Restoration (masked_psnr, full_psnr in dB; flicker in 8-bit levels)');
+  parts.push(
+    table(
+      ['method', 'kind', ...RESTORATION_METRICS],
+      restorationRows(split).map(({ section, name, scores }) => [
+        name,
+        section,
+        ...RESTORATION_METRICS.map((k) => fmt(scores[k], k.endsWith('psnr') || k === 'flicker' ? 2 : k.endsWith('_exact') ? 4 : 3)),
+      ]),
+    ),
+  );
+  return parts.join('\n\n');
 }

@@ -18,19 +18,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeBenchSet, type BenchSetOptions } from './bench-set.js';
-import { evaluateSet } from './evaluate-set.js';
+import { evaluateSet, type OverlaySample } from './evaluate-set.js';
+import { DEFAULT_VARIANTS, HARD_VARIANTS, type SequenceVariant } from '@reelrestore/shared/synthetic/index';
 import { measureSpeed, SIZE_2K, SIZE_4K, STAGES, type SpeedRun } from './speed.js';
 import { findClipDirs, lookAtRealClip, type RealClipPictures, type RealClipResult } from './real-clips.js';
 import { hasInpaintModel } from './peers/diffusion-inpainter.js';
-import { CONVENTIONS, type BenchReport } from './bench-report.js';
+import { CONVENTIONS, type BenchReport, type SplitReport } from './bench-report.js';
 import { markdownReport } from './report-markdown.js';
 import { htmlReport } from './report-html.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Six is one full cycle of the generator's default mix: every motion, depth and colour, one clean sequence.
-const QUICK_SET: Omit<BenchSetOptions, 'seed'> = { count: 6, width: 480, height: 360, frames: 12 };
-const FULL_SET: Omit<BenchSetOptions, 'seed'> = { count: 12, width: 960, height: 720, frames: 16 };
+// One full cycle of the default mix (every motion, depth and colour, one clean sequence) and of the hard
+// mix (independent motion, damage-like detail, borders, repeats, other grain; three clean sequences).
+const BENCH_VARIANTS: readonly SequenceVariant[] = [...DEFAULT_VARIANTS, ...HARD_VARIANTS];
+const QUICK_SET: Omit<BenchSetOptions, 'seed'> = { count: BENCH_VARIANTS.length, width: 480, height: 360, frames: 12 };
+const FULL_SET: Omit<BenchSetOptions, 'seed'> = { count: 2 * BENCH_VARIANTS.length, width: 960, height: 720, frames: 16 };
 
 function gitCommit(): string | null {
   try {
@@ -64,9 +67,26 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(line + '\n');
   const t0 = performance.now();
 
-  const description = `${setOpts.count} synthetic sequences (makeBenchmarkSet default mix, one clean), ${setOpts.width}x${setOpts.height}, ${setOpts.frames} frames each, plates ${photos ? 'from clean photographs' : 'procedural'}`;
-  log(`quality: ${description}`);
-  const results = await evaluateSet(makeBenchSet(setOpts), { log, overlays: 2 });
+  // The unseen split first: sources training never touched say what the figures are worth on other films.
+  const splits: SplitReport[] = [];
+  const overlayPictures: OverlaySample[] = [];
+  for (const name of ['unseen', 'seen'] as const) {
+    const description = `${setOpts.count} synthetic sequences (the generator's default and hard mixes, ${BENCH_VARIANTS.filter((v) => v.damage === false).length} clean), ${setOpts.width}x${setOpts.height}, ${setOpts.frames} frames each, plates ${photos ? `from the ${name === 'seen' ? 'training' : 'unseen'} photographs` : 'procedural'}, overlays from the ${name === 'seen' ? 'training' : 'unseen'} files`;
+    log(`quality, ${name} split: ${description}`);
+    const results = await evaluateSet(makeBenchSet({ ...setOpts, split: name === 'seen' ? 'train' : 'unseen', variants: BENCH_VARIANTS }), { log, overlays: 2 });
+    overlayPictures.push(...overlayPictures);
+    splits.push({
+      name,
+      title: name === 'unseen' ? 'Unseen split: pictures and damage scans training never saw' : 'Seen split: the sources training draws on',
+      description,
+      generator: String(results.sequences[0]?.meta.generator ?? 'unknown'),
+      sequences: results.sequences,
+      detectors: results.detectors,
+      inpainters: results.inpainters,
+      pipeline: results.pipeline,
+      peers: results.peers,
+    });
+  }
 
   // Quick mode still measures the workers at 4K (their memory targets are set there), on two frames. The
   // learned inpainter is measured only when its model file is there.
@@ -102,13 +122,9 @@ async function main(): Promise<void> {
       mode: full ? 'full' : 'quick',
       seed,
       wall_seconds: (performance.now() - t0) / 1000,
-      set: { description, generator: String(results.sequences[0]?.meta.generator ?? 'unknown'), sequences: results.sequences },
       conventions: CONVENTIONS,
     },
-    detectors: results.detectors,
-    inpainters: results.inpainters,
-    pipeline: results.pipeline,
-    peers: results.peers,
+    splits,
     speed,
     memory,
     real_clips: realSummaries,
@@ -122,7 +138,7 @@ async function main(): Promise<void> {
   await mkdir(dirname(htmlPath), { recursive: true });
   await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
   await writeFile(mdPath, md);
-  await writeFile(htmlPath, await htmlReport({ report, overlays: results.overlays, realPictures }));
+  await writeFile(htmlPath, await htmlReport({ report, overlays: overlayPictures, realPictures }));
   process.stdout.write(md);
   log(`wrote ${jsonPath}, ${mdPath}, ${htmlPath} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }

@@ -18,7 +18,8 @@
  * - untouched_exact: share of pixels outside the method's own repaint mask that are bit-identical to
  *   its input. Whole-frame filters (tmedian) claim no mask, so all their pixels count.
  *   clean_kept_exact is the same share outside the TRUE mask (DESIGN's "undamaged pixels left
- *   bit-identical"): it also charges false-alarm repaints.
+ *   bit-identical"): it also charges false-alarm repaints. far_kept_exact counts only the pixels more
+ *   than FAR_RADIUS from any true damage: what a repaint of picture (not a mask's soft edge) costs.
  * - grain_ratio: std of the high-pass residual (sample − 3x3 box mean, borders clamped) over true-damage
  *   pixels, restored / clean. 1 = the repaint carries the truth's grain; below 1 = smeared.
  * - flicker: over pixels in the true mask of frame t or t−1 (co-sited, t ≥ 1 within a sequence), the
@@ -29,9 +30,12 @@
  */
 import type { FrameLayout, Samples } from '@reelrestore/shared/frames/types';
 import { maxSampleValue } from '@reelrestore/shared/restore/luma';
+import { dilateMask } from '@reelrestore/shared/restore/morphology';
 
 export const PSNR_CAP_DB = 100;
 export const DAMAGE_LEFT_THRESHOLD = 10 / 255;
+/** Pixels further than this from any true damage are never the damage's own edge: any change there is harm. */
+export const FAR_RADIUS = 12;
 
 export interface SquaredError {
   sse: number;
@@ -256,6 +260,7 @@ export interface RestorationScores {
   damage_left_pixel: number | null;
   untouched_exact: number | null;
   clean_kept_exact: number | null;
+  far_kept_exact: number | null;
   grain_ratio: number | null;
   flicker: number | null;
   flicker_ratio: number | null;
@@ -284,6 +289,7 @@ export class RestorationScorer {
   private leftPixel = { left: 0, total: 0 };
   private untouched = { same: 0, total: 0 };
   private kept = { same: 0, total: 0 };
+  private far = { same: 0, total: 0 };
   private grainRestored = emptyMoments();
   private grainClean = emptyMoments();
   private flicker = emptyFlicker();
@@ -311,6 +317,9 @@ export class RestorationScorer {
     const k = untouchedCounts(f.restored, f.input, f.truth, C);
     this.kept.same += k.same;
     this.kept.total += k.total;
+    const f12 = untouchedCounts(f.restored, f.input, dilateMask(f.truth, layout.width, layout.height, FAR_RADIUS, 'disc'), C);
+    this.far.same += f12.same;
+    this.far.total += f12.total;
     addHighpass(f.restored, layout, f.truth, this.grainRestored, unit);
     addHighpass(f.clean, layout, f.truth, this.grainClean, unit);
     if (this.prev !== null) {
@@ -330,6 +339,7 @@ export class RestorationScorer {
       damage_left_pixel: this.leftPixel.total === 0 ? null : this.leftPixel.left / this.leftPixel.total,
       untouched_exact: this.untouched.total === 0 ? null : this.untouched.same / this.untouched.total,
       clean_kept_exact: this.kept.total === 0 ? null : this.kept.same / this.kept.total,
+      far_kept_exact: this.far.total === 0 ? null : this.far.same / this.far.total,
       grain_ratio: gr === null || gc === null || gc === 0 ? null : gr / gc,
       flicker: fl.n === 0 ? null : (fl.excess / fl.n) * 255,
       flicker_ratio: fl.truth === 0 ? null : fl.restored / fl.truth,
