@@ -9,20 +9,19 @@
  * - **agree**: the two neighbours, aligned by the camera's vector, show the same thing under the region.
  *   Where they disagree (occlusion, non-rigid motion, blur, a jump) motion compensation has failed and the
  *   picture is protected: dropped.
- * - **persistent scratch**: a thin vertical line found in a neighbour at the same frame position while the
- *   picture under it has moved sideways. A line that moves with the picture is a door frame or a pole, and
- *   in a shot where nothing moves the two cannot be told apart: dropped.
+ * - **persistent scratch**: a thin vertical line whose pixels a neighbour holds at the same frame position
+ *   while the picture under it has moved. A line that moves with the picture is a door frame or a pole,
+ *   and in a shot where nothing moves the two cannot be told apart: left alone.
  * - **border**: a band along the frame's edge (gate edge, black or bright border) flickers and weaves with
  *   the film, so no neighbour confirms it; it is not damage either.
  * - with **no witness** at all (a one-frame shot, every neighbour a jump or a repeat) only the segmenter's
  *   most certain, small, high-contrast regions are kept: never a flood.
  *
  * Each test compares region means, with the brightness offset taken from the ring around the region, so
- * grain averages out and flicker (global or local) cancels. Motion is block matching at about 640 px
- * width, the proposals left out of the match so the damage cannot pull the vectors.
+ * grain averages out and flicker (global or local) cancels. The camera's motion comes from the window's
+ * alignment (align-window.ts), the same one the network's input is built from.
  */
-import { downscale2, downscaleMask2 } from './luma.js';
-import { estimateMotion, fieldSampler, vectorAt, type FieldSampler } from './motion.js';
+import { cameraVector, median, type AlignedNeighbour, type WindowAlignment } from './align-window.js';
 import { countMask } from './morphology.js';
 
 export interface GateOptions {
@@ -32,8 +31,6 @@ export interface GateOptions {
    * fast action, 8 px a frame at 1K, with room to spare.
    */
   reach?: number;
-  /** A neighbour whose mean absolute difference to the centre is below this is a repeat of it (telecine, double scan). */
-  repeatMad?: number;
   /** Damage probability per pixel (the segmenter's), for the no-witness fallback; null: the fallback keeps nothing. */
   prob?: Float32Array | null;
 }
@@ -49,38 +46,35 @@ export interface GateResult {
   witnesses: number;
 }
 
-/** A neighbour usable as a witness: its luma and the camera's motion from the centre to it, full-resolution pixels. */
-interface Witness {
-  offset: number;
-  luma: Float32Array;
-  sampler: FieldSampler;
-  /** Multiplies the sampler's vectors: it was estimated on a downscaled frame. */
-  scale: number;
-  /** Typical per-pixel difference between the centre and this neighbour once aligned: grain and alignment error. */
-  noise: number;
-}
+type Witness = AlignedNeighbour;
 
-const REPEAT_MAD = 0.004;
 /** A region is present in a neighbour when its departure there is below this share of its departure at the camera's vector. */
 const PRESENT_RATIO = 0.35;
 /** Aligned neighbours agree when they differ under the region by less than this share of the centre's departure. */
 const AGREE_RATIO = 0.15;
 /** Departures below this (luma) are grain, whatever the ratios say. */
 const GRAIN_FLOOR = 0.012;
+/** How much more the neighbours may differ under the region than on its ring: picture varies within a patch. */
+const RING_SLACK = 1.5;
+/** Mean over median of absolute differences of grain (about 1.2 for a normal distribution; a little more for textured picture). */
+const RING_MEAN_PER_MEDIAN = 1.25;
 /** A region whose mean departs from the aligned neighbours by less than this (luma) is not worth a repaint. */
-const WEAK_DEPARTURE = 0.018;
-/** Thin vertical lines: at most this wide (at 1024 px width) and at least this tall and this many times taller than wide. */
-const LINE_WIDTH = 5;
+const WEAK_DEPARTURE = 0.025;
+/** Thin vertical lines: at most this wide on average (at 1024 px width; scratches wander) and at least this tall and this many times taller than wide. */
+const LINE_WIDTH = 6;
 const LINE_HEIGHT = 16;
-const LINE_ELONGATION = 6;
+const LINE_ELONGATION = 5;
+/** A line motion cannot judge is kept only when the network's mean probability on it is at least this. */
+const LINE_PROB = 0.7;
 /** A region touching the frame's edge and this many times longer along it than deep is a border band. */
 const EDGE_ELONGATION = 3;
-/** A scratch-shaped line where motion cannot tell: at least this share of the frame's height, and a ridge on this share of its rows. */
-const SCRATCH_MIN_HEIGHT = 0.4;
-const RIDGE_ROWS = 0.6;
-/** Pixels beside a line's run on its row where the picture either side is read. */
-const RIDGE_GAP = 2;
-/** Horizontal camera motion (px at 1024 width) below which a line cannot be told from picture. */
+/** A line's pixels must match one place this much better than the other to tell scratch from picture. */
+const LINE_DECISIVE = 0.7;
+/** How far (px at 1024 width) a scratch may wander between the frames of the window. */
+const LINE_DRIFT = 3;
+/** A line is held by a neighbour when its pixels match there to within the noise and this share of its contrast. */
+const LINE_MATCH = 0.5;
+/** Camera motion (px at 1024 width) below which a line cannot be told from picture. */
 const LINE_MIN_SHIFT = 1.5;
 /** No-witness fallback: the segmenter's certainty, the region's contrast and its largest share of the frame. */
 const ALONE_PROB = 0.85;
@@ -92,21 +86,16 @@ const MAX_SAMPLES = 192;
 /** Ring around a region (px beyond its box) whose median difference gives the local brightness offset. */
 const RING = 6;
 
-/**
- * `mask`: the proposals (255 = damage), undilated. `lumas`: the window's luma planes, centre in the middle,
- * null where the shot has no frame (not mirrored: a mirrored frame is no witness).
- */
-export function gateDamage(mask: Uint8Array, lumas: readonly (Float32Array | null)[], w: number, h: number, opts: GateOptions = {}): GateResult {
+/** `mask`: the proposals (255 = damage), undilated; `window`: the centre frame and its aligned neighbours. */
+export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: GateOptions = {}): GateResult {
+  const { width: w, height: h, centre } = window;
   const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, border: 0, 'no-witness': 0, weak: 0 };
   const out = new Uint8Array(w * h);
   const count = countMask(mask);
-  const c = lumas.length >> 1;
-  const centre = lumas[c];
-  if (!centre || lumas.length % 2 === 0) throw new Error('gateDamage: the window needs an odd length and a centre frame');
-  if (count === 0) return { mask: out, verdicts, witnesses: 0 };
+  const witnesses = window.neighbours;
+  if (count === 0) return { mask: out, verdicts, witnesses: witnesses.length };
 
   const unit = w / 1024;
-  const witnesses = chooseWitnesses(lumas, c, mask, w, h, opts.repeatMad ?? REPEAT_MAD);
   const reach = Math.max(6, Math.round((opts.reach ?? 10) * unit));
   const regions = regionsOf(mask, w, h, count);
   const v = new Float64Array(2);
@@ -116,68 +105,6 @@ export function gateDamage(mask: Uint8Array, lumas: readonly (Float32Array | nul
     if (verdict === 'damage' || verdict === 'scratch') for (const p of r.pixels) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length };
-}
-
-/**
- * Every usable neighbour of the window, nearest first. A neighbour identical to the centre (a repeated
- * frame) would confirm its damage, so it is skipped.
- */
-function chooseWitnesses(lumas: readonly (Float32Array | null)[], c: number, mask: Uint8Array, w: number, h: number, repeatMad: number): Witness[] {
-  const centre = lumas[c]!;
-  const picked: { offset: number; luma: Float32Array }[] = [];
-  for (let k = 1; k <= c; k++) {
-    for (const offset of [-k, k]) {
-      const f = lumas[c + offset];
-      if (f && f !== centre && meanAbsDiff(centre, f, 3) >= repeatMad) picked.push({ offset, luma: f });
-    }
-  }
-  if (picked.length === 0) return [];
-  const small = shrink(centre, mask, w, h);
-  return picked.map(({ offset, luma }) => {
-    const other = shrink(luma, null, w, h);
-    // Two frames away the camera has moved twice as far.
-    const range = Math.ceil((12 * Math.abs(offset) * w) / 1024 / small.scale) + 2;
-    const field = estimateMotion(small.luma, other.luma, small.w, small.h, { range, refMask: small.mask });
-    const sampler = fieldSampler(field, small.w, small.h);
-    return { offset, luma, sampler, scale: small.scale, noise: alignedNoise(centre, luma, sampler, small.scale, w, h) };
-  });
-}
-
-/** Median absolute difference between the centre and the aligned neighbour over a sparse grid of pixels. */
-function alignedNoise(centre: Float32Array, n: Float32Array, sampler: FieldSampler, scale: number, w: number, h: number): number {
-  const v = new Float64Array(2);
-  const diffs: number[] = [];
-  const step = Math.max(3, Math.round(Math.sqrt((w * h) / 4000)));
-  for (let y = step >> 1; y < h; y += step) {
-    for (let x = step >> 1; x < w; x += step) {
-      vectorAt(sampler, Math.min(sampler.width - 1, Math.floor(x / scale)), Math.min(sampler.height - 1, Math.floor(y / scale)), v);
-      const sx = Math.round(x + v[0]! * scale);
-      const sy = Math.round(y + v[1]! * scale);
-      if (sx >= 0 && sx < w && sy >= 0 && sy < h) diffs.push(Math.abs(centre[y * w + x]! - n[sy * w + sx]!));
-    }
-  }
-  return diffs.length ? median(Float64Array.from(diffs)) : GRAIN_FLOOR;
-}
-
-/** Halves until at most 640 px wide: enough to follow the camera, and cheap at 2K and 4K. */
-function shrink(luma: Float32Array, mask: Uint8Array | null, w: number, h: number): { luma: Float32Array; mask: Uint8Array | null; w: number; h: number; scale: number } {
-  let cur = { luma, mask, w, h, scale: 1 };
-  while (cur.w > 640 && cur.h >= 32) {
-    const d = downscale2(cur.luma, cur.w, cur.h);
-    cur = { luma: d.data, mask: cur.mask ? downscaleMask2(cur.mask, cur.w, cur.h) : null, w: d.width, h: d.height, scale: cur.scale * 2 };
-  }
-  return cur;
-}
-
-/** Mean absolute difference over every `step`-th pixel of every `step`-th row. */
-function meanAbsDiff(a: Float32Array, b: Float32Array, step: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i += step) {
-    sum += Math.abs(a[i]! - b[i]!);
-    n++;
-  }
-  return n ? sum / n : 0;
 }
 
 interface Region {
@@ -286,13 +213,6 @@ function departure(centre: Float32Array, n: Float32Array, s: { inner: Int32Array
 
 let offsetScratch = new Float64Array(0);
 
-/** Median of `a`, sorting it in place. */
-function median(a: Float64Array): number {
-  a.sort();
-  const m = a.length >> 1;
-  return a.length & 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
-}
-
 /** Best displacement within `reach` of (vx, vy) and of (0, 0) by the region-and-ring cost, coarse then fine. */
 function bestMatch(centre: Float32Array, n: Float32Array, s: { inner: Int32Array; ring: Int32Array }, w: number, h: number, vx: number, vy: number, reach: number): { dx: number; dy: number; d: number } {
   const x0 = Math.floor(Math.min(0, vx) - reach);
@@ -343,30 +263,48 @@ function judge(
   let stillInFrame = 0;
   let cannotTell = 0;
   for (const wit of witnesses) {
-    vectorAt(wit.sampler, Math.min(wit.sampler.width - 1, Math.floor(cx / wit.scale)), Math.min(wit.sampler.height - 1, Math.floor(cy / wit.scale)), v);
-    const vx = v[0]! * wit.scale;
-    const vy = v[1]! * wit.scale;
+    cameraVector(wit, cx, cy, v);
+    const vx = v[0]!;
+    const vy = v[1]!;
     const atCamera = departure(centre, wit.luma, s, w, h, Math.round(vx), Math.round(vy));
     aligned.push(Number.isNaN(atCamera.d) ? NaN : centreMean - atCamera.d);
     views.push(Number.isNaN(atCamera.d) ? null : alignedView(centre, wit.luma, s, w, h, Math.round(vx), Math.round(vy)));
-    const sideways = Math.abs(vx) >= LINE_MIN_SHIFT * Math.max(1, unit);
+    if (line) {
+      // A line's place tells only where the picture moved under it: with the camera still, a scratch and a
+      // pole look the same. Otherwise the line's own pixels match the neighbour either where they were in
+      // the frame (a scratch, on the film) or where the picture went (picture).
+      const moved = Math.hypot(vx, vy) >= LINE_MIN_SHIFT * Math.max(1, unit);
+      const place = linePlace(centre, wit, s.inner, w, h, Math.round(vx), Math.round(vy), contrast);
+      if (place !== 'absent') {
+        if (place === 'frame' && moved) stillInFrame++;
+        else if (place === 'picture' && moved) found++;
+        else cannotTell++;
+        continue;
+      }
+      // Not where it was nor where the camera took it: maybe the edge of something moving on its own.
+    }
     const match = bestMatch(centre, wit.luma, s, w, h, vx, vy, reach * Math.abs(wit.offset));
     // Where the camera's vector leaves the frame there is no departure to compare a match with.
     if (Number.isNaN(match.d) || Number.isNaN(atCamera.d)) continue;
     // Found: matched well somewhere, or hardly departing at the camera's vector already (it is there).
     const inPlace = Math.abs(atCamera.d) < WEAK_DEPARTURE;
     if (!inPlace && Math.abs(match.d) > Math.max(GRAIN_FLOOR, PRESENT_RATIO * Math.abs(atCamera.d))) continue;
-    if (!line) found++;
-    // A line's place tells only where the picture moved sideways: a vertical line looks the same moved along itself.
-    else if (sideways) Math.abs(match.dx) <= 2 ? stillInFrame++ : found++;
-    else cannotTell++;
+    // A line found near where it was in the frame has drifted, as scratches do (or the picture did not move).
+    if (line && Math.hypot(match.dx, match.dy) <= LINE_DRIFT * Math.max(1, unit)) {
+      if (Math.hypot(vx, vy) >= LINE_MIN_SHIFT * Math.max(1, unit)) stillInFrame++;
+      else cannotTell++;
+      continue;
+    }
+    found++;
   }
 
   if (line) {
-    // A line that stays in the frame while the picture moves sideways under it is a scratch; one that moves
-    // with the picture is picture. With no sideways motion only its look can tell: a tall thin ridge.
-    if (stillInFrame > 0 && stillInFrame >= found) return 'scratch';
-    if (found === 0 && cannotTell > 0) return scratchShaped(r, centre, w, h) ? 'scratch' : 'static-line';
+    if (stillInFrame > found) return 'scratch';
+    if (found > 0) return 'present';
+    // Held by neighbours that cannot tell (the picture did not move there): motion cannot tell a scratch
+    // from a door frame, only the look can, and the network has learnt it on still pictures full of poles
+    // and frames. It must be sure. A line no neighbour holds is judged like any other region.
+    if (cannotTell > 0) return meanProb(prob, s.inner) >= LINE_PROB ? 'scratch' : 'static-line';
   }
   // Found in two neighbours (or the only one): picture that moved on its own. One chance look-alike is not enough.
   if (found >= Math.min(2, witnesses.length)) return 'present';
@@ -384,7 +322,7 @@ function judge(
       const dep = Math.min(Math.abs(da), Math.abs(db));
       if (dep < WEAK_DEPARTURE || Math.sign(da) !== Math.sign(db)) continue;
       weak = false;
-      if (pairAgrees(views[i]!, views[j]!, dep, Math.max(witnesses[i]!.noise, witnesses[j]!.noise))) return 'damage';
+      if (pairAgrees(views[i]!, views[j]!, dep)) return 'damage';
     }
   }
   if (aligned.length === 1) {
@@ -427,24 +365,21 @@ function alignedView(centre: Float32Array, n: Float32Array, s: { inner: Int32Arr
  * differ on its ring (grain and alignment error) plus a quarter of the centre's departure. Pixel by pixel:
  * something covering different halves of the region in the two would still agree on average.
  */
-function pairAgrees(a: AlignedView, b: AlignedView, departure: number, noise: number): boolean {
-  const mad = (x: Float64Array, y: Float64Array) => {
-    let sum = 0;
-    let n = 0;
-    for (let i = 0; i < x.length; i++) {
-      const d = Math.abs(x[i]! - y[i]!);
-      if (Number.isNaN(d)) continue;
-      sum += d;
-      n++;
-    }
-    return n ? sum / n : NaN;
-  };
-  const inner = mad(a.inner, b.inner);
-  const ring = mad(a.ring, b.ring);
-  if (Number.isNaN(inner)) return false;
-  // The ring's own difference stands for grain, unless something disturbs the ring too: then the frame's.
-  const grain = Number.isNaN(ring) ? noise : Math.min(ring, noise);
-  return inner - grain <= Math.max(GRAIN_FLOOR, AGREE_RATIO * departure);
+function pairAgrees(a: AlignedView, b: AlignedView, departure: number): boolean {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < a.inner.length; i++) {
+    const d = Math.abs(a.inner[i]! - b.inner[i]!);
+    if (Number.isNaN(d)) continue;
+    sum += d;
+    n++;
+  }
+  if (n === 0) return false;
+  const ring = Float64Array.from(a.ring, (v, i) => Math.abs(v - b.ring[i]!)).filter((d) => !Number.isNaN(d));
+  // The ring's typical difference is the grain and the alignment error in this patch of picture (textured
+  // picture misaligns by more); its median, because something passing may cover part of the ring.
+  const grain = ring.length ? RING_MEAN_PER_MEDIAN * median(ring) : GRAIN_FLOOR;
+  return sum / n <= RING_SLACK * grain + Math.max(GRAIN_FLOOR, AGREE_RATIO * departure);
 }
 
 /**
@@ -467,38 +402,42 @@ function isLine(r: Region, unit: number): boolean {
 }
 
 /**
- * The look of a line scratch where motion cannot tell: a ridge or valley (the picture just left and just
- * right of it about equal, unlike a door frame's or a wall's edge) on most of its rows, running through
- * much of the frame's height.
+ * Where a line's own pixels are found in a neighbour: at the same place in the frame ('frame': on the
+ * film, a scratch), where the camera moved the picture ('picture': a pole, a wire), at both or neither
+ * clearly ('unknown'), or nowhere ('absent': it is on this frame only).
  */
-function scratchShaped(r: Region, centre: Float32Array, w: number, h: number): boolean {
-  const rows = r.y1 - r.y0;
-  if (rows < SCRATCH_MIN_HEIGHT * h) return false;
-  const lo = new Int32Array(rows).fill(w);
-  const hi = new Int32Array(rows).fill(-1);
-  const sum = new Float64Array(rows);
-  const n = new Int32Array(rows);
-  for (const p of r.pixels) {
-    const x = p % w;
-    const i = (p - x) / w - r.y0;
-    if (x < lo[i]!) lo[i] = x;
-    if (x > hi[i]!) hi[i] = x;
-    sum[i] = sum[i]! + centre[p]!;
-    n[i] = n[i]! + 1;
-  }
-  let ridge = 0;
-  let counted = 0;
-  for (let i = 0; i < rows; i++) {
-    const xl = lo[i]! - RIDGE_GAP;
-    const xr = hi[i]! + RIDGE_GAP;
-    if (n[i] === 0 || xl < 0 || xr >= w) continue;
-    const row = (r.y0 + i) * w;
-    const left = centre[row + xl]!;
-    const right = centre[row + xr]!;
-    counted++;
-    if (Math.abs(left - right) <= Math.abs(sum[i]! / n[i]! - (left + right) / 2)) ridge++;
-  }
-  return counted > 0 && ridge >= RIDGE_ROWS * counted;
+function linePlace(
+  centre: Float32Array,
+  n: AlignedNeighbour,
+  inner: Int32Array,
+  w: number,
+  h: number,
+  vx: number,
+  vy: number,
+  contrast: number,
+): 'frame' | 'picture' | 'unknown' | 'absent' {
+  const err = (dx: number, dy: number) => {
+    let sum = 0;
+    let count = 0;
+    for (const p of inner) {
+      const x = (p % w) + dx;
+      const y = (p - (p % w)) / w + dy;
+      if (x < 0 || x >= w || y < 0 || y >= h) continue;
+      sum += Math.abs(centre[p]! - n.luma[y * w + x]! - n.offsetLuma);
+      count++;
+    }
+    return count >= inner.length / 2 ? sum / count : Infinity;
+  };
+  // The best of the pixels around each place: sub-pixel drift of a scratch, rounding of the vector.
+  const near = (dx: number, dy: number) => Math.min(err(dx, dy), err(dx - 1, dy), err(dx + 1, dy), err(dx, dy - 1), err(dx, dy + 1));
+  const atFrame = near(0, 0);
+  const atPicture = near(vx, vy);
+  if (!Number.isFinite(atFrame) && !Number.isFinite(atPicture)) return 'unknown';
+  // Grain alone leaves a per-pixel difference of about the neighbour's noise; the line's own contrast must mostly go.
+  if (Math.min(atFrame, atPicture) > n.noise + LINE_MATCH * contrast) return 'absent';
+  if (atFrame < LINE_DECISIVE * atPicture) return 'frame';
+  if (atPicture < LINE_DECISIVE * atFrame) return 'picture';
+  return 'unknown';
 }
 
 function keptAlone(r: Region, s: { inner: Int32Array }, contrast: number, prob: Float32Array | null, unit: number): boolean {

@@ -5,12 +5,14 @@
  * with hysteresis and dilation. Running the network is injected (`RunModel`), so this file is pure logic;
  * the compute task supplies an onnxruntime session.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { candidateCells, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { countMask, dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
 import { gateDamage, type GateVerdict } from './temporal-gate.js';
+import { alignWindow, readAlignedTile, type WindowAlignment } from './align-window.js';
 import type { TileRect } from './tile-rect.js';
 
 /** Input N x T x H x W luma in [0,1]; resolves to N x 1 x H x W damage probabilities. */
@@ -18,6 +20,22 @@ export type RunModel = (input: Float32Array, dims: readonly [number, number, num
 
 /** Consecutive frames the shipped model reads; the centre one is segmented. */
 export const UNET_WINDOW = 5;
+
+/**
+ * What a segmentation model reads: 'aligned' (the motion-compensated window, align-window.ts) or 'raw'
+ * (consecutive frames as they are, the first models). Said by the JSON beside the model file
+ * (model.onnx -> model.json, `{"input": "aligned"}`); a model without one reads raw frames.
+ */
+export function segmentModelInput(modelPath: string): 'raw' | 'aligned' {
+  const side = modelPath.replace(/\.onnx$/i, '') + '.json';
+  let cached = modelInputs.get(side);
+  if (cached === undefined) {
+    cached = existsSync(side) && (JSON.parse(readFileSync(side, 'utf8')) as { input?: string }).input === 'aligned' ? 'aligned' : 'raw';
+    modelInputs.set(side, cached);
+  }
+  return cached;
+}
+const modelInputs = new Map<string, 'raw' | 'aligned'>();
 
 /** The model versioned in the repo (models/segment-unet/model.onnx), used unless SEGMENT_MODEL names another. */
 export function defaultSegmentModelPath(): string {
@@ -61,6 +79,8 @@ export interface UnetSegmentInput extends UnetMaskOptions, UnetTileOptions {
   cascade?: CandidateOptions | null;
   /** Pass the network's regions through the temporal gate (restore/temporal-gate.ts); default true. */
   gate?: boolean;
+  /** The model reads the motion-compensated window (segmentModelInput says which a model file wants). */
+  alignedInput?: boolean;
   /**
    * Luma (toLuma) of consecutive frames, the centre one is segmented; null where the shot has no frame
    * (mirrored in). Luma, not samples: each frame is converted once, not once per window it sits in.
@@ -172,19 +192,37 @@ export function cellTiles(cells: CandidateCells, W: number, H: number, margin: n
   return tiles;
 }
 
+/** Writes a tile's T input planes (tile.w x tile.h each) into `out` from `at`. */
+export type TileReader = (tile: NetTile, out: Float32Array, at: number) => void;
+
+/** The raw window: each slot's luma plane as it is. */
+export function rawReader(lumas: readonly Float32Array[], W: number): TileReader {
+  return (tile, out, at) => {
+    const plane = tile.w * tile.h;
+    lumas.forEach((src, t) => {
+      for (let y = 0; y < tile.h; y++) out.set(src.subarray((tile.y + y) * W + tile.x, (tile.y + y) * W + tile.x + tile.w), at + t * plane + y * tile.w);
+    });
+  };
+}
+
+/** The motion-compensated window (align-window.ts): what a model trained on aligned input reads. */
+export function alignedReader(al: WindowAlignment, T: number): TileReader {
+  return (tile, out, at) => readAlignedTile(al, T >> 1, tile.x, tile.y, tile.w, tile.h, out, at);
+}
+
 /**
- * Runs the network over `tiles` of the window's luma planes and writes each tile's trusted pixels into
- * `out` (w*h, left at 0 elsewhere). Tiles of one size are batched.
+ * Runs the network over `tiles` (T input planes each, from `read`) and writes each tile's trusted pixels
+ * into `out` (w*h, left at 0 elsewhere). Tiles of one size are batched.
  */
 export async function runTiles(
-  lumas: readonly Float32Array[],
+  read: TileReader,
+  T: number,
   W: number,
   tiles: readonly NetTile[],
   run: RunModel,
   out: Float32Array,
   batch = 4,
 ): Promise<void> {
-  const T = lumas.length;
   const groups = new Map<string, NetTile[]>();
   for (const t of tiles) {
     const key = `${t.w}x${t.h}`;
@@ -198,13 +236,7 @@ export async function runTiles(
     for (let b = 0; b < group.length; b += batch) {
       const part = group.slice(b, b + batch);
       const input = new Float32Array(part.length * T * plane);
-      part.forEach((tile, n) => {
-        for (let t = 0; t < T; t++) {
-          const src = lumas[t]!;
-          const base = (n * T + t) * plane;
-          for (let y = 0; y < th; y++) input.set(src.subarray((tile.y + y) * W + tile.x, (tile.y + y) * W + tile.x + tw), base + y * tw);
-        }
-      });
+      part.forEach((tile, n) => read(tile, input, n * T * plane));
       const prob = await run(input, [part.length, T, th, tw]);
       if (prob.length !== part.length * plane) throw new Error(`model returned ${prob.length} values for ${part.length} tiles of ${tw}x${th}`);
       part.forEach((tile, n) => {
@@ -220,7 +252,8 @@ export async function runTiles(
 
 /**
  * The centre frame's damage probability, w*h. With `cascade`, only the cells the cheap first stage selects
- * reach the network (probability 0 elsewhere); without, the whole frame is tiled.
+ * (on the raw window: it only has to be permissive) reach the network (probability 0 elsewhere); without,
+ * the whole frame is tiled. With `aligned`, the network reads the motion-compensated window.
  */
 export async function predictDamage(
   lumas: readonly Float32Array[],
@@ -228,16 +261,18 @@ export async function predictDamage(
   H: number,
   run: RunModel,
   opts: UnetTileOptions & { cascade?: CandidateOptions | null },
+  aligned: WindowAlignment | null = null,
 ): Promise<{ prob: Float32Array; cells: CandidateCells | null }> {
   const out = new Float32Array(W * H);
   const cells = opts.cascade ? candidateCells(lumas, W, H, opts.cascade) : null;
   const tiles = cells ? cellTiles(cells, W, H, UNET_REACH) : frameTiles(W, H, opts);
-  await runTiles(lumas, W, tiles, run, out, Math.max(1, opts.batch ?? 4));
+  const read = aligned ? alignedReader(aligned, lumas.length) : rawReader(lumas, W);
+  await runTiles(read, lumas.length, W, tiles, run, out, Math.max(1, opts.batch ?? 4));
   return { prob: out, cells };
 }
 
 /** The segmenter's settings as the service configures them (one place for the worker and the bench). */
-export type UnetSettings = UnetMaskOptions & UnetTileOptions & { cascade: CandidateOptions | null; gate: boolean };
+export type UnetSettings = UnetMaskOptions & UnetTileOptions & { cascade: CandidateOptions | null; gate: boolean; alignedInput: boolean };
 
 export function unetSettings(c: Config, width: number): UnetSettings {
   return {
@@ -250,6 +285,7 @@ export function unetSettings(c: Config, width: number): UnetSettings {
       ? { cell: c.UNET_CELL, spike: c.UNET_CASCADE_SPIKE, line: c.UNET_CASCADE_LINE, halvings: cascadeHalvings(width) }
       : null,
     gate: c.TEMPORAL_GATE,
+    alignedInput: segmentModelInput(c.SEGMENT_MODEL ?? defaultSegmentModelPath()) === 'aligned',
   };
 }
 
@@ -293,10 +329,11 @@ export async function segmentFrameUnet(
   run: RunModel,
 ): Promise<{ mask: Uint8Array; damaged: number; cellShare: number; verdicts: Record<GateVerdict, number> | null }> {
   const { width, height } = input;
-  const { prob, cells } = await predictDamage(windowSources(input.lumas), width, height, run, input);
+  // Aligned on the real window: a mirrored neighbour is the same frame again and witnesses nothing.
+  const alignment = input.alignedInput || input.gate !== false ? alignWindow(input.lumas, width, height) : null;
+  const { prob, cells } = await predictDamage(windowSources(input.lumas), width, height, run, input, input.alignedInput ? alignment : null);
   const regions = maskFromProbability(prob, width, height, { ...input, dilate: 0 });
-  // The gate sees the real window: a mirrored neighbour is the same frame again and witnesses nothing.
-  const gated = input.gate === false ? null : gateDamage(regions, input.lumas, width, height, { prob });
+  const gated = input.gate === false ? null : gateDamage(regions, alignment!, { prob });
   const kept = gated ? gated.mask : regions;
   const mask = countMask(kept) > 0 ? dilateMask(kept, width, height, input.dilate, 'disc') : kept;
   return { mask, damaged: countMask(mask), cellShare: cells ? cells.count / cells.selected.length : 1, verdicts: gated?.verdicts ?? null };
