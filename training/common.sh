@@ -12,13 +12,14 @@ fetch_clean_images() {
 }
 
 # make_set <generator.ts> <dir> <args…>: a set is regenerated only when missing or made with other
-# arguments; it is deterministic for its arguments.
+# arguments or another SET_VERSION (what the generator writes); it is deterministic for its arguments.
 make_set() {
   local generator=$1 dir=$2
   shift 2
-  if [[ "$(cat "$dir/.complete" 2>/dev/null)" != "$*" ]]; then
+  local marker="${SET_VERSION:+$SET_VERSION }$*"
+  if [[ "$(cat "$dir/.complete" 2>/dev/null)" != "$marker" ]]; then
     rm -rf "$dir"
     npx tsx "$generator" --out "$dir" --clean-dir .cache/clean-images "$@"
-    echo "$*" > "$dir/.complete"
+    echo "$marker" > "$dir/.complete"
   fi
 }

@@ -53,11 +53,20 @@ def window_indices(t: int, n: int, window: int) -> List[int]:
 
 
 class Sequence:
-    def __init__(self, root: str, name: str):
+    """One sequence. With aligned=True the windows are the motion-compensated ones the generator wrote
+    (<seq>/aligned/frame_0001.u16: window planes of uint16 luma, made by the service's align-window.ts),
+    kept as uint16 to halve the memory; otherwise the raw frames, mirrored past the ends."""
+
+    def __init__(self, root: str, name: str, aligned: bool = False):
         self.name = name
         d = os.path.join(root, name)
         files = sorted(f for f in os.listdir(os.path.join(d, "damaged")) if f.endswith(".png"))
         self.frames = np.stack([read_luma(os.path.join(d, "damaged", f)) for f in files])
+        self.aligned = None
+        if aligned:
+            h, w = self.frames.shape[1:]
+            planes = [np.fromfile(os.path.join(d, "aligned", f[:-4] + ".u16"), dtype=np.uint16) for f in files]
+            self.aligned = np.stack([p.reshape(-1, h, w) for p in planes])
         masks = np.stack([read_mask(os.path.join(d, "mask", f)) for f in files])
         clean = np.stack([read_luma(os.path.join(d, "clean", f)) for f in files])
         faint = (masks == 1) & (np.abs(self.frames - clean) < VISIBLE_CONTRAST)
@@ -68,15 +77,25 @@ class Sequence:
         return self.frames.shape[0]
 
     def window(self, t: int, window: int) -> np.ndarray:
+        if self.aligned is not None:
+            if self.aligned.shape[1] != window:
+                raise ValueError(f"{self.name}: aligned windows hold {self.aligned.shape[1]} planes, not {window}")
+            return self.aligned[t].astype(np.float32) / 65535.0
         return self.frames[window_indices(t, len(self), window)]
+
+    def window_crop(self, t: int, window: int, y0: int, x0: int, c: int) -> np.ndarray:
+        """The window cropped before conversion: aligned windows stay uint16 until here."""
+        if self.aligned is not None:
+            return self.aligned[t][:, y0 : y0 + c, x0 : x0 + c].astype(np.float32) / 65535.0
+        return self.frames[window_indices(t, len(self), window)][:, y0 : y0 + c, x0 : x0 + c]
 
 
 def list_sequences(root: str) -> List[str]:
     return sorted(s for s in os.listdir(root) if os.path.isdir(os.path.join(root, s, "damaged")))
 
 
-def load_set(root: str, names: List[str]) -> List[Sequence]:
-    return [Sequence(root, n) for n in names]
+def load_set(root: str, names: List[str], aligned: bool = False) -> List[Sequence]:
+    return [Sequence(root, n, aligned) for n in names]
 
 
 class CropSampler:
@@ -116,7 +135,7 @@ class CropSampler:
             h, w = s.frames.shape[1:]
             y0 = self.rng.randrange(h - c + 1)
             x0 = self.rng.randrange(w - c + 1)
-        x = s.window(t, self.window)[:, y0 : y0 + c, x0 : x0 + c]
+        x = s.window_crop(t, self.window, y0, x0, c)
         y = s.masks[t][None, y0 : y0 + c, x0 : x0 + c]
         if self.rng.random() < 0.5:
             x, y = x[:, :, ::-1], y[:, :, ::-1]

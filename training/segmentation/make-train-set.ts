@@ -8,6 +8,14 @@
  *   [--frames 9] [--seed 7] [--density 3] [--scratches 1.5] [--clean-dir .cache/clean-images] [--overlays <dir>]
  *   [--mix damaged|negatives]
  *
+ * --mix hard cycles the generator's HARD_VARIANTS: walking figures, swaying lines, damage-like picture
+ * detail, gate borders, repeated frames, other grain, fast pans and rotation, a third of them clean. The
+ * detector must learn that none of that is damage.
+ *
+ * Every sequence also gets <seq>/aligned/frame_0001.u16: the network's input for that frame, the
+ * motion-compensated window (restore/align-window.ts, the service's own code): UNET_WINDOW planes of
+ * width x height uint16 (luma x 65535), t-2, t-1, t, t+1, t+2.
+ *
  * --mix negatives writes clean sequences only, static, weaving and slowly zooming: pictures whose own thin
  * vertical lines and edges stay put from frame to frame, as a persistent scratch does. The fine-tuning stage
  * learns from them that a line that does not move is not damage by itself (real static shots, such as the
@@ -15,7 +23,12 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { makeBenchmarkSet, writeBenchmarkSet, type FilmSequenceOptions } from '@reelrestore/shared/synthetic/index';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { alignWindow, readAlignedTile } from '@reelrestore/shared/restore/align-window';
+import { toLuma } from '@reelrestore/shared/restore/luma';
+import { UNET_WINDOW } from '@reelrestore/shared/restore/unet-segment';
+import { HARD_VARIANTS, makeBenchmarkSet, writeBenchSequence, type BenchSequence, type FilmSequenceOptions } from '@reelrestore/shared/synthetic/index';
 
 const { values: a } = parseArgs({
   options: {
@@ -52,21 +65,43 @@ const negatives: Partial<FilmSequenceOptions>[] = [
   { channels: 1, bits: 16, motion: 'static', damage: false },
   { channels: 3, bits: 8, motion: 'zoom', damage: false },
 ];
-if (a.mix !== 'damaged' && a.mix !== 'negatives') throw new Error(`--mix must be damaged or negatives, got ${a.mix}`);
+const mixes: Record<string, readonly Partial<FilmSequenceOptions>[]> = { damaged: variants, negatives, hard: HARD_VARIANTS };
+const mix = mixes[a.mix!];
+if (!mix) throw new Error(`--mix must be ${Object.keys(mixes).join(', ')}, got ${a.mix}`);
 const cleanDir = a['clean-dir'] && existsSync(a['clean-dir']) ? a['clean-dir'] : undefined;
 const started = Date.now();
-const written = await writeBenchmarkSet(
-  a.out,
-  makeBenchmarkSet({
-    count: Number(a.count),
-    width: Number(a.width),
-    height: Number(a.height),
-    frames: Number(a.frames),
-    seed: Number(a.seed),
-    cleanDir,
-    overlaysDir: a.overlays,
-    variants: a.mix === 'negatives' ? negatives : variants,
-  }),
-);
+const written = [];
+for await (const seq of makeBenchmarkSet({
+  count: Number(a.count),
+  width: Number(a.width),
+  height: Number(a.height),
+  frames: Number(a.frames),
+  seed: Number(a.seed),
+  cleanDir,
+  overlaysDir: a.overlays,
+  // Only what training may see: the benchmark's unseen split stays unseen.
+  split: 'train',
+  variants: mix,
+})) {
+  const w = await writeBenchSequence(a.out, seq);
+  await writeAlignedWindows(w.dir, seq);
+  written.push(w);
+}
+
+/** The network's input per frame, as the segment worker builds it: the motion-compensated window. */
+async function writeAlignedWindows(dir: string, seq: BenchSequence): Promise<void> {
+  const { width: W, height: H } = seq.layout;
+  const lumas = seq.damaged.map((f) => toLuma(f, seq.layout));
+  const half = UNET_WINDOW >> 1;
+  await mkdir(join(dir, 'aligned'), { recursive: true });
+  const planes = new Float32Array(UNET_WINDOW * W * H);
+  for (let t = 0; t < lumas.length; t++) {
+    const al = alignWindow(Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - half + k] ?? null), W, H);
+    readAlignedTile(al, half, 0, 0, W, H, planes, 0);
+    const u16 = Uint16Array.from(planes, (v) => Math.round(Math.min(1, Math.max(0, v)) * 65535));
+    await writeFile(join(dir, 'aligned', `frame_${String(t + 1).padStart(4, '0')}.u16`), u16);
+  }
+}
+
 for (const w of written) console.log(`${w.name}: ${w.frames} frames, ${(w.damagedShare * 100).toFixed(3)}% damaged`);
 console.log(`wrote ${written.length} sequences to ${a.out} in ${((Date.now() - started) / 1000).toFixed(1)} s (clean images: ${cleanDir ?? 'procedural'})`);

@@ -95,6 +95,8 @@ def main():
     ap.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0 = no limit)")
     ap.add_argument("--noise", type=float, default=0.0, help="largest sigma of the extra uncorrelated noise (0 = none)")
     ap.add_argument("--init", default="", help="start from this checkpoint's weights (fine-tuning stage)")
+    ap.add_argument("--resume", default="", help="continue a run from this checkpoint (weights, optimiser, schedule, epoch, best, log)")
+    ap.add_argument("--input", choices=["raw", "aligned"], default="raw", help="the window the network reads: raw frames or the motion-compensated window the generator wrote")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -112,8 +114,9 @@ def main():
     val_names = [os.path.join(roots[0], v) for v in args.val.split(",")] if args.val else first[-3:]
     train_names = [n for n in names if n not in val_names]
     t0 = time.time()
-    train_seqs = load_set("", train_names)
-    val_seqs = load_set("", val_names)
+    aligned = args.input == "aligned"
+    train_seqs = load_set("", train_names, aligned)
+    val_seqs = load_set("", val_names, aligned)
     sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed, args.noise)
     pos_px = sum(int((s.masks == DAMAGE).sum()) for s in train_seqs)
     all_px = sum(s.masks.size for s in train_seqs)
@@ -139,7 +142,24 @@ def main():
     best = -1.0
     started = time.time()
     step = 0
-    for epoch in range(1, args.epochs + 1):
+    first_epoch = 1
+    if args.resume:
+        # A run is continued where its checkpoint left it: CPU training spans several sessions.
+        ck = torch.load(args.resume, map_location=device)
+        net.load_state_dict(ck["model"])
+        if "optimizer" in ck:
+            opt.load_state_dict(ck["optimizer"])
+            sched.load_state_dict(ck["scheduler"])
+        step = ck.get("step", 0)
+        first_epoch = ck["epoch"] + 1
+        best = ck.get("best", -1.0)
+        log = ck.get("log", [])
+        started -= 60 * (log[-1]["minutes"] if log else 0)
+        # A new crop stream for the epochs still to come (the old one's state is not kept).
+        sampler.rng.seed(args.seed * 1000 + first_epoch)
+        sampler.np_rng = np.random.default_rng(args.seed * 1000 + first_epoch)
+        print(f"resumed {args.resume} after epoch {ck['epoch']} (step {step}, best dice {best:.3f})", flush=True)
+    for epoch in range(first_epoch, args.epochs + 1):
         losses = []
         for _ in range(args.steps_per_epoch):
             xb, yb = sampler.batch(args.batch)
@@ -164,10 +184,24 @@ def main():
             f"precision {m['precision']:.3f} clean-fp {m['clean_fp_rate']:.5%} | {elapsed / 60:.1f} min",
             flush=True,
         )
-        ckpt = {"model": net.state_dict(), "args": vars(args), "epoch": epoch, "metrics": m}
-        torch.save(ckpt, os.path.join(args.out, "last.pt"))
-        if m["dice"] > best:
-            best = m["dice"]
+        improved = m["dice"] > best
+        best = max(best, m["dice"])
+        ckpt = {
+            "model": net.state_dict(),
+            "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(),
+            "args": vars(args),
+            "epoch": epoch,
+            "step": step,
+            "best": best,
+            "metrics": m,
+            "log": log,
+        }
+        # Written to a temporary name first: a run killed mid-save keeps its previous checkpoint.
+        tmp = os.path.join(args.out, "last.pt.tmp")
+        torch.save(ckpt, tmp)
+        os.replace(tmp, os.path.join(args.out, "last.pt"))
+        if improved:
             torch.save(ckpt, os.path.join(args.out, "best.pt"))
         with open(os.path.join(args.out, "log.json"), "w") as f:
             json.dump({"args": vars(args), "train": train_names, "val": val_names, "epochs": log}, f, indent=1)
