@@ -54,6 +54,7 @@ export const CONVENTIONS: Record<string, string> = {
   recall: 'null when the truth is empty (unless nothing was flagged: then 1)',
   fp_rate: 'flagged share of truly undamaged pixels; fp_rate_clean: flagged share of all pixels on sequences with no damage',
   per_class: 'recall only: a false alarm has no class',
+  masked_psnr_moving: 'masked_psnr over the true damage pixels inside the boxes of things that move on their own (the generator\'s actors): low where a fill pastes the background a neighbour shows into a moving figure (ghosting)',
   masked_psnr: 'PSNR over the true damage pixels against the clean truth, peak = largest sample value, capped at 100 dB for identical images',
   damage_left: 'share of true damage pixels still visibly damaged: in some channel, the mean error against the clean truth over the true damage pixels of the 5x5 window around it exceeds 10/255 of the range (grain, independent of the truth, averages out; left-in damage does not)',
   damage_left_pixel: 'share of true damage pixels off the clean truth by more than 10/255 of the range in any channel, each pixel alone (charges any fill that carries grain: see truth_new_grain)',

@@ -92,9 +92,10 @@ class RestorationTally {
 
   add(restored: Samples[], repaint: Uint8Array[] | null, seq: BenchSequence): void {
     this.scorer.beginSequence();
+    const moving = movingMasks(seq);
     restored.forEach((r, t) => {
       this.scorer.add(
-        { input: seq.damaged[t]!, restored: r, clean: seq.clean[t]!, truth: seq.masks[t]!, repaint: repaint?.[t] ?? null },
+        { input: seq.damaged[t]!, restored: r, clean: seq.clean[t]!, truth: seq.masks[t]!, repaint: repaint?.[t] ?? null, moving: moving?.[t] ?? null },
         seq.layout,
       );
     });
@@ -245,6 +246,33 @@ function truthWithNewGrain(seq: BenchSequence, regrained: Samples[]): Samples[] 
     applyPatches(out, layout, [{ ...whole, data: regrained[t]! }], seq.masks[t]!);
     return out;
   });
+}
+
+const movingCache = new WeakMap<BenchSequence, Uint8Array[] | null>();
+
+/**
+ * Per frame, the boxes of the things that move on their own (the generator's actors, meta.actorDetails):
+ * where a fill from the camera-aligned neighbours would paste background. null without actors.
+ */
+export function movingMasks(seq: BenchSequence): Uint8Array[] | null {
+  if (movingCache.has(seq)) return movingCache.get(seq)!;
+  const details = seq.meta.actorDetails as { boxes: ([number, number, number, number] | null)[] }[] | undefined;
+  let out: Uint8Array[] | null = null;
+  if (details && details.length > 0) {
+    const { width: W, height: H } = seq.layout;
+    out = seq.masks.map((_, t) => {
+      const m = new Uint8Array(W * H);
+      for (const d of details) {
+        const b = d.boxes[t];
+        if (!b) continue;
+        const [x0, y0, x1, y1] = b.map(Math.round) as [number, number, number, number];
+        for (let y = Math.max(0, y0); y < Math.min(H, y1); y++) m.fill(255, y * W + Math.max(0, x0), y * W + Math.min(W, x1));
+      }
+      return m;
+    });
+  }
+  movingCache.set(seq, out);
+  return out;
 }
 
 /** The generator's meta without its long per-frame arrays (camera poses and the like). */

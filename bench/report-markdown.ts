@@ -3,6 +3,7 @@ import type { BenchReport, SplitReport } from './bench-report.js';
 
 export const RESTORATION_METRICS = [
   'masked_psnr',
+  'masked_psnr_moving',
   'full_psnr',
   'damage_left',
   'damage_left_pixel',

@@ -150,3 +150,34 @@ describe('flicker', () => {
     expect(s.scores().flicker).toBeNull();
   });
 });
+
+describe('ghosting and far pixels', () => {
+  const layout: FrameLayout = { width: 40, height: 30, channels: 1, bits: 8 };
+  const n = 40 * 30;
+
+  it('masked_psnr_moving scores only the damage on moving things, and far_kept_exact only pixels far from any damage', () => {
+    const clean = new Uint8Array(n).fill(100);
+    const input = clean.slice();
+    const truth = new Uint8Array(n);
+    const moving = new Uint8Array(n);
+    // Two specks: one on a moving figure (left), one on still picture (right).
+    for (const x of [5, 30]) {
+      truth[10 * 40 + x] = 255;
+      input[10 * 40 + x] = 0;
+    }
+    for (let y = 0; y < 30; y++) for (let x = 0; x < 15; x++) moving[y * 40 + x] = 255;
+    const restored = clean.slice();
+    // The fill ghosts the one on the figure (off by 40) and gets the other right; a repaint far from any damage too.
+    restored[10 * 40 + 5] = 140;
+    restored[25 * 40 + 35] = 101;
+    const s = new RestorationScorer();
+    s.add({ input, restored, clean, truth, repaint: null, moving }, layout);
+    const scores = s.scores();
+    expect(scores.masked_psnr_moving).toBeCloseTo(20 * Math.log10(255 / 40), 5);
+    expect(scores.masked_psnr!).toBeGreaterThan(scores.masked_psnr_moving!);
+    // 1200 pixels, of which the two 12 px discs around the specks do not count; one far pixel changed.
+    const far = scores.far_kept_exact!;
+    expect(far).toBeLessThan(1);
+    expect(far).toBeGreaterThan(0.99);
+  });
+});

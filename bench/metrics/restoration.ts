@@ -20,6 +20,9 @@
  *   clean_kept_exact is the same share outside the TRUE mask (DESIGN's "undamaged pixels left
  *   bit-identical"): it also charges false-alarm repaints. far_kept_exact counts only the pixels more
  *   than FAR_RADIUS from any true damage: what a repaint of picture (not a mask's soft edge) costs.
+ * - masked_psnr_moving: masked_psnr over the true damage pixels that lie on things moving on their own
+ *   (the generator's actors): a fill that pastes a neighbour's background into a walking figure shows
+ *   there as ghosting. null when the set has no damage on a moving thing.
  * - grain_ratio: std of the high-pass residual (sample − 3x3 box mean, borders clamped) over true-damage
  *   pixels, restored / clean. 1 = the repaint carries the truth's grain; below 1 = smeared.
  * - flicker: over pixels in the true mask of frame t or t−1 (co-sited, t ≥ 1 within a sequence), the
@@ -255,6 +258,7 @@ export function addFlicker(
 
 export interface RestorationScores {
   masked_psnr: number | null;
+  masked_psnr_moving: number | null;
   full_psnr: number | null;
   damage_left: number | null;
   damage_left_pixel: number | null;
@@ -275,6 +279,8 @@ export interface ScoredFrame {
   truth: Uint8Array;
   /** Pixels the method says it repainted; null for whole-frame filters. */
   repaint: Uint8Array | null;
+  /** Pixels on things that move on their own (the generator's actors); absent when unknown. */
+  moving?: Uint8Array | null;
 }
 
 /**
@@ -284,6 +290,7 @@ export interface ScoredFrame {
  */
 export class RestorationScorer {
   private masked: SquaredError = { sse: 0, n: 0 };
+  private maskedMoving: SquaredError = { sse: 0, n: 0 };
   private full: SquaredError = { sse: 0, n: 0 };
   private left = { left: 0, total: 0 };
   private leftPixel = { left: 0, total: 0 };
@@ -308,6 +315,11 @@ export class RestorationScorer {
     const peak = maxSampleValue(layout.bits);
     const unit = 1 / peak;
     accumulate(this.masked, squaredError(f.restored, f.clean, C, f.truth), unit * unit);
+    if (f.moving) {
+      const onMoving = new Uint8Array(f.truth.length);
+      for (let i = 0; i < onMoving.length; i++) onMoving[i] = f.truth[i] !== 0 && f.moving[i] !== 0 ? 255 : 0;
+      accumulate(this.maskedMoving, squaredError(f.restored, f.clean, C, onMoving), unit * unit);
+    }
     accumulate(this.full, squaredError(f.restored, f.clean, C, null), unit * unit);
     addCounts(this.left, damageLeftCounts(f.restored, f.clean, f.truth, layout));
     addCounts(this.leftPixel, damageLeftPixelCounts(f.restored, f.clean, f.truth, C, peak));
@@ -334,6 +346,7 @@ export class RestorationScorer {
     const fl = this.flicker;
     return {
       masked_psnr: reportPsnr(psnrFrom(this.masked, 1)),
+      masked_psnr_moving: reportPsnr(psnrFrom(this.maskedMoving, 1)),
       full_psnr: reportPsnr(psnrFrom(this.full, 1)),
       damage_left: this.left.total === 0 ? null : this.left.left / this.left.total,
       damage_left_pixel: this.leftPixel.total === 0 ? null : this.leftPixel.left / this.leftPixel.total,

@@ -93,6 +93,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0 = no limit)")
+    ap.add_argument("--log-every", type=int, default=0, help="print the running loss every N steps (0 = only per epoch)")
     ap.add_argument("--noise", type=float, default=0.0, help="largest sigma of the extra uncorrelated noise (0 = none)")
     ap.add_argument("--init", default="", help="start from this checkpoint's weights (fine-tuning stage)")
     ap.add_argument("--resume", default="", help="continue a run from this checkpoint (weights, optimiser, schedule, epoch, best, log)")
@@ -175,6 +176,8 @@ def main():
             sched.step()
             step += 1
             losses.append(loss.item())
+            if args.log_every and step % args.log_every == 0:
+                print(f"  step {step} loss {np.mean(losses[-args.log_every:]):.4f} | {(time.time() - started) / 60:.1f} min", flush=True)
         m = evaluate(net, val_seqs, args.window, device, args.threshold)
         elapsed = time.time() - started
         rec = {"epoch": epoch, "step": step, "loss": float(np.mean(losses)), "minutes": elapsed / 60, **m}
