@@ -5,14 +5,21 @@
  * pan or a weave never looks like damage to it, and the temporal gate reads the same alignment. Training
  * (training/segmentation/make-train-set.ts) writes its inputs with this file too, so the two never drift.
  *
- * A neighbour identical to the centre (a telecine repeat or a double scan) would confirm its damage, so it
- * is left out, like a neighbour past the end of the shot.
+ * A neighbour identical to the centre (a telecine repeat or a double scan) would confirm its damage, and
+ * one that shows another picture (a jump) witnesses nothing: both are left out, like a neighbour past the
+ * end of the shot. With none left the detector judges the frame by itself, and conservatively.
  */
 import { downscale2 } from './luma.js';
 import { estimateMotion, fieldSampler, vectorAt, type FieldSampler } from './motion.js';
 
 /** A neighbour whose mean absolute difference to the centre is below this is a repeat of it. */
 export const REPEAT_MAD = 0.004;
+/**
+ * A neighbour whose typical difference to the centre, once aligned, is above this shows another picture
+ * (a jump, a gap in the numbering, a missed cut, action too fast to follow): no witness. Heavy grain
+ * leaves about 0.03.
+ */
+export const JUMP_NOISE = 0.07;
 /** Frames are halved until at most this wide for motion estimation. */
 const MOTION_WIDTH = 640;
 
@@ -38,6 +45,8 @@ export interface WindowAlignment {
   neighbours: AlignedNeighbour[];
   /** Offsets left out as repeats of the centre. */
   repeats: number[];
+  /** Offsets left out because they show another picture. */
+  jumps: number[];
 }
 
 /**
@@ -59,7 +68,7 @@ export function alignWindow(lumas: readonly (Float32Array | null)[], w: number, 
     }
   }
   const small = picked.length > 0 ? shrink(centre, w, h) : null;
-  const neighbours = picked.map(({ offset, luma }) => {
+  const aligned = picked.map(({ offset, luma }) => {
     const other = shrink(luma, w, h);
     // Two frames away the camera has moved twice as far: up to 12 px a frame at 1K (fast pans and weave).
     const range = Math.ceil((12 * Math.abs(offset) * w) / 1024 / small!.scale) + 2;
@@ -71,7 +80,9 @@ export function alignWindow(lumas: readonly (Float32Array | null)[], w: number, 
     n.noise = noise;
     return n;
   });
-  return { width: w, height: h, centre, neighbours, repeats };
+  const neighbours = aligned.filter((n) => n.noise <= JUMP_NOISE);
+  const jumps = aligned.filter((n) => n.noise > JUMP_NOISE).map((n) => n.offset);
+  return { width: w, height: h, centre, neighbours, repeats, jumps };
 }
 
 /** The camera's vector at a full-resolution pixel, in full-resolution pixels, written into `v`. */
