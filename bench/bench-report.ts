@@ -7,6 +7,7 @@
 import type { DetectorEntry, RestorationEntry, SetResults } from './evaluate-set.js';
 import type { MemoryEntry, SpeedEntry } from './speed.js';
 import type { RealClipResult } from './real-clips.js';
+import type { GappedResult } from './gapped-frames.js';
 
 export interface BenchMeta {
   date: string;
@@ -39,6 +40,8 @@ export interface SplitReport {
 export interface BenchReport {
   meta: BenchMeta;
   splits: SplitReport[];
+  /** Frames whose neighbours are not the same picture (bench/gapped-frames.ts). */
+  gapped: GappedResult | null;
   speed: Record<string, SpeedEntry>;
   memory: Record<string, MemoryEntry>;
   /**
@@ -62,6 +65,7 @@ export const CONVENTIONS: Record<string, string> = {
   untouched_exact: "share of pixels outside the method's own repaint mask bit-identical to its input (whole-frame filters claim no mask)",
   clean_kept_exact: 'share of pixels outside the true damage mask bit-identical to the input',
   far_kept_exact: 'share of pixels more than 12 px from any true damage bit-identical to the input: what repaints of real picture cost, the soft edges of the damage aside',
+  gapped: 'frames whose neighbours are other pictures: the unseen hard mix generated long and every gap-th frame kept; mask_to_truth = flagged pixels (undilated) / truly damaged pixels over all frames, mask_to_truth_max the worst frame',
   splits: "splits[0] is 'unseen': photographs and FILM-AA overlay files training never sees (unseen-sources.json); splits[1] is 'seen': the sources training draws on. Both cycle the generator's default mix and its hard mix (independent motion, damage-like detail, gate borders, repeated frames, other grain)",
   grain_ratio: 'std of (image − 3x3 box mean) over true damage pixels, restored / clean; 1 = same grain',
   flicker: 'mean |(R_t − R_t−1) − (C_t − C_t−1)| over pixels in the true mask of t or t−1, in 8-bit code values; 0 = as steady as the truth',

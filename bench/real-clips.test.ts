@@ -112,6 +112,7 @@ describe.skipIf(!HAVE_CLIP)(`lookAtRealClip on ${CLIP} (skipped when that folder
         conventions: {},
       },
       splits: [],
+      gapped: null,
       speed: {},
       memory: {},
       real_clips: [summary],

@@ -121,6 +121,11 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     `<p>${esc(m.date)} · ${esc(m.machine.cpu)} × ${m.machine.cores} cores, ${m.machine.memory_gb} GB · Node ${esc(m.node)} · commit ${esc(m.git_commit ?? '–')} · seed ${m.seed} · ${m.wall_seconds.toFixed(0)} s</p>`,
   );
   for (const split of r.splits) out.push(splitHtml(split));
+  if (r.gapped) {
+    const g = r.gapped;
+    out.push(`<h2>Frames whose neighbours are other pictures</h2><p>Every ${g.gap}th frame of ${g.sequences} unseen sequences (${g.frames} frames): the detector must judge a frame by itself and never flood it.</p>`);
+    out.push(htmlTable(['mask / truth', 'worst frame', 'fp_rate', 'recall_visible'], [[fmt(g.mask_to_truth, 2), fmt(g.mask_to_truth_max, 2), fmt(g.fp_rate, 4), fmt(g.recall_visible, 3)]]));
+  }
 
   out.push('<h2>Speed and memory</h2>');
   out.push(

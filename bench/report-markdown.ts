@@ -65,6 +65,11 @@ export function markdownReport(r: BenchReport): string {
     `Benchmark ${m.mode}, seed ${m.seed}, ${m.date.slice(0, 10)}, ${m.machine.cpu} × ${m.machine.cores}, Node ${m.node}, commit ${m.git_commit?.slice(0, 10) ?? '–'}, ${m.wall_seconds.toFixed(0)} s.`,
   );
   for (const split of r.splits) parts.push(splitMarkdown(split));
+  if (r.gapped) {
+    const g = r.gapped;
+    parts.push(`#### Frames whose neighbours are other pictures (every ${g.gap}th frame, ${g.sequences} unseen sequences, ${g.frames} frames)`);
+    parts.push(table(['mask / truth', 'worst frame', 'fp_rate', 'recall_visible'], [[fmt(g.mask_to_truth, 2), fmt(g.mask_to_truth_max, 2), fmt(g.fp_rate, 4), fmt(g.recall_visible, 3)]]));
+  }
   parts.push('### Speed and memory (one thread per stage; segment_worker and inpaint_worker: one thread per core)');
   parts.push(
     table(

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeBenchSet, type BenchSetOptions } from './bench-set.js';
 import { evaluateSet, type OverlaySample } from './evaluate-set.js';
+import { scoreGapped } from './gapped-frames.js';
 import { DEFAULT_VARIANTS, HARD_VARIANTS, type SequenceVariant } from '@reelrestore/shared/synthetic/index';
 import { measureSpeed, SIZE_2K, SIZE_4K, STAGES, type SpeedRun } from './speed.js';
 import { findClipDirs, lookAtRealClip, type RealClipPictures, type RealClipResult } from './real-clips.js';
@@ -88,6 +89,14 @@ async function main(): Promise<void> {
     });
   }
 
+  // Neighbours that are not the same picture: the unseen hard mix, every fourth frame of 20.
+  const gap = 4;
+  log(`gapped frames: unseen hard mix, every ${gap}th frame`);
+  const gapped = await scoreGapped(
+    makeBenchSet({ ...setOpts, count: 3, frames: 5 * gap, split: 'unseen', variants: HARD_VARIANTS.filter((v) => v.damage !== false), regrain: false }),
+    gap,
+  );
+
   // Quick mode still measures the workers at 4K (their memory targets are set there), on two frames. The
   // learned inpainter is measured only when its model file is there.
   const stages = STAGES.filter((s) => s !== 'inpaint_worker' || hasInpaintModel());
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
       conventions: CONVENTIONS,
     },
     splits,
+    gapped,
     speed,
     memory,
     real_clips: realSummaries,
