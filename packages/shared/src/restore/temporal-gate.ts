@@ -66,8 +66,13 @@ const LINE_HEIGHT = 16;
 const LINE_ELONGATION = 5;
 /** A line motion cannot judge is kept only when the network's mean probability on it is at least this. */
 const LINE_PROB = 0.7;
-/** A region touching the frame's edge and this many times longer along it than deep is a border band. */
+/**
+ * A border band: a region flush with the frame's edge and this many times longer along it than deep, or
+ * one within EDGE_BAND of the edge (share of the frame) running along at least EDGE_MIN_LENGTH of it.
+ */
 const EDGE_ELONGATION = 3;
+const EDGE_BAND = 0.06;
+const EDGE_MIN_LENGTH = 0.5;
 /** A line's pixels must match one place this much better than the other to tell scratch from picture. */
 const LINE_DECISIVE = 0.7;
 /** How far (px at 1024 width) a scratch may wander between the frames of the window. */
@@ -436,9 +441,14 @@ function pairAgrees(a: AlignedView, b: AlignedView, departure: number): boolean 
 function alongEdge(r: Region, w: number, h: number): boolean {
   const bw = r.x1 - r.x0;
   const bh = r.y1 - r.y0;
-  const vertical = (r.x0 === 0 || r.x1 === w) && bh >= EDGE_ELONGATION * bw;
-  const horizontal = (r.y0 === 0 || r.y1 === h) && bw >= EDGE_ELONGATION * bh;
-  return vertical || horizontal;
+  // The band's inner edge is what gets flagged, a few per cent of the frame in from its side.
+  const nearSide = r.x0 <= EDGE_BAND * w || r.x1 >= (1 - EDGE_BAND) * w;
+  const nearTopOrBottom = r.y0 <= EDGE_BAND * h || r.y1 >= (1 - EDGE_BAND) * h;
+  const vertical = nearSide && bh >= EDGE_ELONGATION * bw && bh >= EDGE_MIN_LENGTH * h;
+  const horizontal = nearTopOrBottom && bw >= EDGE_ELONGATION * bh && bw >= EDGE_MIN_LENGTH * w;
+  // A band flush with the edge needs no length: it is the edge.
+  const flush = ((r.x0 === 0 || r.x1 === w) && bh >= EDGE_ELONGATION * bw) || ((r.y0 === 0 || r.y1 === h) && bw >= EDGE_ELONGATION * bh);
+  return vertical || horizontal || flush;
 }
 
 /** Thin, tall and near vertical: how line scratches look (a hair is curved and short). */
