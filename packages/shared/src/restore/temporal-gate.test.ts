@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillNormal } from '../synthetic/random.js';
+import { texturedPicture } from './textured-picture.testkit.js';
 import { countMask } from './morphology.js';
 import { alignWindow } from './align-window.js';
 import { gateDamage } from './temporal-gate.js';
@@ -7,20 +8,8 @@ import { gateDamage } from './temporal-gate.js';
 const W = 160;
 const H = 120;
 
-/** A textured picture seen through a camera at (cx, cy), with fresh grain per frame. */
-function picture(cx: number, cy: number, seed: number, grain = 0.012): Float32Array {
-  const out = new Float32Array(W * H);
-  fillNormal(out, seed);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const u = x + cx;
-      const v = y + cy;
-      const tex = 0.5 + 0.18 * Math.sin(u / 6.3) * Math.cos(v / 8.1) + 0.1 * Math.sin((u + 2 * v) / 13.7);
-      out[y * W + x] = tex + grain * out[y * W + x]!;
-    }
-  }
-  return out;
-}
+/** The test picture seen through a camera at (cx, cy), with fresh grain per frame. */
+const picture = (cx: number, cy: number, seed: number) => texturedPicture({ width: W, height: H, cx, cy, seed });
 
 /** Paints a soft disc of `value` at (x, y) with radius r. */
 function disc(img: Float32Array, x: number, y: number, r: number, value: number): void {

@@ -1,0 +1,34 @@
+/**
+ * For tests of the motion-compensated detector: a smooth textured picture seen through a camera, with
+ * fresh grain per frame, so that alignment has something to lock onto and grain something to hide.
+ */
+import { fillNormal } from '../synthetic/random.js';
+
+export interface TexturedPicture {
+  width: number;
+  height: number;
+  /** The camera's position on the picture: frame (x, y) shows the picture at (x + cx, y + cy). */
+  cx: number;
+  cy: number;
+  seed: number;
+  /** Grain std (default 0.012). */
+  grain?: number;
+  /** 1: another picture altogether (a jump); default 0. */
+  pattern?: 0 | 1;
+}
+
+export function texturedPicture(o: TexturedPicture): Float32Array {
+  const { width: W, height: H } = o;
+  const out = new Float32Array(W * H);
+  fillNormal(out, o.seed);
+  const grain = o.grain ?? 0.012;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const u = x + o.cx;
+      const v = y + o.cy;
+      const tex = o.pattern === 1 ? 0.5 + 0.25 * Math.cos(u / 3.1 + v / 4.7) : 0.5 + 0.18 * Math.sin(u / 6.3) * Math.cos(v / 8.1) + 0.1 * Math.sin((u + 2 * v) / 13.7);
+      out[y * W + x] = tex + grain * out[y * W + x]!;
+    }
+  }
+  return out;
+}
