@@ -1,32 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DAMAGE_CLASSES, type BenchSequence } from './film-sequence.js';
-import { HARD_VARIANTS, makeBenchmarkSet, makeFilmSequence, visibleThreshold } from './make-sequence.js';
-
-/** Counts of pixels where the mask, the classes and the damaged-vs-clean difference disagree. */
-function maskErrors(s: BenchSequence): { invisibleMarked: number; unmarkedChanged: number; classMissing: number; classStray: number; marked: number } {
-  const C = s.layout.channels;
-  const thr = visibleThreshold(s.layout.bits);
-  const out = { invisibleMarked: 0, unmarkedChanged: 0, classMissing: 0, classStray: 0, marked: 0 };
-  for (let f = 0; f < s.clean.length; f++) {
-    const clean = s.clean[f]!;
-    const dam = s.damaged[f]!;
-    const mask = s.masks[f]!;
-    const cls = s.classes[f]!;
-    for (let p = 0; p < mask.length; p++) {
-      let maxDiff = 0;
-      for (let c = 0; c < C; c++) maxDiff = Math.max(maxDiff, Math.abs(dam[p * C + c]! - clean[p * C + c]!));
-      if (mask[p] === 255) {
-        out.marked++;
-        if (maxDiff <= thr) out.invisibleMarked++;
-        if (cls[p] === 0 || cls[p]! >= DAMAGE_CLASSES.length) out.classMissing++;
-      } else {
-        if (maxDiff !== 0) out.unmarkedChanged++;
-        if (cls[p] !== 0) out.classStray++;
-      }
-    }
-  }
-  return out;
-}
+import { HARD_VARIANTS, makeBenchmarkSet, makeFilmSequence } from './make-sequence.js';
+import { maskErrors } from './mask-errors.testkit.js';
 
 describe('HARD_VARIANTS', () => {
   it('uses every new feature, on damaged and on clean sequences', () => {
@@ -56,7 +30,7 @@ describe('HARD_VARIANTS', () => {
       expect(s.layout.channels).toBe(v.channels);
       expect(s.clean[0]).toBeInstanceOf(v.bits === 16 ? Uint16Array : Uint8Array);
       const e = maskErrors(s);
-      expect({ ...e, marked: undefined }).toEqual({ invisibleMarked: 0, unmarkedChanged: 0, classMissing: 0, classStray: 0, marked: undefined });
+      expect({ ...e, marked: undefined }).toEqual({ invisibleMarked: 0, unmarkedChanged: 0, classMissing: 0, classStray: 0, badMaskValue: 0, marked: undefined });
       if (v.damage === false) {
         expect(s.name).toMatch(/-clean$/);
         expect(e.marked).toBe(0);
@@ -98,7 +72,7 @@ describe('HARD_VARIANTS', () => {
     });
     const e = maskErrors(s);
     expect(e.marked).toBeGreaterThan(100);
-    expect({ ...e, marked: 0 }).toEqual({ invisibleMarked: 0, unmarkedChanged: 0, classMissing: 0, classStray: 0, marked: 0 });
+    expect({ ...e, marked: 0 }).toEqual({ invisibleMarked: 0, unmarkedChanged: 0, classMissing: 0, classStray: 0, badMaskValue: 0, marked: 0 });
   });
 
   it('rejects options out of range', async () => {

@@ -1,3 +1,4 @@
+import { maskErrors } from './mask-errors.testkit.js';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,29 +42,7 @@ describe('makeFilmSequence', () => {
   it('marks exactly the visibly changed pixels, with a class on each and none elsewhere', async () => {
     for (const [channels, bits] of [[1, 8], [3, 16]] as const) {
       const s = await seq({ channels, bits, damage: { density: 3, scratches: 2 }, seed: 11 });
-      const thr = visibleThreshold(bits);
-      let marked = 0;
-      // Counted, then asserted once: an expect per pixel is slow.
-      const wrong = { invisibleMarked: 0, unmarkedChanged: 0, classMissing: 0, classStray: 0, badMaskValue: 0 };
-      for (let f = 0; f < SMALL.frames; f++) {
-        const clean = s.clean[f]!;
-        const dam = s.damaged[f]!;
-        const mask = s.masks[f]!;
-        const cls = s.classes[f]!;
-        for (let p = 0; p < mask.length; p++) {
-          let maxDiff = 0;
-          for (let c = 0; c < channels; c++) maxDiff = Math.max(maxDiff, Math.abs(dam[p * channels + c]! - clean[p * channels + c]!));
-          if (mask[p] === 255) {
-            marked++;
-            if (maxDiff <= thr) wrong.invisibleMarked++;
-            if (cls[p] === 0 || cls[p]! >= DAMAGE_CLASSES.length) wrong.classMissing++;
-          } else {
-            if (mask[p] !== 0) wrong.badMaskValue++;
-            if (maxDiff !== 0) wrong.unmarkedChanged++;
-            if (cls[p] !== 0) wrong.classStray++;
-          }
-        }
-      }
+      const { marked, ...wrong } = maskErrors(s);
       expect(wrong).toEqual({ invisibleMarked: 0, unmarkedChanged: 0, classMissing: 0, classStray: 0, badMaskValue: 0 });
       expect(marked).toBeGreaterThan(0);
     }
