@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Samples } from '../frames/types.js';
 import { DAMAGE_CLASSES, type BenchSequence } from './film-sequence.js';
-import { makeBenchmarkSet, makeFilmSequence, visibleThreshold, type FilmSequenceOptions } from './make-sequence.js';
+import { makeBenchmarkSet, makeFilmSequence, type FilmSequenceOptions } from './make-sequence.js';
 import { writeBenchmarkSet } from './write-benchset.js';
 
 const SMALL = { width: 128, height: 96, frames: 6, overlaysPerClass: 6 } as const;
