@@ -137,4 +137,17 @@ describe('gateDamage', () => {
     expect(g.verdicts.border).toBe(1);
     expect(countMask(g.mask)).toBe(0);
   });
+
+  it('leaves a wide, slight change of brightness alone (the film density varying), but not a dark blotch of the same size', () => {
+    const frames = pan(1, 0);
+    const wide = discMask(80, 60, 30);
+    const lighter = frames[2]!.slice();
+    for (let i = 0; i < wide.length; i++) if (wide[i]) lighter[i] = lighter[i]! + 0.04;
+    const g = gateDamage(wide, alignWindow([frames[0]!, frames[1]!, lighter, frames[3]!, frames[4]!], W, H));
+    expect(g.verdicts.flicker).toBe(1);
+    expect(countMask(g.mask)).toBe(0);
+    const blotched = frames[2]!.slice();
+    for (let i = 0; i < wide.length; i++) if (wide[i]) blotched[i] = 0.05;
+    expect(countMask(gateDamage(wide, alignWindow([frames[0]!, frames[1]!, blotched, frames[3]!, frames[4]!], W, H)).mask)).toBe(countMask(wide));
+  });
 });

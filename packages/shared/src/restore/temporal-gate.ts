@@ -14,6 +14,8 @@
  *   and in a shot where nothing moves the two cannot be told apart: left alone.
  * - **border**: a band along the frame's edge (gate edge, black or bright border) flickers and weaves with
  *   the film, so no neighbour confirms it; it is not damage either.
+ * - **flicker**: a wide region departing only a little from neighbours that agree is the film's density or
+ *   exposure varying across the frame, not a blotch.
  * - with **no witness** at all (a one-frame shot, every neighbour a jump or a repeat) only the segmenter's
  *   most certain, small, high-contrast regions are kept: never a flood.
  *
@@ -35,7 +37,7 @@ export interface GateOptions {
   prob?: Float32Array | null;
 }
 
-export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'border' | 'no-witness' | 'weak';
+export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'border' | 'flicker' | 'no-witness' | 'weak';
 
 export interface GateResult {
   /** The kept regions, 255 = damage. */
@@ -66,6 +68,9 @@ const LINE_HEIGHT = 16;
 const LINE_ELONGATION = 5;
 /** A line motion cannot judge is kept only when the network's mean probability on it is at least this. */
 const LINE_PROB = 0.7;
+/** A region of at least FLICKER_SIDE² px (at 1024 width) departing by less than FLICKER_DEPARTURE is local flicker. */
+const FLICKER_SIDE = 48;
+const FLICKER_DEPARTURE = 0.06;
 /**
  * A border band: a region flush with the frame's edge and this many times longer along it than deep, or
  * one within EDGE_BAND of the edge (share of the frame) running along at least EDGE_MIN_LENGTH of it.
@@ -94,7 +99,7 @@ const RING = 6;
 /** `mask`: the proposals (255 = damage), undilated; `window`: the centre frame and its aligned neighbours. */
 export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: GateOptions = {}): GateResult {
   const { width: w, height: h, centre } = window;
-  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, border: 0, 'no-witness': 0, weak: 0 };
+  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, border: 0, flicker: 0, 'no-witness': 0, weak: 0 };
   const out = new Uint8Array(w * h);
   const count = countMask(mask);
   const witnesses = window.neighbours;
@@ -374,7 +379,7 @@ function judge(
       const dep = Math.min(Math.abs(da), Math.abs(db));
       if (dep < WEAK_DEPARTURE || Math.sign(da) !== Math.sign(db)) continue;
       weak = false;
-      if (pairAgrees(views[i]!, views[j]!, dep)) return 'damage';
+      if (pairAgrees(views[i]!, views[j]!, dep)) return isFlicker(r, dep, unit) ? 'flicker' : 'damage';
     }
   }
   if (aligned.length === 1) {
@@ -449,6 +454,16 @@ function alongEdge(r: Region, w: number, h: number): boolean {
   // A band flush with the edge needs no length: it is the edge.
   const flush = ((r.x0 === 0 || r.x1 === w) && bh >= EDGE_ELONGATION * bw) || ((r.y0 === 0 || r.y1 === h) && bw >= EDGE_ELONGATION * bh);
   return vertical || horizontal || flush;
+}
+
+/**
+ * A wide region that departs only a little from neighbours that agree is the film's own density or
+ * exposure varying across the frame (local flicker, a light leak), not a blotch: repainting it would
+ * swap the picture's texture and grain over a whole wall or face for a small change in brightness.
+ */
+function isFlicker(r: Region, departure: number, unit: number): boolean {
+  const side = FLICKER_SIDE * Math.max(0.5, unit);
+  return r.pixels.length >= side * side && departure < FLICKER_DEPARTURE;
 }
 
 /** Thin, tall and near vertical: how line scratches look (a hair is curved and short). */
