@@ -185,48 +185,26 @@ function thin(list: Int32Array): Int32Array {
 }
 
 /**
- * The centre's departure from neighbour `n` displaced by (dx, dy): the mean of centre - neighbour over the
- * region, less the same mean over its ring (the local brightness offset). NaN when the displaced region
- * leaves the frame. With `cost`, also the ring-and-region mean absolute difference used to find the match.
+ * The centre's departure from a neighbour's view of the region: the mean of centre − neighbour over the
+ * region's pixels inside the frame, the view already carrying the ring's median brightness offset. NaN
+ * when the displacement pushed most of the region out of the frame: nothing to compare.
  */
-function departure(centre: Float32Array, n: Float32Array, s: { inner: Int32Array; ring: Int32Array }, w: number, h: number, dx: number, dy: number): { d: number; cost: number } {
-  const ok = (p: number) => {
-    const x = (p % w) + dx;
-    const y = (p - (p % w)) / w + dy;
-    return x >= 0 && x < w && y >= 0 && y < h;
-  };
-  // The median, not the mean: something passing through part of the ring must not set the offset.
-  const diffs = offsetScratch.length >= s.ring.length ? offsetScratch : (offsetScratch = new Float64Array(s.ring.length));
-  let ringN = 0;
-  for (const p of s.ring) if (ok(p)) diffs[ringN++] = centre[p]! - n[p + dy * w + dx]!;
-  const off = ringN ? median(diffs.subarray(0, ringN)) : 0;
+function departureOf(centre: Float32Array, inner: Int32Array, view: AlignedView): number {
   let sum = 0;
   let inside = 0;
-  let abs = 0;
-  let count = 0;
-  for (const p of s.inner) {
-    if (!ok(p)) continue;
-    const e = centre[p]! - n[p + dy * w + dx]! - off;
-    sum += e;
+  for (let i = 0; i < inner.length; i++) {
+    const v = view.inner[i]!;
+    if (Number.isNaN(v)) continue;
+    sum += centre[inner[i]!]! - v;
     inside++;
-    abs += Math.abs(e);
-    count++;
   }
-  // A region mostly pushed out of the frame by the displacement has nothing to compare.
-  if (inside === 0 || inside < s.inner.length / 2) return { d: NaN, cost: Infinity };
-  for (let i = 0; i < ringN; i++) {
-    abs += Math.abs(diffs[i]! - off);
-    count++;
-  }
-  return { d: sum / inside, cost: abs / count };
+  return inside === 0 || inside < inner.length / 2 ? NaN : sum / inside;
 }
-
-let offsetScratch = new Float64Array(0);
 
 /**
  * Best displacement within `reach` of (vx, vy) and of (0, 0) by the region-and-ring cost, on a coarse grid
  * then around its best, and the region's departure there. The search uses the ring's mean offset (cheap);
- * only the answer gets the median one.
+ * only the answer gets the median one (alignedView).
  */
 function bestMatch(centre: Float32Array, n: Float32Array, s: { inner: Int32Array; ring: Int32Array }, w: number, h: number, vx: number, vy: number, reach: number): { dx: number; dy: number; d: number } {
   const x0 = Math.floor(Math.min(0, vx) - reach);
@@ -245,7 +223,7 @@ function bestMatch(centre: Float32Array, n: Float32Array, s: { inner: Int32Array
     const { dx: cx, dy: cy } = best;
     for (let dy = cy - step + 1; dy < cy + step; dy++) for (let dx = cx - step + 1; dx < cx + step; dx++) tryAt(dx, dy);
   }
-  return { dx: best.dx, dy: best.dy, d: departure(centre, n, s, w, h, best.dx, best.dy).d };
+  return { dx: best.dx, dy: best.dy, d: departureOf(centre, s.inner, alignedView(centre, n, s, w, h, best.dx, best.dy)) };
 }
 
 /**
@@ -321,9 +299,10 @@ function judge(
     cameraVector(wit, cx, cy, v);
     const vx = v[0]!;
     const vy = v[1]!;
-    const atCamera = departure(centre, wit.luma, s, w, h, Math.round(vx), Math.round(vy));
-    aligned.push(Number.isNaN(atCamera.d) ? NaN : centreMean - atCamera.d);
-    views.push(Number.isNaN(atCamera.d) ? null : alignedView(centre, wit.luma, s, w, h, Math.round(vx), Math.round(vy)));
+    const view = alignedView(centre, wit.luma, s, w, h, Math.round(vx), Math.round(vy));
+    const atCamera = departureOf(centre, s.inner, view);
+    aligned.push(Number.isNaN(atCamera) ? NaN : centreMean - atCamera);
+    views.push(Number.isNaN(atCamera) ? null : view);
     if (line) {
       // A line's place tells only where the picture moved under it: with the camera still, a scratch and a
       // pole look the same. Otherwise the line's own pixels match the neighbour either where they were in
@@ -340,10 +319,10 @@ function judge(
     }
     const match = bestMatch(centre, wit.luma, s, w, h, vx, vy, reach * Math.abs(wit.offset));
     // Where the camera's vector leaves the frame there is no departure to compare a match with.
-    if (Number.isNaN(match.d) || Number.isNaN(atCamera.d)) continue;
+    if (Number.isNaN(match.d) || Number.isNaN(atCamera)) continue;
     // Found: matched well somewhere, or hardly departing at the camera's vector already (it is there).
-    const inPlace = Math.abs(atCamera.d) < WEAK_DEPARTURE;
-    if (!inPlace && Math.abs(match.d) > Math.max(GRAIN_FLOOR, PRESENT_RATIO * Math.abs(atCamera.d))) continue;
+    const inPlace = Math.abs(atCamera) < WEAK_DEPARTURE;
+    if (!inPlace && Math.abs(match.d) > Math.max(GRAIN_FLOOR, PRESENT_RATIO * Math.abs(atCamera))) continue;
     // A line found near where it was in the frame has drifted, as scratches do (or the picture did not move).
     if (line && Math.hypot(match.dx, match.dy) <= LINE_DRIFT * Math.max(1, unit)) {
       if (Math.hypot(vx, vy) >= LINE_MIN_SHIFT * Math.max(1, unit)) stillInFrame++;
@@ -351,7 +330,8 @@ function judge(
       continue;
     }
     found++;
-    // Found in two neighbours (or the only one): nothing the others show can change that.
+    // Found in two neighbours (or the only one): picture that moved on its own, whatever the others show.
+    // One chance look-alike is not enough.
     if (!line && found >= Math.min(2, witnesses.length)) return 'present';
   }
 
@@ -363,8 +343,6 @@ function judge(
     // and frames. It must be sure. A line no neighbour holds is judged like any other region.
     if (cannotTell > 0) return meanProb(prob, s.inner) >= LINE_PROB ? 'scratch' : 'static-line';
   }
-  // Found in two neighbours (or the only one): picture that moved on its own. One chance look-alike is not enough.
-  if (found >= Math.min(2, witnesses.length)) return 'present';
 
   // Damage needs two neighbours that agree with each other under the region while the centre departs from
   // both the same way. Any such pair will do: one of the others may hold damage of its own there.
