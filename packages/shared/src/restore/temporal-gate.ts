@@ -166,15 +166,27 @@ function regionsOf(mask: Uint8Array, w: number, h: number, count: number): Regio
   return regions;
 }
 
+/** A region's sampled pixels, its ring's, the box holding both, and the centre's values at them. */
+interface Samples {
+  inner: Int32Array;
+  ring: Int32Array;
+  innerC: Float32Array;
+  ringC: Float32Array;
+  box: { x0: number; y0: number; x1: number; y1: number };
+}
+
 /** The region's own pixels and its ring (unflagged pixels within RING of its box), subsampled to MAX_SAMPLES each. */
-function samplesOf(r: Region, mask: Uint8Array, w: number, h: number): { inner: Int32Array; ring: Int32Array } {
+function samplesOf(r: Region, centre: Float32Array, mask: Uint8Array, w: number, h: number): Samples {
   const ring: number[] = [];
   const rx0 = Math.max(0, r.x0 - RING);
   const ry0 = Math.max(0, r.y0 - RING);
   const rx1 = Math.min(w, r.x1 + RING);
   const ry1 = Math.min(h, r.y1 + RING);
   for (let y = ry0; y < ry1; y++) for (let x = rx0; x < rx1; x++) if (mask[y * w + x] === 0) ring.push(y * w + x);
-  return { inner: thin(r.pixels), ring: thin(Int32Array.from(ring)) };
+  const inner = thin(r.pixels);
+  const ringSamples = thin(Int32Array.from(ring));
+  const at = (list: Int32Array) => Float32Array.from(list, (p) => centre[p]!);
+  return { inner, ring: ringSamples, innerC: at(inner), ringC: at(ringSamples), box: { x0: rx0, y0: ry0, x1: rx1, y1: ry1 } };
 }
 
 function thin(list: Int32Array): Int32Array {
@@ -206,7 +218,7 @@ function departureOf(centre: Float32Array, inner: Int32Array, view: AlignedView)
  * then around its best, and the region's departure there. The search uses the ring's mean offset (cheap);
  * only the answer gets the median one (alignedView).
  */
-function bestMatch(centre: Float32Array, n: Float32Array, s: { inner: Int32Array; ring: Int32Array }, w: number, h: number, vx: number, vy: number, reach: number): { dx: number; dy: number; d: number } {
+function bestMatch(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, vx: number, vy: number, reach: number): { dx: number; dy: number; d: number } {
   const x0 = Math.floor(Math.min(0, vx) - reach);
   const x1 = Math.ceil(Math.max(0, vx) + reach);
   const y0 = Math.floor(Math.min(0, vy) - reach);
@@ -215,7 +227,7 @@ function bestMatch(centre: Float32Array, n: Float32Array, s: { inner: Int32Array
   const step = Math.max(1, Math.round(reach / 10));
   let best = { dx: Math.round(vx), dy: Math.round(vy), cost: Infinity };
   const tryAt = (dx: number, dy: number) => {
-    const c = matchCost(centre, n, s, w, h, dx, dy, best.cost);
+    const c = matchCost(n, s, w, h, dx, dy, best.cost);
     if (c < best.cost) best = { dx, dy, cost: c };
   };
   for (let dy = y0; dy <= y1; dy += step) for (let dx = x0; dx <= x1; dx += step) tryAt(dx, dy);
@@ -228,9 +240,32 @@ function bestMatch(centre: Float32Array, n: Float32Array, s: { inner: Int32Array
 
 /**
  * Mean |centre − neighbour − offset| over the region and its ring at a displacement, the offset being the
- * ring's mean difference; Infinity when most of the region leaves the frame, or once past `limit`.
+ * ring's mean difference; Infinity when most of the region leaves the frame, or once past `limit`. The
+ * search calls this hundreds of times per region and neighbour, so a displacement that keeps every sample
+ * in the frame (nearly all of them) takes a loop without bounds checks.
  */
-function matchCost(centre: Float32Array, n: Float32Array, s: { inner: Int32Array; ring: Int32Array }, w: number, h: number, dx: number, dy: number, limit: number): number {
+function matchCost(n: Float32Array, s: Samples, w: number, h: number, dx: number, dy: number, limit: number): number {
+  const { box } = s;
+  if (box.x0 + dx < 0 || box.x1 + dx > w || box.y0 + dy < 0 || box.y1 + dy > h) return matchCostAtEdge(n, s, w, h, dx, dy, limit);
+  const shift = dy * w + dx;
+  const { inner, ring, innerC, ringC } = s;
+  let off = 0;
+  for (let i = 0; i < ring.length; i++) off += ringC[i]! - n[ring[i]! + shift]!;
+  off = ring.length ? off / ring.length : 0;
+  let abs = 0;
+  for (let i = 0; i < inner.length; i++) abs += Math.abs(innerC[i]! - n[inner[i]! + shift]! - off);
+  if (inner.length === 0) return Infinity;
+  const total = inner.length + ring.length;
+  for (let i = 0; i < ring.length; i++) {
+    // Stop as soon as this candidate cannot win, even if every remaining pixel matched exactly.
+    if (abs / total > limit) return Infinity;
+    abs += Math.abs(ringC[i]! - n[ring[i]! + shift]! - off);
+  }
+  return abs / total;
+}
+
+/** matchCost where part of the samples may leave the frame: only those inside count. */
+function matchCostAtEdge(n: Float32Array, s: Samples, w: number, h: number, dx: number, dy: number, limit: number): number {
   const shift = dy * w + dx;
   const inside = (p: number) => {
     const x = (p % w) + dx;
@@ -239,28 +274,26 @@ function matchCost(centre: Float32Array, n: Float32Array, s: { inner: Int32Array
   };
   let off = 0;
   let ringN = 0;
-  for (const p of s.ring) {
-    if (!inside(p)) continue;
-    off += centre[p]! - n[p + shift]!;
+  s.ring.forEach((p, i) => {
+    if (!inside(p)) return;
+    off += s.ringC[i]! - n[p + shift]!;
     ringN++;
-  }
+  });
   off = ringN ? off / ringN : 0;
   let abs = 0;
   let count = 0;
-  let innerN = 0;
-  for (const p of s.inner) {
-    if (!inside(p)) continue;
-    abs += Math.abs(centre[p]! - n[p + shift]! - off);
+  s.inner.forEach((p, i) => {
+    if (!inside(p)) return;
+    abs += Math.abs(s.innerC[i]! - n[p + shift]! - off);
     count++;
-    innerN++;
-  }
-  if (innerN === 0 || innerN < s.inner.length / 2) return Infinity;
+  });
+  if (count === 0 || count < s.inner.length / 2) return Infinity;
   const total = s.inner.length + s.ring.length;
-  for (const p of s.ring) {
-    // Stop as soon as this candidate cannot win, even if every remaining pixel matched exactly.
+  for (let i = 0; i < s.ring.length; i++) {
     if (abs / total > limit) return Infinity;
+    const p = s.ring[i]!;
     if (!inside(p)) continue;
-    abs += Math.abs(centre[p]! - n[p + shift]! - off);
+    abs += Math.abs(s.ringC[i]! - n[p + shift]! - off);
     count++;
   }
   return abs / count;
@@ -279,7 +312,7 @@ function judge(
   v: Float64Array,
 ): GateVerdict {
   if (alongEdge(r, w, h)) return 'border';
-  const s = samplesOf(r, mask, w, h);
+  const s = samplesOf(r, centre, mask, w, h);
   const centreMean = mean(centre, s.inner);
   const contrast = Math.abs(centreMean - mean(centre, s.ring));
   if (witnesses.length === 0) return keptAlone(r, s, contrast, prob, unit) ? 'damage' : 'no-witness';
@@ -375,7 +408,7 @@ interface AlignedView {
   ring: Float64Array;
 }
 
-function alignedView(centre: Float32Array, n: Float32Array, s: { inner: Int32Array; ring: Int32Array }, w: number, h: number, dx: number, dy: number): AlignedView {
+function alignedView(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, dx: number, dy: number): AlignedView {
   const read = (list: Int32Array) => {
     const out = new Float64Array(list.length);
     for (let i = 0; i < list.length; i++) {
