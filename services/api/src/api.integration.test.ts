@@ -200,6 +200,16 @@ describe('uploads', () => {
     expect((await store.getBuffer(`${prefix}frame_0002.png`)).equals(original)).toBe(true);
   });
 
+  it('accepts a tar made with `tar -C frames .`, whose entries are named ./frame_0001.png', async () => {
+    const dotTar = join(dir, 'dot.tar');
+    execFileSync('tar', ['-cf', dotTar, '-C', join(dir, 'seq', 'reel1'), '.']);
+    expect(execFileSync('tar', ['-tf', dotTar], { encoding: 'utf8' })).toContain('./frame_0001.png');
+    const res = await upload({ data: readFileSync(dotTar), name: 'dot.tar', type: 'application/x-tar' });
+    expect(res.status).toBe(202);
+    const prefix = `${reelKeys((await json(res)).id).sourcePrefix}frames/`;
+    expect(await storedKeys(prefix)).toEqual(['frame_0001.png', 'frame_0002.png', 'frame_0003.png'].map((n) => prefix + n));
+  });
+
   it('reads text fields sent after the file', async () => {
     const res = await uploadVideo({ after: { chunkFrames: '16' } });
     expect(res.status).toBe(202);

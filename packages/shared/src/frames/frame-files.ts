@@ -10,7 +10,8 @@ export const FRAME_CONTENT_TYPES: Record<SequenceFormat, string> = { png: 'image
  * dotfiles, and the resource-fork folders macOS adds to archives.
  */
 export function frameFormat(path: string): SequenceFormat | null {
-  const parts = path.split('/').filter(Boolean);
+  // "./00097.png" is how `tar -C frames .` names entries: "." is the folder itself, not a dotfile.
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.some((p) => p.startsWith('.') || p === '__MACOSX')) return null;
   const ext = /\.([a-z0-9]+)$/i.exec(parts.at(-1) ?? '')?.[1]?.toLowerCase();
   return (ext && FORMATS[ext]) || null;
