@@ -112,13 +112,29 @@ export function readAlignedTile(al: WindowAlignment, half: number, x0: number, y
       for (let y = 0; y < th; y++) out.set(centre.subarray((y0 + y) * w + x0, (y0 + y) * w + x0 + tw), base + y * tw);
       continue;
     }
+    // The camera's vector is constant over each scale x scale cell of the motion grid (cameraVector):
+    // one per cell of a row of cells, not one per pixel.
+    const { scale } = n;
+    const c0 = Math.floor(x0 / scale);
+    const cells = Math.floor((x0 + tw - 1) / scale) - c0 + 1;
+    const cvx = new Float64Array(cells);
+    const cvy = new Float64Array(cells);
+    let cellRow = -1;
     for (let y = 0; y < th; y++) {
       const gy = y0 + y;
+      if (Math.floor(gy / scale) !== cellRow) {
+        cellRow = Math.floor(gy / scale);
+        for (let c = 0; c < cells; c++) {
+          cameraVector(n, (c0 + c) * scale, gy, v);
+          cvx[c] = v[0]!;
+          cvy[c] = v[1]!;
+        }
+      }
       for (let x = 0; x < tw; x++) {
         const gx = x0 + x;
-        cameraVector(n, gx, gy, v);
-        const sx = Math.round(gx + v[0]!);
-        const sy = Math.round(gy + v[1]!);
+        const c = Math.floor(gx / scale) - c0;
+        const sx = Math.round(gx + cvx[c]!);
+        const sy = Math.round(gy + cvy[c]!);
         out[base + y * tw + x] = sx >= 0 && sx < w && sy >= 0 && sy < h ? n.luma[sy * w + sx]! + n.offsetLuma : centre[gy * w + gx]!;
       }
     }
