@@ -93,6 +93,8 @@ const ALONE_CONTRAST = 0.12;
 const ALONE_MAX_SIDE = 32;
 /** Patch pixels sampled per region and candidate vector: bounds the cost of large blotches. */
 const MAX_SAMPLES = 192;
+/** Of those, the coarse grid of the match search reads this many: it only has to find the right basin. */
+const COARSE_SAMPLES = 48;
 /** Ring around a region (px beyond its box) whose median difference gives the local brightness offset. */
 const RING = 6;
 
@@ -173,6 +175,8 @@ interface Samples {
   innerC: Float32Array;
   ringC: Float32Array;
   box: { x0: number; y0: number; x1: number; y1: number };
+  /** Fewer of the same samples, for the coarse grid of the match search. */
+  coarse?: Samples;
 }
 
 /** The region's own pixels and its ring (unflagged pixels within RING of its box), subsampled to MAX_SAMPLES each. */
@@ -186,13 +190,23 @@ function samplesOf(r: Region, centre: Float32Array, mask: Uint8Array, w: number,
   const inner = thin(r.pixels);
   const ringSamples = thin(Int32Array.from(ring));
   const at = (list: Int32Array) => Float32Array.from(list, (p) => centre[p]!);
-  return { inner, ring: ringSamples, innerC: at(inner), ringC: at(ringSamples), box: { x0: rx0, y0: ry0, x1: rx1, y1: ry1 } };
+  const box = { x0: rx0, y0: ry0, x1: rx1, y1: ry1 };
+  const coarseInner = thin(inner, COARSE_SAMPLES);
+  const coarseRing = thin(ringSamples, COARSE_SAMPLES);
+  return {
+    inner,
+    ring: ringSamples,
+    innerC: at(inner),
+    ringC: at(ringSamples),
+    box,
+    coarse: { inner: coarseInner, ring: coarseRing, innerC: at(coarseInner), ringC: at(coarseRing), box },
+  };
 }
 
-function thin(list: Int32Array): Int32Array {
-  if (list.length <= MAX_SAMPLES) return list;
-  const out = new Int32Array(MAX_SAMPLES);
-  for (let i = 0; i < MAX_SAMPLES; i++) out[i] = list[Math.floor((i * list.length) / MAX_SAMPLES)]!;
+function thin(list: Int32Array, max = MAX_SAMPLES): Int32Array {
+  if (list.length <= max) return list;
+  const out = new Int32Array(max);
+  for (let i = 0; i < max; i++) out[i] = list[Math.floor((i * list.length) / max)]!;
   return out;
 }
 
@@ -215,8 +229,9 @@ function departureOf(centre: Float32Array, inner: Int32Array, view: AlignedView)
 
 /**
  * Best displacement within `reach` of (vx, vy) and of (0, 0) by the region-and-ring cost, on a coarse grid
- * then around its best, and the region's departure there. The search uses the ring's mean offset (cheap);
- * only the answer gets the median one (alignedView).
+ * (with a quarter of the samples) then at every pixel around its best (with all of them), and the region's
+ * departure there. The search uses the ring's mean offset (cheap); only the answer gets the median one
+ * (alignedView).
  */
 function bestMatch(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, vx: number, vy: number, reach: number): { dx: number; dy: number; d: number } {
   const x0 = Math.floor(Math.min(0, vx) - reach);
@@ -226,14 +241,17 @@ function bestMatch(centre: Float32Array, n: Float32Array, s: Samples, w: number,
   // About 20 steps across the search at most: the ring makes the cost smooth over a few pixels.
   const step = Math.max(1, Math.round(reach / 10));
   let best = { dx: Math.round(vx), dy: Math.round(vy), cost: Infinity };
-  const tryAt = (dx: number, dy: number) => {
-    const c = matchCost(n, s, w, h, dx, dy, best.cost);
+  const tryAt = (samples: Samples, dx: number, dy: number) => {
+    const c = matchCost(n, samples, w, h, dx, dy, best.cost);
     if (c < best.cost) best = { dx, dy, cost: c };
   };
-  for (let dy = y0; dy <= y1; dy += step) for (let dx = x0; dx <= x1; dx += step) tryAt(dx, dy);
+  const grid = step > 1 && s.coarse ? s.coarse : s;
+  for (let dy = y0; dy <= y1; dy += step) for (let dx = x0; dx <= x1; dx += step) tryAt(grid, dx, dy);
   if (step > 1) {
     const { dx: cx, dy: cy } = best;
-    for (let dy = cy - step + 1; dy < cy + step; dy++) for (let dx = cx - step + 1; dx < cx + step; dx++) tryAt(dx, dy);
+    // The coarse cost is of other samples: the fine pass starts afresh, its window holding the coarse best.
+    best = { dx: cx, dy: cy, cost: Infinity };
+    for (let dy = cy - step + 1; dy < cy + step; dy++) for (let dx = cx - step + 1; dx < cx + step; dx++) tryAt(s, dx, dy);
   }
   return { dx: best.dx, dy: best.dy, d: departureOf(centre, s.inner, alignedView(centre, n, s, w, h, best.dx, best.dy)) };
 }
