@@ -35,7 +35,7 @@ export class ApiClient {
       const text = await res.text().catch(() => '');
       let message = text;
       try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
+        message = (JSON.parse(text) as { detail?: string }).detail ?? text;
       } catch {
         /* not JSON */
       }

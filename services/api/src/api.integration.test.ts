@@ -15,7 +15,7 @@ import { loadConfig, type Config } from '@reelrestore/shared/config';
 import { jobIds } from '@reelrestore/shared/jobs';
 import { closeQueues, openQueues, type Queues } from '@reelrestore/shared/queues';
 import { ReelStore } from '@reelrestore/shared/reels/reel-store';
-import { reelKeys } from '@reelrestore/shared/storage/keys';
+import { reelKeys, tenantKeys } from '@reelrestore/shared/storage/keys';
 import { LocalStore } from '@reelrestore/shared/storage/local-store';
 import { TestRedis } from '../../../test/support/redis-server.js';
 import { buildApp } from './app.js';
@@ -143,7 +143,7 @@ describe('authentication', () => {
     const wrong = await call('/v1/reels', {}, 'not-a-key');
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect((await json(wrong)).message).toMatch(/not valid/);
+    expect((await json(wrong)).detail).toMatch(/not valid/);
   });
 });
 
@@ -221,7 +221,7 @@ describe('uploads', () => {
     const before = await snapshot();
     const res = await upload({ data: Buffer.from('reel notes\n'.repeat(30_000)), name: 'notes.txt', type: 'text/plain' });
     expect(res.status).toBe(415);
-    const { message } = await json(res);
+    const { detail: message } = await json(res);
     expect(message).toContain("received text/plain 'notes.txt' (looks like text)");
     expect(message).toContain('expected a video file');
     expect(await snapshot()).toEqual(before);
@@ -233,7 +233,7 @@ describe('uploads', () => {
     Buffer.from([0x1a, 0x45, 0xdf, 0xa3]).copy(big); // a Matroska signature, so only the size is wrong
     const res = await upload({ data: big, name: 'big.mkv', type: 'video/x-matroska' });
     expect(res.status).toBe(413);
-    expect((await json(res)).message).toContain(String(MAX_UPLOAD));
+    expect((await json(res)).detail).toContain(String(MAX_UPLOAD));
     expect(await snapshot()).toEqual(before);
     // A tar cut off at the limit is also a 413, not a parse error.
     const bigTar = Buffer.concat([framesTar.subarray(0, 512), Buffer.alloc(MAX_UPLOAD * 2)]);
@@ -247,12 +247,12 @@ describe('uploads', () => {
     expect((await upload({ data: Buffer.alloc(0), name: 'empty.mkv', type: 'video/x-matroska' })).status).toBe(422);
     const unknown = await upload({ data: video, name: 'clip.mkv', type: 'video/x-matroska' }, { before: { chunk_frames: '8' } });
     expect(unknown.status).toBe(400);
-    expect((await json(unknown)).message).toContain('chunk_frames');
+    expect((await json(unknown)).detail).toContain('chunk_frames');
     expect((await uploadVideo({ before: { chunkFrames: '1000' } })).status).toBe(400);
     expect((await uploadVideo({ before: { outputFormat: 'h264' } })).status).toBe(400);
     const loopback = await uploadVideo({ before: { callbackUrl: 'http://127.0.0.1:9/hook' } });
     expect(loopback.status).toBe(422);
-    expect((await json(loopback)).message).toMatch(/callbackUrl/);
+    expect((await json(loopback)).detail).toMatch(/callbackUrl/);
     const noFrames = await makeTar({ 'readme.txt': Buffer.from('no frames here') });
     expect((await upload({ data: noFrames, name: 'empty.tar', type: 'application/x-tar' })).status).toBe(422);
     expect(await snapshot()).toEqual(before);
@@ -264,7 +264,7 @@ describe('uploads', () => {
       call('/v1/reels', { method: 'POST', body, headers: { 'content-type': contentType } });
     const raw = await post('video/x-matroska', video);
     expect(raw.status).toBe(415);
-    expect((await json(raw)).message).toContain('multipart/form-data');
+    expect((await json(raw)).detail).toContain('multipart/form-data');
     expect((await post('multipart/form-data', 'x')).status).toBe(400);
     const cutOff = `--b\r\ncontent-disposition: form-data; name="file"; filename="a.mkv"\r\n\r\n${video.toString('latin1')}`;
     const broken = await post('multipart/form-data; boundary=b', Buffer.from(cutOff, 'latin1'));
@@ -278,22 +278,23 @@ describe('uploads', () => {
     const mixed = await makeTar({ 'a/0001.png': png, 'a/0002.dpx': Buffer.from('SDPX') });
     const res = await upload({ data: mixed, name: 'mixed.tar', type: 'application/x-tar' });
     expect(res.status).toBe(422);
-    expect((await json(res)).message).toMatch(/mixes frame formats/);
+    expect((await json(res)).detail).toMatch(/mixes frame formats/);
   });
 });
 
-describe('sources already in the store', () => {
+describe("sources already in the tenant's store space", () => {
+  const spaceA = tenantKeys('tenanta').sources;
   beforeAll(async () => {
-    await store.put('archive/reel-9.mkv', video);
-    for (const n of ['0001', '0002']) await store.put(`archive/scans/${n}.png`, readFileSync(join(dir, 'seq', 'reel1', `frame_${n}.png`)));
+    for (const space of [spaceA, tenantKeys('tenantb').sources]) await store.put(`${space}archive/reel-9.mkv`, video);
+    for (const n of ['0001', '0002']) await store.put(`${spaceA}archive/scans/${n}.png`, readFileSync(join(dir, 'seq', 'reel1', `frame_${n}.png`)));
   });
 
-  it('references a stored video by key, copying nothing', async () => {
+  it('references a stored video by its key in the tenant’s sources, copying nothing', async () => {
     const res = await submitJson({ source: { key: 'archive/reel-9.mkv' }, options: { chunkFrames: 12 } });
     expect(res.status).toBe(202);
     const { id } = await json(res);
     const rec = await json(await call(`/v1/reels/${id}`));
-    expect(rec.source).toEqual({ type: 'video', key: 'archive/reel-9.mkv', fileName: 'reel-9.mkv', size: video.length });
+    expect(rec.source).toEqual({ type: 'video', key: `${spaceA}archive/reel-9.mkv`, fileName: 'reel-9.mkv', size: video.length });
     expect(rec.options.chunkFrames).toBe(12);
     expect(await storedKeys(reelKeys(id).root)).toEqual([]);
     expect(await queues.probe.getJob(jobIds.probe(id))).toBeDefined();
@@ -303,7 +304,32 @@ describe('sources already in the store', () => {
     const res = await submitJson({ source: { prefix: 'archive/scans' } });
     expect(res.status).toBe(202);
     const rec = await json(await call(`/v1/reels/${(await json(res)).id}`));
-    expect(rec.source).toEqual({ type: 'sequence', prefix: 'archive/scans/', frames: 2, size: expect.any(Number) });
+    expect(rec.source).toEqual({ type: 'sequence', prefix: `${spaceA}archive/scans/`, frames: 2, size: expect.any(Number) });
+  });
+
+  it('answers 422 when an Idempotency-Key is reused for a different request, creating nothing', async () => {
+    const headers = { 'idempotency-key': 'ingest-batch-8/reel-1' };
+    const first = await submitJson({ source: { key: 'archive/reel-9.mkv' } }, KEY_A, headers);
+    expect(first.status).toBe(202);
+    expect((await submitJson({ source: { key: 'archive/reel-9.mkv' } }, KEY_A, headers)).status).toBe(202);
+    const before = await snapshot();
+    const other = await submitJson({ source: { key: 'archive/reel-9.mkv' }, options: { chunkFrames: 16 } }, KEY_A, headers);
+    expect(other.status).toBe(422);
+    const problem = await json(other);
+    expect(problem.type).toBe('urn:reelrestore:problem:idempotency-key-reused');
+    expect(problem.detail).toContain((await json(first)).id);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("answers 404 to a tenant naming another tenant's key or prefix, however it is spelt", async () => {
+    const asB = (source: object) => submitJson({ source }, KEY_B);
+    expect((await asB({ prefix: 'archive/scans' })).status).toBe(404);
+    expect((await asB({ key: 'archive/scans/0001.png' })).status).toBe(404);
+    expect((await asB({ key: `${spaceA}archive/reel-9.mkv` })).status).toBe(404);
+    expect((await asB({ prefix: spaceA })).status).toBe(404);
+    expect((await asB({ key: '../tenanta/sources/archive/reel-9.mkv' })).status).toBe(400);
+    // Its own copy of the same name is its own.
+    expect((await asB({ key: 'archive/reel-9.mkv' })).status).toBe(202);
   });
 
   it('makes absolute URLs from PUBLIC_URL', async () => {
@@ -324,13 +350,13 @@ describe('sources already in the store', () => {
     }
   });
 
-  it('answers 422 for a key or prefix with nothing there, 400 for unsafe or internal keys', async () => {
+  it('answers 404 for a key or prefix with nothing there, 400 for unsafe keys', async () => {
     const missing = await submitJson({ source: { key: 'archive/nope.mov' } });
-    expect(missing.status).toBe(422);
-    expect((await json(missing)).message).toContain('archive/nope.mov');
-    expect((await submitJson({ source: { prefix: 'archive/empty/' } })).status).toBe(422);
+    expect(missing.status).toBe(404);
+    expect((await json(missing)).detail).toContain('archive/nope.mov');
+    expect((await submitJson({ source: { prefix: 'archive/empty/' } })).status).toBe(404);
     expect((await submitJson({ source: { key: '../x' } })).status).toBe(400);
-    expect((await submitJson({ source: { key: 'reels/abc/source/source.mkv' } })).status).toBe(400);
+    expect((await submitJson({ source: { key: 'reels/abc/source/source.mkv' } })).status).toBe(404);
     expect((await submitJson({ source: { url: 'http://x' } })).status).toBe(400);
     expect((await submitJson({ source: { key: 'archive/scans/0001.png' } })).status).toBe(415);
   });
@@ -364,7 +390,11 @@ describe('reads, lists and cancels', () => {
     expect((await call(`/v1/reels/${ids[1]}`, { method: 'DELETE' }, key)).status).toBe(202);
     const cancelled = await json(await call('/v1/reels?state=cancelled', {}, key));
     expect(cancelled.reels.map((r: { id: string }) => r.id)).toEqual([ids[1]]);
-    expect(cancelled.nextCursor).toBeNull();
+    expect(cancelled).not.toHaveProperty('nextCursor');
+    // A last page that is exactly full has no cursor either: nothing follows it.
+    const exact = await json(await call(`/v1/reels?limit=${all.length}`, {}, key));
+    expect(exact.reels).toHaveLength(all.length);
+    expect(exact).not.toHaveProperty('nextCursor');
     expect((await call('/v1/reels?limit=0', {}, key)).status).toBe(400);
     expect((await call('/v1/reels?state=lost', {}, key)).status).toBe(400);
   });
@@ -380,6 +410,33 @@ describe('reads, lists and cancels', () => {
     const again = await call(`/v1/reels/${id}`, { method: 'DELETE' });
     expect(again.status).toBe(409);
     expect((await json(again)).state).toBe('cancelled');
+  });
+});
+
+describe('errors', () => {
+  it('answers every error class as an RFC 9457 problem with a stable type', async () => {
+    const big = Buffer.alloc(MAX_UPLOAD * 2);
+    Buffer.from([0x1a, 0x45, 0xdf, 0xa3]).copy(big); // a Matroska signature, so only the size is wrong
+    const cases: [Promise<Response>, number, string][] = [
+      [submitJson({ source: { url: 'http://x' } }), 400, 'bad-request'],
+      [call('/v1/reels', {}, 'not-a-key'), 401, 'unauthorized'],
+      [call('/v1/reels/rl_doesnotexist0000000000'), 404, 'not-found'],
+      [call('/v1/nowhere'), 404, 'not-found'],
+      [upload({ data: big, name: 'big.mkv', type: 'video/x-matroska' }), 413, 'too-large'],
+      [upload({ data: Buffer.from('notes\n'.repeat(100)), name: 'notes.txt', type: 'text/plain' }), 415, 'unsupported-media'],
+      [upload({ data: Buffer.alloc(0), name: 'empty.mkv', type: 'video/x-matroska' }), 422, 'unprocessable'],
+    ];
+    const { id } = await json(await uploadVideo());
+    expect((await call(`/v1/reels/${id}`, { method: 'DELETE' })).status).toBe(202);
+    cases.push([call(`/v1/reels/${id}`, { method: 'DELETE' }), 409, 'conflict']);
+    for (const [pending, status, type] of cases) {
+      const res = await pending;
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = await json(res);
+      expect(problem).toMatchObject({ type: `urn:reelrestore:problem:${type}`, status, title: expect.any(String), detail: expect.any(String) });
+      expect(problem.instance).toMatch(/^\/v1\//);
+    }
   });
 });
 

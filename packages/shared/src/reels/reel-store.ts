@@ -47,14 +47,16 @@ export class ReelStore {
   }
 
   /**
-   * Reserves an Idempotency-Key for a tenant. Returns the reel id already bound to it, or null when
-   * this call won the key (and must create `reelId`). Keys live for 24 hours.
+   * Reserves an Idempotency-Key for a tenant, bound to the request's `fingerprint` (what it asked for).
+   * Returns the reel id and fingerprint already bound to it, or null when this call won the key (and must
+   * create `reelId`). Keys live for 24 hours.
    */
-  async claimIdempotencyKey(tenantId: string, key: string, reelId: string): Promise<string | null> {
+  async claimIdempotencyKey(tenantId: string, key: string, reelId: string, fingerprint: string): Promise<{ reelId: string; fingerprint: string } | null> {
     const k = this.idemKey(tenantId, key);
-    const ok = await this.redis.set(k, reelId, 'EX', 86_400, 'NX');
+    const ok = await this.redis.set(k, `${reelId} ${fingerprint}`, 'EX', 86_400, 'NX');
     if (ok === 'OK') return null;
-    return this.redis.get(k);
+    const [bound = '', boundPrint = ''] = ((await this.redis.get(k)) ?? '').split(' ');
+    return { reelId: bound, fingerprint: boundPrint };
   }
 
   async releaseIdempotencyKey(tenantId: string, key: string): Promise<void> {
@@ -193,16 +195,19 @@ export class ReelStore {
   }
 
   /** Newest first. `cursor` is the last id of the previous page (ids sort by creation time). */
-  async list(tenantId: string, opts: { state?: ReelState; limit: number; cursor?: string }): Promise<{ reels: ReelRecord[]; nextCursor: string | null }> {
+  /** A page of the tenant's reels, newest first; `nextCursor` only when another page holds any. */
+  async list(tenantId: string, opts: { state?: ReelState; limit: number; cursor?: string }): Promise<{ reels: ReelRecord[]; nextCursor?: string }> {
     const reels: ReelRecord[] = [];
     let max = opts.cursor ? `(${opts.cursor}` : '+';
     for (;;) {
       const ids = await this.redis.zrevrangebylex(this.tenantKey(tenantId), max, '-', 'LIMIT', 0, 100);
-      if (ids.length === 0) return { reels, nextCursor: null };
+      if (ids.length === 0) return { reels };
       for (const id of ids) {
         const r = await this.get(id);
-        if (r && (!opts.state || r.state === opts.state)) reels.push(r);
-        if (reels.length === opts.limit) return { reels, nextCursor: id };
+        if (!r || (opts.state && r.state !== opts.state)) continue;
+        // One more than asked for tells whether a next page exists, so the last page has no cursor.
+        if (reels.length === opts.limit) return { reels, nextCursor: reels.at(-1)!.id };
+        reels.push(r);
       }
       max = `(${ids.at(-1)}`;
     }

@@ -23,6 +23,22 @@ export function safeFileName(raw: string): string {
 
 const pad = (n: number) => String(n).padStart(7, '0');
 
+/**
+ * A tenant's own space in the store. Stored sources are named relative to `sources` (archives stage
+ * scans there, or an operator syncs them in), so one tenant can never name another's data: every key a
+ * request names is joined onto its own tenant's prefix, and safeKey forbids climbing out of it.
+ */
+export function tenantKeys(tenantId: string) {
+  const root = `tenants/${tenantId}/`;
+  return {
+    root,
+    sources: `${root}sources/`,
+    source: (key: string) => `${root}sources/${key}`,
+    uploads: `${root}uploads/`,
+    upload: (uploadId: string) => `${root}uploads/${uploadId}`,
+  };
+}
+
 /** The storage layout of one reel. Everything a reel owns lives under `reels/<id>/`. */
 export function reelKeys(reelId: string) {
   const root = `reels/${reelId}/`;

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '@reelrestore/shared/config';
-import { sendError } from './error-handler.js';
+import { sendProblem } from './error-handler.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +30,7 @@ export function registerAuth(app: FastifyInstance, keys: Config['API_KEYS']): vo
     const tenant = key === null ? null : tenantForKey(key, known);
     if (tenant === null) {
       reply.header('WWW-Authenticate', 'Bearer realm="reelrestore"');
-      return sendError(reply, 401, key === null ? 'send the API key as "Authorization: Bearer <key>"' : 'the API key is not valid');
+      return sendProblem(reply, 401, key === null ? 'send the API key as "Authorization: Bearer <key>"' : 'the API key is not valid');
     }
     request.tenantId = tenant;
   });

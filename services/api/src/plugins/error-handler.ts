@@ -1,32 +1,86 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { BadInputError, NotFoundError } from '@reelrestore/shared/errors';
 
-/** Every error body has this shape: `error` is the HTTP reason phrase, `message` says what to fix. */
-export function sendError(reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply.code(status).send({ error: STATUS_CODES[status] ?? 'Error', message, ...extra });
+/**
+ * Every error is an RFC 9457 problem (`application/problem+json`): `type` is stable for each kind of
+ * error, so clients switch on it and never on the wording of `detail`, which says what to fix.
+ */
+export const PROBLEM_TYPES = {
+  'bad-request': 400,
+  unauthorized: 401,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'unsupported-media': 415,
+  unprocessable: 422,
+  'idempotency-key-reused': 422,
+  'rate-limited': 429,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ProblemType = keyof typeof PROBLEM_TYPES;
+
+/** Not a page to fetch: a name (RFC 9457 allows a non-resolvable URI) that stays the same on every deployment. */
+export const problemTypeUri = (type: ProblemType) => `urn:reelrestore:problem:${type}`;
+
+const BY_STATUS: Record<number, ProblemType> = Object.fromEntries(
+  Object.entries(PROBLEM_TYPES)
+    .filter(([type]) => type !== 'idempotency-key-reused')
+    .map(([type, status]) => [status, type as ProblemType]),
+);
+
+export function problemTypeFor(status: number): ProblemType {
+  return BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad-request');
+}
+
+export interface ProblemOptions {
+  /** A more specific type than the status's own. */
+  type?: ProblemType;
+  /** Extension members (RFC 9457 §3.2), e.g. a conflicting reel's state. */
+  extra?: Record<string, unknown>;
+}
+
+export function sendProblem(reply: FastifyReply, status: number, detail: string, opts: ProblemOptions = {}): FastifyReply {
+  const type = opts.type ?? problemTypeFor(status);
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({
+      type: problemTypeUri(type),
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      detail,
+      instance: instanceOf(reply.request),
+      ...opts.extra,
+    });
+}
+
+function instanceOf(request: FastifyRequest): string {
+  return request.url.split('?')[0] ?? request.url;
 }
 
 /**
- * One error handler for the whole API. Client mistakes get their status and a readable message;
- * anything else is a 5xx with a generic message, the details going only to the log.
+ * One error handler for the whole API. Client mistakes get their status and a readable detail;
+ * anything else is a 5xx with a generic detail, the particulars going only to the log.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof BadInputError) return sendError(reply, err.status, err.message);
-    if (err instanceof NotFoundError) return sendError(reply, 404, err.message);
-    if (hasZodFastifySchemaValidationErrors(err) || err.validation) return sendError(reply, 400, err.message);
+    if (err instanceof BadInputError) return sendProblem(reply, err.status, err.message);
+    if (err instanceof NotFoundError) return sendProblem(reply, 404, err.message);
+    if (hasZodFastifySchemaValidationErrors(err) || err.validation) return sendProblem(reply, 400, err.message);
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = request.headers['content-type'] ?? 'none';
-      return sendError(reply, 415, `content type "${type.slice(0, 100)}" is not accepted: send multipart/form-data (the file in field "file") or application/json`);
+      return sendProblem(reply, 415, `content type "${type.slice(0, 100)}" is not accepted: send multipart/form-data (the file in field "file") or application/json`);
     }
     const status = err.statusCode ?? 500;
     // fastify's and its plugins' own client errors (JSON body too large, too many form parts…) say what is wrong.
-    if (status >= 400 && status < 500) return sendError(reply, status, err.message);
+    if (status >= 400 && status < 500) return sendProblem(reply, status, err.message);
     request.log.error({ err }, 'request failed');
-    return sendError(reply, status >= 500 && status < 600 ? status : 500, 'internal error; the details are in the server log');
+    return sendProblem(reply, status >= 500 && status < 600 ? status : 500, 'internal error; the details are in the server log');
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route for ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, `no route for ${request.method} ${request.url.split('?')[0]}`));
 }

@@ -10,8 +10,9 @@ import { reelKeys } from '@reelrestore/shared/storage/keys';
 import { assertCallbackUrlAllowed } from '@reelrestore/shared/webhooks/callback-url';
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { receiveUpload } from '../../ingest/receive-upload.js';
+import { sendProblem } from '../../plugins/error-handler.js';
 import { resolveStoredSource } from '../../ingest/stored-source.js';
-import { acceptedBody, errorBody } from './schemas.js';
+import { acceptedBody, problemBody } from './schemas.js';
 
 const chunkFrames = z.coerce.number().int().min(4).max(256);
 const outputFormat = z.enum(['ffv1', 'prores4444']);
@@ -19,7 +20,7 @@ const callbackUrl = z.url().max(2048);
 
 const storedSourceBody = z.strictObject({
   source: z.union([z.strictObject({ key: z.string().min(1) }), z.strictObject({ prefix: z.string().min(1) })], {
-    error: 'source must be {"key": "<object key>"} (a video) or {"prefix": "<folder/>"} (image frames)',
+    error: 'source must be {"key": "<key>"} (a video) or {"prefix": "<folder/>"} (image frames), named within your sources (tenants/<tenant>/sources/ in the store)',
   }),
   callbackUrl: callbackUrl.optional(),
   options: z.strictObject({ chunkFrames: chunkFrames.optional(), outputFormat: outputFormat.optional() }).optional(),
@@ -70,7 +71,7 @@ export function createReelRoute(app: App, deps: ApiDeps): void {
           'Answers 202 at once; poll statusUrl.',
         tags: ['reels'],
         headers: idempotencyHeaders,
-        response: { 202: acceptedBody, 400: errorBody, 413: errorBody, 415: errorBody, 422: errorBody },
+        response: { 202: acceptedBody, 400: problemBody, 404: problemBody, 413: problemBody, 415: problemBody, 422: problemBody },
       },
     },
     async (request, reply) => {
@@ -80,19 +81,25 @@ export function createReelRoute(app: App, deps: ApiDeps): void {
       const id = newReelId();
 
       if (keyHash) {
-        const existing = await deps.reels.claimIdempotencyKey(tenantId, keyHash, id);
+        const fingerprint = requestFingerprint(request);
+        const existing = await deps.reels.claimIdempotencyKey(tenantId, keyHash, id, fingerprint);
         if (existing) {
           discardBody(request);
-          const state = (await deps.reels.getState(existing)) ?? 'queued';
-          const statusUrl = publicUrl(deps.config, `/v1/reels/${existing}`);
-          return reply.code(202).header('location', statusUrl).header('idempotent-replayed', 'true').send({ id: existing, state, statusUrl });
+          if (existing.fingerprint !== fingerprint) {
+            return sendProblem(reply, 422, `Idempotency-Key was already used for a different request (reel ${existing.reelId}): use a new key for a new reel`, {
+              type: 'idempotency-key-reused',
+            });
+          }
+          const state = (await deps.reels.getState(existing.reelId)) ?? 'queued';
+          const statusUrl = publicUrl(deps.config, `/v1/reels/${existing.reelId}`);
+          return reply.code(202).header('location', statusUrl).header('idempotent-replayed', 'true').send({ id: existing.reelId, state, statusUrl });
         }
       }
 
       const log = request.log.child({ reelId: id });
       let recordCreated = false;
       try {
-        const sub = request.isMultipart() ? await fromUpload(request, deps, id) : await fromStore(request.body, deps);
+        const sub = request.isMultipart() ? await fromUpload(request, deps, id) : await fromStore(request.body, tenantId, deps);
         await deps.reels.create({
           id,
           tenantId,
@@ -139,7 +146,7 @@ async function fromUpload(request: FastifyRequest, deps: ApiDeps, reelId: string
   return { source, options, callbackUrl: callback };
 }
 
-async function fromStore(body: unknown, deps: ApiDeps): Promise<Submission> {
+async function fromStore(body: unknown, tenantId: string, deps: ApiDeps): Promise<Submission> {
   if (body === undefined || body === null) {
     throw new BadInputError('send multipart/form-data with a "file", or JSON naming a source already in the store', 400);
   }
@@ -147,7 +154,16 @@ async function fromStore(body: unknown, deps: ApiDeps): Promise<Submission> {
   if (!parsed.success) throw new BadInputError(describeIssues(parsed.error), 400);
   const { source, options = {}, callbackUrl: callback } = parsed.data;
   if (callback) await assertCallbackUrlAllowed(callback, deps.config.WEBHOOK_ALLOW_PRIVATE);
-  return { source: await resolveStoredSource(deps.store, source), options, callbackUrl: callback };
+  return { source: await resolveStoredSource(deps.store, tenantId, source), options, callbackUrl: callback };
+}
+
+/**
+ * What a request asked for, to tell a retry from another request reusing its Idempotency-Key: the JSON
+ * body as sent, or for an upload (whose bytes arrive later) its declared length.
+ */
+function requestFingerprint(request: FastifyRequest): string {
+  const what = request.isMultipart() ? `upload ${request.headers['content-length'] ?? 'chunked'}` : JSON.stringify(request.body ?? null);
+  return createHash('sha256').update(what).digest('hex').slice(0, 32);
 }
 
 function parseField<T>(schema: z.ZodType<T>, name: string, value: string): T {

@@ -5,9 +5,9 @@ import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ApiDeps, App } from '../../deps.js';
 import { sendObject, sendPrefixAsTar } from '../../downloads/send-object.js';
 import { VIDEO_CONTENT_TYPES } from '../../ingest/sniff-media.js';
-import { sendError } from '../../plugins/error-handler.js';
+import { sendProblem } from '../../plugins/error-handler.js';
 import { findOwnReel } from './find-reel.js';
-import { conflictBody, errorBody, reelIdParams } from './schemas.js';
+import { conflictBody, problemBody, reelIdParams } from './schemas.js';
 
 const PRESIGN_SECONDS = 3600;
 
@@ -20,10 +20,10 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
   async function completedOutputs(id: string, tenantId: string, reply: FastifyReply): Promise<ReelOutputs | null> {
     const rec = await findOwnReel(deps.reels, id, tenantId);
     if (rec.state === 'completed' && rec.outputs) return rec.outputs;
-    await sendError(reply, 409, `reel ${id} is ${rec.state}; its outputs exist once it is completed`, { state: rec.state });
+    await sendProblem(reply, 409, `reel ${id} is ${rec.state}; its outputs exist once it is completed`, { extra: { state: rec.state } });
     return null;
   }
-  const errors = { 404: errorBody, 409: conflictBody };
+  const errors = { 404: problemBody, 409: conflictBody };
 
   app.get(
     '/v1/reels/:id/output',

@@ -6,9 +6,9 @@ import { removeReelJobs } from '@reelrestore/shared/reels/remove-reel-jobs';
 import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
-import { sendError } from '../../plugins/error-handler.js';
+import { sendProblem } from '../../plugins/error-handler.js';
 import { findOwnReel } from './find-reel.js';
-import { conflictBody, errorBody, reelBody, reelIdParams } from './schemas.js';
+import { conflictBody, problemBody, reelBody, reelIdParams } from './schemas.js';
 
 const listQuery = z.object({
   state: z.enum(REEL_STATES).optional(),
@@ -21,7 +21,7 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
 
   app.get(
     '/v1/reels/:id',
-    { schema: { summary: 'A reel: state, progress, timings, outputs', tags: ['reels'], params: reelIdParams, response: { 200: reelBody, 404: errorBody } } },
+    { schema: { summary: 'A reel: state, progress, timings, outputs', tags: ['reels'], params: reelIdParams, response: { 200: reelBody, 404: problemBody } } },
     async (request) => withLinks(await findOwnReel(deps.reels, request.params.id, request.tenantId)),
   );
 
@@ -32,13 +32,13 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
         summary: "The tenant's reels, newest first",
         tags: ['reels'],
         querystring: listQuery,
-        response: { 200: z.object({ reels: z.array(reelBody), nextCursor: z.string().nullable() }) },
+        response: { 200: z.object({ reels: z.array(reelBody), nextCursor: z.string().optional().describe('absent on the last page') }) },
       },
     },
     async (request) => {
       const { state, limit, cursor } = request.query;
       const page = await deps.reels.list(request.tenantId, { limit, ...(state ? { state } : {}), ...(cursor ? { cursor } : {}) });
-      return { reels: page.reels.map(withLinks), nextCursor: page.nextCursor };
+      return { reels: page.reels.map(withLinks), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     },
   );
 
@@ -50,13 +50,13 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
         description: 'Queued work is removed; a stage already running stops at its next check.',
         tags: ['reels'],
         params: reelIdParams,
-        response: { 202: z.object({ id: z.string(), state: z.literal('cancelled') }), 404: errorBody, 409: conflictBody },
+        response: { 202: z.object({ id: z.string(), state: z.literal('cancelled') }), 404: problemBody, 409: conflictBody },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
       const rec = await findOwnReel(deps.reels, id, request.tenantId);
-      const conflict = (state: ReelRecord['state']) => sendError(reply, 409, `reel ${id} is already ${state}`, { state });
+      const conflict = (state: ReelRecord['state']) => sendProblem(reply, 409, `reel ${id} is already ${state}`, { extra: { state } });
       if (isTerminal(rec.state)) return conflict(rec.state);
       // The transition is atomic: if the reel finished meanwhile, it wins and the cancel reports that.
       if (!(await deps.reels.transition(id, 'cancelled'))) return conflict((await deps.reels.getState(id)) ?? rec.state);

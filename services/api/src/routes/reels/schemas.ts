@@ -3,8 +3,15 @@ import { REEL_STATES } from '@reelrestore/shared/reels/reel-record';
 
 /** Response and parameter schemas shared by the reel routes; they also make the OpenAPI document. */
 
-export const errorBody = z.object({ error: z.string(), message: z.string() });
-export const conflictBody = errorBody.extend({ state: z.enum(REEL_STATES) });
+/** An RFC 9457 problem (plugins/error-handler.ts): `type` is stable per kind of error, `detail` says what to fix. */
+export const problemBody = z.object({
+  type: z.string().describe('urn:reelrestore:problem:<kind>, stable: switch on it'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string().optional(),
+});
+export const conflictBody = problemBody.extend({ state: z.enum(REEL_STATES) });
 
 export const reelIdParams = z.object({ id: z.string().describe('reel id') });
 
