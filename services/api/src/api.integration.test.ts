@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -239,6 +240,31 @@ describe('uploads', () => {
     const bigTar = Buffer.concat([framesTar.subarray(0, 512), Buffer.alloc(MAX_UPLOAD * 2)]);
     expect((await upload({ data: bigTar, name: 'big.tar', type: 'application/x-tar' })).status).toBe(413);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers 413 at once to a declared 200 GB body, without 100 Continue and without reading it', async () => {
+    const { status, continued } = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = httpRequest(`${base}/v1/reels`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${KEY_A}`,
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': String(200 * 1024 ** 3),
+          expect: '100-continue',
+        },
+      });
+      req.on('continue', () => (continued = true));
+      req.on('response', (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, continued });
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(status).toBe(413);
+    expect(continued).toBe(false);
   });
 
   it('rejects bad form input with 4xx before storing anything', async () => {

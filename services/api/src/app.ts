@@ -9,12 +9,15 @@ import { ReelStore } from '@reelrestore/shared/reels/reel-store';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import type { ApiDeps, App } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
+import { registerDeclaredLengthLimit } from './plugins/declared-length.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
 import { getReelRoutes } from './routes/reels/get-reel.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { createTusUploads } from './uploads/tus-uploads.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -48,16 +51,25 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   registerErrorHandler(app);
   await registerDocs(app, { 'POST /v1/reels': createReelBodyDocs });
   registerAuth(app, deps.config.API_KEYS);
+  registerDeclaredLengthLimit(app, deps.config.MAX_UPLOAD_BYTES);
   await app.register(multipart, {
     // One file per reel, at most MAX_UPLOAD_BYTES; past the limit the part is cut off and the route answers 413.
     limits: { fileSize: deps.config.MAX_UPLOAD_BYTES, fields: 10, fieldSize: 4096, parts: 20 },
     throwFileSizeLimit: false,
   });
 
-  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX) };
+  const uploads = createTusUploads({
+    store: deps.store,
+    redis: deps.redis,
+    redisPrefix: deps.config.QUEUE_PREFIX,
+    maxBytes: deps.config.MAX_UPLOAD_BYTES,
+    publicUrl: deps.config.PUBLIC_URL,
+  });
+  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX), uploads };
   healthRoutes(app, api, deps.readinessTimeoutMs ?? 2_000);
   createReelRoute(app, api);
   getReelRoutes(app, api);
   getOutputRoutes(app, api);
+  await uploadRoutes(app, api);
   return app;
 }

@@ -6,6 +6,7 @@ import type { Config } from '@reelrestore/shared/config';
 import type { Queues } from '@reelrestore/shared/queues';
 import type { ReelStore } from '@reelrestore/shared/reels/reel-store';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
+import type { TusUploads } from './uploads/tus-uploads.js';
 
 /** The fastify instance every route module receives: zod schemas give typed handlers and the OpenAPI document. */
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -17,6 +18,7 @@ export interface ApiDeps {
   store: ObjectStore;
   queues: Queues;
   reels: ReelStore;
+  uploads: TusUploads;
 }
 
 /** Absolute when PUBLIC_URL is set (clients behind a proxy), otherwise a path. */

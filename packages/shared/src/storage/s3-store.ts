@@ -11,6 +11,7 @@ import {
   ListObjectsCommand,
   S3Client,
   type BucketLocationConstraint,
+  type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -55,6 +56,8 @@ export class S3Store implements ObjectStore {
   readonly bucket: string;
   readonly region: string;
   readonly prefix: string;
+  /** What the client was made with, for other S3 clients of the same store (the tus upload server). */
+  readonly clientConfig: S3ClientConfig;
 
   constructor(options: S3StoreOptions) {
     const problem = bucketNameProblem(options.bucket);
@@ -62,7 +65,7 @@ export class S3Store implements ObjectStore {
     this.bucket = options.bucket;
     this.region = options.region || 'us-east-1';
     this.prefix = options.prefix ? safeKey(options.prefix.replace(/\/*$/, '/'), 'storage prefix') : '';
-    this.client = new S3Client({
+    this.clientConfig = {
       region: this.region,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -72,7 +75,8 @@ export class S3Store implements ObjectStore {
       // and some other S3-compatible servers, which then store the chunk framing as object bytes.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    };
+    this.client = new S3Client(this.clientConfig);
   }
 
   private objectKey(key: string): string {

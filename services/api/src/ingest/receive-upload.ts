@@ -91,7 +91,8 @@ async function storeVideo(body: Readable, container: VideoContainer, fileName: s
   return { type: 'video', key, fileName: displayName(fileName, `source.${ext}`), size: put.size, sha256: put.sha256 };
 }
 
-function displayName(fileName: string, fallback: string): string {
+/** The client's file name made safe for the record and downloads, or `fallback`. */
+export function displayName(fileName: string, fallback: string): string {
   try {
     return safeFileName(fileName);
   } catch {

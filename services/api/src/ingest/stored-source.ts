@@ -3,7 +3,10 @@ import type { ReelSource } from '@reelrestore/shared/reels/reel-record';
 import { safeKey, tenantKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { FormatTracker, frameFormat } from '@reelrestore/shared/frames/frame-files';
+import type { TusUploads } from '../uploads/tus-uploads.js';
+import { displayName } from './receive-upload.js';
 import { SNIFF_BYTES, sniffMedia, unsupportedMediaMessage } from './sniff-media.js';
+import { storeTarFrames } from './store-tar-frames.js';
 
 /**
  * A reel made from data already in the tenant's sources (archive ingest never re-uploads terabytes):
@@ -20,16 +23,31 @@ async function videoAtKey(store: ObjectStore, key: string, named: string): Promi
   if (key.endsWith('/')) throw new BadInputError(`source.key "${named}" ends with "/": name a folder of frames with source.prefix`, 400);
   const head = await store.head(key);
   if (!head) throw new NotFoundError(`source.key "${named}": no such object in your sources`);
-  if (head.size === 0) throw new BadInputError(`source.key "${named}" is empty`, 422);
-
-  const sniffed = sniffMedia(await readStart(store, key, Math.min(head.size, SNIFF_BYTES)));
-  if (sniffed.kind === 'tar') {
-    throw new BadInputError(`source.key "${named}" is a tar archive: upload it, or name its extracted frames with source.prefix`, 415);
-  }
-  if (sniffed.kind === 'other') {
-    throw new BadInputError(unsupportedMediaMessage({ contentType: 'stored object', fileName: named, looksLike: sniffed.looksLike }), 415);
-  }
+  const kind = await sniffStored(store, key, head.size, `source.key "${named}"`);
+  if (kind === 'tar') throw new BadInputError(`source.key "${named}" is a tar archive: upload it, or name its extracted frames with source.prefix`, 415);
   return { type: 'video', key, fileName: key.split('/').at(-1) ?? key, size: head.size };
+}
+
+/**
+ * A finished resumable upload (uploads/tus-uploads.ts): a video is referenced where it landed, a tar of
+ * frames is unpacked into the reel's own source/frames/ as a multipart upload is.
+ */
+export async function resolveUploadSource(store: ObjectStore, uploads: TusUploads, tenantId: string, uploadId: string, reelId: string): Promise<ReelSource> {
+  const upload = await uploads.finished(tenantId, uploadId);
+  const kind = await sniffStored(store, upload.key, upload.size, `upload ${uploadId}${upload.fileName ? ` ('${upload.fileName.slice(0, 100)}')` : ''}`);
+  if (kind === 'tar') {
+    const frames = await storeTarFrames(await store.get(upload.key), store, reelId);
+    return { type: 'sequence', prefix: frames.prefix, frames: frames.frames, size: frames.size, sha256: frames.sha256 };
+  }
+  return { type: 'video', key: upload.key, fileName: displayName(upload.fileName ?? '', `upload-${uploadId}`), size: upload.size };
+}
+
+/** What a stored object holds, by its first bytes: a video or a tar; anything else is a 415. */
+async function sniffStored(store: ObjectStore, key: string, size: number, what: string): Promise<'video' | 'tar'> {
+  if (size === 0) throw new BadInputError(`${what} is empty`, 422);
+  const sniffed = sniffMedia(await readStart(store, key, Math.min(size, SNIFF_BYTES)));
+  if (sniffed.kind === 'other') throw new BadInputError(unsupportedMediaMessage({ contentType: 'stored object', fileName: what, looksLike: sniffed.looksLike }), 415);
+  return sniffed.kind;
 }
 
 async function framesUnderPrefix(store: ObjectStore, space: string, rawPrefix: string): Promise<ReelSource> {

@@ -11,7 +11,7 @@ import { assertCallbackUrlAllowed } from '@reelrestore/shared/webhooks/callback-
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { receiveUpload } from '../../ingest/receive-upload.js';
 import { sendProblem } from '../../plugins/error-handler.js';
-import { resolveStoredSource } from '../../ingest/stored-source.js';
+import { resolveStoredSource, resolveUploadSource } from '../../ingest/stored-source.js';
 import { acceptedBody, problemBody } from './schemas.js';
 
 const chunkFrames = z.coerce.number().int().min(4).max(256);
@@ -19,9 +19,17 @@ const outputFormat = z.enum(['ffv1', 'prores4444']);
 const callbackUrl = z.url().max(2048);
 
 const storedSourceBody = z.strictObject({
-  source: z.union([z.strictObject({ key: z.string().min(1) }), z.strictObject({ prefix: z.string().min(1) })], {
-    error: 'source must be {"key": "<key>"} (a video) or {"prefix": "<folder/>"} (image frames), named within your sources (tenants/<tenant>/sources/ in the store)',
-  }),
+  source: z.union(
+    [
+      z.strictObject({ key: z.string().min(1) }),
+      z.strictObject({ prefix: z.string().min(1) }),
+      z.strictObject({ upload: z.string().min(1).describe('the id of a finished resumable upload (POST /v1/uploads)') }),
+    ],
+    {
+      error:
+        'source must be {"upload": "<id>"} (a finished upload), or {"key": "<key>"} (a video) or {"prefix": "<folder/>"} (image frames) within your sources (tenants/<tenant>/sources/ in the store)',
+    },
+  ),
   callbackUrl: callbackUrl.optional(),
   options: z.strictObject({ chunkFrames: chunkFrames.optional(), outputFormat: outputFormat.optional() }).optional(),
 });
@@ -71,7 +79,7 @@ export function createReelRoute(app: App, deps: ApiDeps): void {
           'Answers 202 at once; poll statusUrl.',
         tags: ['reels'],
         headers: idempotencyHeaders,
-        response: { 202: acceptedBody, 400: problemBody, 404: problemBody, 413: problemBody, 415: problemBody, 422: problemBody },
+        response: { 202: acceptedBody, 400: problemBody, 404: problemBody, 409: problemBody, 413: problemBody, 415: problemBody, 422: problemBody },
       },
     },
     async (request, reply) => {
@@ -99,7 +107,7 @@ export function createReelRoute(app: App, deps: ApiDeps): void {
       const log = request.log.child({ reelId: id });
       let recordCreated = false;
       try {
-        const sub = request.isMultipart() ? await fromUpload(request, deps, id) : await fromStore(request.body, tenantId, deps);
+        const sub = request.isMultipart() ? await fromUpload(request, deps, id) : await fromStore(request.body, tenantId, deps, id);
         await deps.reels.create({
           id,
           tenantId,
@@ -146,7 +154,7 @@ async function fromUpload(request: FastifyRequest, deps: ApiDeps, reelId: string
   return { source, options, callbackUrl: callback };
 }
 
-async function fromStore(body: unknown, tenantId: string, deps: ApiDeps): Promise<Submission> {
+async function fromStore(body: unknown, tenantId: string, deps: ApiDeps, reelId: string): Promise<Submission> {
   if (body === undefined || body === null) {
     throw new BadInputError('send multipart/form-data with a "file", or JSON naming a source already in the store', 400);
   }
@@ -154,7 +162,9 @@ async function fromStore(body: unknown, tenantId: string, deps: ApiDeps): Promis
   if (!parsed.success) throw new BadInputError(describeIssues(parsed.error), 400);
   const { source, options = {}, callbackUrl: callback } = parsed.data;
   if (callback) await assertCallbackUrlAllowed(callback, deps.config.WEBHOOK_ALLOW_PRIVATE);
-  return { source: await resolveStoredSource(deps.store, tenantId, source), options, callbackUrl: callback };
+  const resolved =
+    'upload' in source ? await resolveUploadSource(deps.store, deps.uploads, tenantId, source.upload, reelId) : await resolveStoredSource(deps.store, tenantId, source);
+  return { source: resolved, options, callbackUrl: callback };
 }
 
 /**

@@ -1,0 +1,232 @@
+/**
+ * Resumable uploads (tus) over real HTTP into a local store, with a private redis-server: a 2 GiB upload
+ * broken off twice and resumed, reels made from finished uploads, and tenants kept apart.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@reelrestore/shared/config';
+import { closeQueues, openQueues, type Queues } from '@reelrestore/shared/queues';
+import { reelKeys, tenantKeys } from '@reelrestore/shared/storage/keys';
+import { LocalStore } from '@reelrestore/shared/storage/local-store';
+import { TestRedis } from '../../../test/support/redis-server.js';
+import { buildApp } from './app.js';
+import type { App } from './deps.js';
+
+const KEY_A = 'rr_test_key_uploads_a';
+const KEY_B = 'rr_test_key_uploads_b';
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const GIB = 1024 ** 3;
+// Response bodies are untyped JSON; the assertions check their shape.
+const json = (res: Response): Promise<any> => res.json();
+
+let dir: string;
+let redisServer: TestRedis;
+let redis: Redis;
+let queues: Queues;
+let store: LocalStore;
+let app: App;
+let base: string;
+let video: Buffer;
+let framesTar: Buffer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rr-uploads-'));
+  redisServer = await new TestRedis().start();
+  const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...args]);
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=24', '-frames:v', '10', '-c:v', 'ffv1', join(dir, 'clip.mkv'));
+  video = readFileSync(join(dir, 'clip.mkv'));
+  mkdirSync(join(dir, 'seq'));
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=24', '-frames:v', '3', join(dir, 'seq', 'frame_%04d.png'));
+  execFileSync('tar', ['-cf', join(dir, 'frames.tar'), '-C', join(dir, 'seq'), '.']);
+  framesTar = readFileSync(join(dir, 'frames.tar'));
+
+  const config = loadConfig({
+    REDIS_URL: redisServer.url,
+    QUEUE_PREFIX: 'uploadtest',
+    STORAGE_URL: `file://${join(dir, 'store')}`,
+    API_KEYS: `tenanta:${sha256(KEY_A)},tenantb:${sha256(KEY_B)}`,
+    MAX_UPLOAD_BYTES: String(3 * GIB),
+    LOG_LEVEL: 'silent',
+  });
+  redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  queues = openQueues(redis, config.QUEUE_PREFIX);
+  store = new LocalStore(join(dir, 'store'));
+  app = await buildApp({ config, redis, store, queues });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await app?.close();
+  if (queues) await closeQueues(queues).catch(() => undefined);
+  redis?.disconnect();
+  await redisServer?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const TUS = { 'tus-resumable': '1.0.0' };
+
+async function createUpload(size: number, fileName: string, key = KEY_A): Promise<string> {
+  const res = await fetch(`${base}/v1/uploads`, {
+    method: 'POST',
+    headers: { ...TUS, authorization: `Bearer ${key}`, 'upload-length': String(size), 'upload-metadata': `filename ${Buffer.from(fileName).toString('base64')}` },
+  });
+  expect(res.status).toBe(201);
+  return res.headers.get('location')!;
+}
+
+async function offsetOf(url: string, key = KEY_A): Promise<Response> {
+  return fetch(url, { method: 'HEAD', headers: { ...TUS, authorization: `Bearer ${key}` } });
+}
+
+/** The bytes of a large generated file from `start`, in 1 MiB chunks: reproducible, so both sides can hash it. */
+const BLOCK = randomBytes(1024 * 1024);
+function chunkAt(offset: number, end: number): Buffer {
+  const index = Math.floor(offset / BLOCK.length);
+  const chunk = Buffer.from(BLOCK);
+  chunk.writeUInt32BE(index, 0); // every MiB differs, so a chunk sent twice or skipped changes the hash
+  return chunk.subarray(offset - index * BLOCK.length, Math.min(BLOCK.length, end - index * BLOCK.length));
+}
+
+/**
+ * PATCHes bytes [from, size) of the generated file, breaking the connection off once `stopAt` bytes of
+ * the file have been sent (as a dropped network would). Resolves when the request ends or breaks.
+ */
+function patchGenerated(url: string, from: number, size: number, stopAt = Infinity): Promise<void> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, {
+      method: 'PATCH',
+      headers: { ...TUS, authorization: `Bearer ${KEY_A}`, 'content-type': 'application/offset+octet-stream', 'upload-offset': String(from) },
+    });
+    req.on('error', () => resolve());
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+    });
+    let at = from;
+    const pump = () => {
+      while (at < size) {
+        if (at >= stopAt) {
+          req.destroy();
+          return;
+        }
+        const chunk = chunkAt(at, size);
+        at += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+async function serverOffset(url: string): Promise<number> {
+  // The server stores what arrived before the break a moment after the socket closes.
+  for (let i = 0; i < 50; i++) {
+    const res = await offsetOf(url);
+    if (res.status === 200) return Number(res.headers.get('upload-offset'));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the upload stayed locked');
+}
+
+async function uploadWhole(data: Buffer, fileName: string, key = KEY_A): Promise<string> {
+  const url = await createUpload(data.length, fileName, key);
+  const res = await fetch(url, {
+    method: 'PATCH',
+    headers: { ...TUS, authorization: `Bearer ${key}`, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+    body: data,
+  });
+  expect(res.status).toBe(204);
+  return url.split('/').at(-1)!;
+}
+
+function submit(source: object, key = KEY_A): Promise<Response> {
+  return fetch(`${base}/v1/reels`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ source }) });
+}
+
+describe('resumable uploads (tus)', () => {
+  it('completes a 2 GiB upload broken off twice, resuming from the offset the server reports, with the right SHA-256', async () => {
+    const size = 2 * GIB;
+    const url = await createUpload(size, 'reel-7.mkv');
+    expect(url).toMatch(new RegExp(`^${base}/v1/uploads/[0-9a-f]{32}$`));
+
+    await patchGenerated(url, 0, size, 700 * 1024 ** 2);
+    const first = await serverOffset(url);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(size);
+
+    await patchGenerated(url, first, size, 1400 * 1024 ** 2);
+    const second = await serverOffset(url);
+    expect(second).toBeGreaterThan(first);
+    expect(second).toBeLessThan(size);
+
+    await patchGenerated(url, second, size);
+    expect(await serverOffset(url)).toBe(size);
+
+    const expected = createHash('sha256');
+    for (let at = 0; at < size; at += BLOCK.length) expected.update(chunkAt(at, size));
+    const stored = createHash('sha256');
+    const key = tenantKeys('tenanta').upload(url.split('/').at(-1)!);
+    for await (const chunk of await store.get(key)) stored.update(chunk as Buffer);
+    expect(stored.digest('hex')).toBe(expected.digest('hex'));
+    await store.delete(key);
+  }, 180_000);
+
+  it('makes a reel of a finished video upload, referencing it where it landed', async () => {
+    const id = await uploadWhole(video, 'clip.mkv');
+    const res = await submit({ upload: id });
+    expect(res.status).toBe(202);
+    const reel = await json(await fetch(`${base}/v1/reels/${(await json(res)).id}`, { headers: { authorization: `Bearer ${KEY_A}` } }));
+    expect(reel.source).toEqual({ type: 'video', key: tenantKeys('tenanta').upload(id), fileName: 'clip.mkv', size: video.length });
+    expect(sha256(await store.getBuffer(reel.source.key))).toBe(sha256(video));
+  });
+
+  it('unpacks a finished tar upload into the reel’s frames', async () => {
+    const id = await uploadWhole(framesTar, 'frames.tar');
+    const res = await submit({ upload: id });
+    expect(res.status).toBe(202);
+    const reelId = (await json(res)).id;
+    const prefix = `${reelKeys(reelId).sourcePrefix}frames/`;
+    const keys: string[] = [];
+    for await (const o of store.list(prefix)) keys.push(o.key.slice(prefix.length));
+    expect(keys).toEqual(['frame_0001.png', 'frame_0002.png', 'frame_0003.png']);
+  });
+
+  it('answers 409 for an unfinished upload and 404 for an unknown one', async () => {
+    const url = await createUpload(1000, 'half.mkv');
+    const res = await submit({ upload: url.split('/').at(-1)! });
+    expect(res.status).toBe(409);
+    expect((await json(res)).detail).toMatch(/0 of 1000 bytes/);
+    expect((await submit({ upload: 'f'.repeat(32) })).status).toBe(404);
+    expect((await submit({ upload: '../../sources/x' })).status).toBe(404);
+  });
+
+  it("keeps tenants apart: another tenant can neither resume, read nor use an upload", async () => {
+    const id = await uploadWhole(video, 'clip.mkv');
+    const url = `${base}/v1/uploads/${id}`;
+    expect((await offsetOf(url, KEY_B)).status).toBe(404);
+    const patch = await fetch(url, {
+      method: 'PATCH',
+      headers: { ...TUS, authorization: `Bearer ${KEY_B}`, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+      body: Buffer.from('overwrite'),
+    });
+    expect(patch.status).toBe(404);
+    expect((await submit({ upload: id }, KEY_B)).status).toBe(404);
+    expect(sha256(await store.getBuffer(tenantKeys('tenanta').upload(id)))).toBe(sha256(video));
+    expect((await offsetOf(url, null as unknown as string)).status).toBe(401);
+  });
+
+  it('answers 413 at creation when the declared length is over the limit', async () => {
+    const res = await fetch(`${base}/v1/uploads`, { method: 'POST', headers: { ...TUS, authorization: `Bearer ${KEY_A}`, 'upload-length': String(4 * GIB) } });
+    expect(res.status).toBe(413);
+  });
+});
