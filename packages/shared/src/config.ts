@@ -61,6 +61,8 @@ export const configSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   API_KEYS: apiKeys,
   MAX_UPLOAD_BYTES: int(50 * 1024 ** 3, 1),
+  /** Requests per minute per tenant (shared by every API replica through Redis); 0 = no limit. */
+  RATE_LIMIT_PER_MINUTE: int(600, 0),
 
   CHUNK_FRAMES: int(32, 1),
   CONTEXT_FRAMES: int(2, 1),
@@ -133,6 +135,8 @@ export const configSchema = z.object({
   WEBHOOK_BACKOFF_MS: int(2_000, 1),
   /** Allow callbacks to loopback / private addresses (tests, single-machine setups). */
   WEBHOOK_ALLOW_PRIVATE: bool(false),
+  /** Send `reel.progress` webhooks at most once per this many seconds per reel, as chunks finish; 0 = none. */
+  PROGRESS_WEBHOOK_SECONDS: int(0, 0),
 
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0),
 });

@@ -466,6 +466,31 @@ describe('errors', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('limits each tenant separately, with RateLimit headers and a 429 problem with Retry-After', async () => {
+    const limited = await buildApp({ config: loadConfig({ ...env, QUEUE_PREFIX: 'ratetest', RATE_LIMIT_PER_MINUTE: '3' }), redis, store, queues });
+    const url = await limited.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const get = (key: string | null, path = '/v1/reels') => fetch(url + path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      const first = await get(KEY_A);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('ratelimit-limit')).toBe('3');
+      expect(first.headers.get('ratelimit-remaining')).toBe('2');
+      await get(KEY_A);
+      await get(KEY_A);
+      const over = await get(KEY_A);
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await json(over)).toMatchObject({ type: 'urn:reelrestore:problem:rate-limited', status: 429 });
+      // Another tenant has its own budget; probes are never limited.
+      expect((await get(KEY_B)).status).toBe(200);
+      for (let i = 0; i < 5; i++) expect((await get(null, '/healthz')).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('outputs', () => {
   it('answers 409 with the state before the reel is completed', async () => {
     const { id } = await json(await uploadVideo());

@@ -12,6 +12,7 @@ import { registerAuth } from './plugins/auth.js';
 import { registerDeclaredLengthLimit } from './plugins/declared-length.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
 import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
@@ -52,6 +53,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   await registerDocs(app, { 'POST /v1/reels': createReelBodyDocs });
   registerAuth(app, deps.config.API_KEYS);
   registerDeclaredLengthLimit(app, deps.config.MAX_UPLOAD_BYTES);
+  await registerRateLimit(app, { perMinute: deps.config.RATE_LIMIT_PER_MINUTE, redis: deps.redis, redisPrefix: deps.config.QUEUE_PREFIX });
   await app.register(multipart, {
     // One file per reel, at most MAX_UPLOAD_BYTES; past the limit the part is cut off and the route answers 413.
     limits: { fileSize: deps.config.MAX_UPLOAD_BYTES, fields: 10, fieldSize: 4096, parts: 20 },
