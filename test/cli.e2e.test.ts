@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeVideo } from '../packages/shared/src/frames/probe-media.js';
+import { startBreakingProxy } from './support/breaking-proxy.js';
 import { writeFfv1Video, writePngSequence } from './support/clip-files.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { makeSyntheticClip } from './support/synthetic-clip.js';
@@ -50,19 +51,27 @@ describe('npx reelrestore', () => {
     expect(probe.trim()).toBe('gray16be');
   });
 
-  it('submits a video to a running service with --api and --key and downloads the result', async () => {
+  it('submits a video to a running service with --api and --key, resuming an upload broken off twice, and downloads the result', async () => {
     let stack: TestStack | undefined;
+    let proxy: Awaited<ReturnType<typeof startBreakingProxy>> | undefined;
     try {
       stack = await startTestStack();
       const clip = makeSyntheticClip({ width: 64, height: 48, frames: 6, channels: 3, bits: 8, seed: 8, damage: { specksPerFrame: 2 } });
       const src = join(work, 'reel2.mkv');
       await writeFfv1Video(src, clip.layout, clip.damaged);
+      // The network drops the upload's first two PATCH requests part way through.
+      proxy = await startBreakingProxy(stack.api.url, { breakAfterBytes: 8 * 1024, times: 2, marker: 'PATCH /v1/uploads/' });
       const out = join(work, 'remote');
-      await run(process.execPath, [BIN, 'restore', src, '--out', out, '--api', stack.api.url, '--key', stack.keys.acme, '--quiet'], { env: userEnv(), timeout: 120_000 });
+      const { stderr } = await run(process.execPath, [BIN, 'restore', src, '--out', out, '--api', proxy.url, '--key', stack.keys.acme], { env: userEnv(), timeout: 120_000 });
+      expect(proxy.breaks()).toBe(2);
+      expect(stderr).toMatch(/upload interrupted .*resuming from the server's offset, try 1/);
+      expect(stderr).toMatch(/uploading .* MB of .* MB at .* MB\/s/);
+      const reel = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      expect(reel.frames).toBe(6);
       const restored = join(out, 'reel2.restored.mkv');
       expect(await probeVideo(restored)).toMatchObject({ codec: 'ffv1', frameCount: 6 });
-      expect(existsSync(join(out, 'report.json'))).toBe(true);
     } finally {
+      await proxy?.close();
       await stack?.close();
     }
   });

@@ -54,6 +54,16 @@ export class ApiClient {
     return (await res.json()) as { id: string };
   }
 
+  /** A reel from a finished resumable upload (resumable-upload.ts). */
+  async submitUpload(uploadId: string, options: { chunkFrames?: number; outputFormat?: string }): Promise<{ id: string }> {
+    const res = await this.request('/v1/reels', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ source: { upload: uploadId }, ...(Object.keys(options).length ? { options } : {}) }),
+    });
+    return (await res.json()) as { id: string };
+  }
+
   async status(id: string): Promise<ReelRecord> {
     return (await (await this.request(`/v1/reels/${id}`)).json()) as ReelRecord;
   }

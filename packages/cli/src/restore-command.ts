@@ -1,12 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { isTerminal, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
 import { ApiClient } from './api-client.js';
 import { startLocalStack, type LocalStack } from './local-stack.js';
-import { listFrameFiles, multipartBody, tarOfFrames } from './upload-body.js';
+import { listFrameFiles, tarOfFrames } from './upload-body.js';
+import { uploadResumable } from './resumable-upload.js';
 import { ProgressBar } from './progress-bar.js';
 
 export interface RestoreOptions {
@@ -36,12 +38,12 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   let stack: LocalStack | null = null;
   if (!opts.api) stack = await startLocalStack({ dataDir: opts.dataDir });
   try {
-    const client = new ApiClient(opts.api ?? stack!.apiUrl, opts.key ?? stack!.apiKey);
-    const fields: Record<string, string> = {};
-    if (opts.chunkFrames) fields.chunkFrames = String(opts.chunkFrames);
-    if (opts.format) fields.outputFormat = opts.format;
-    const upload = multipartBody(fields, input.file());
-    const { id } = await client.submit(upload);
+    const api = opts.api ?? stack!.apiUrl;
+    const apiKey = opts.key ?? stack!.apiKey;
+    const client = new ApiClient(api, apiKey);
+    const options = { ...(opts.chunkFrames ? { chunkFrames: opts.chunkFrames } : {}), ...(opts.format ? { outputFormat: opts.format } : {}) };
+    const uploadId = await upload(api, apiKey, input.file(), opts.quiet ?? false);
+    const { id } = await client.submitUpload(uploadId, options);
     if (!opts.quiet) process.stderr.write(`reel ${id}: submitted ${input.description}\n`);
 
     const reel = await follow(client, id, opts.quiet ?? false);
@@ -81,16 +83,42 @@ async function describeInput(path: string) {
       kind: 'sequence' as const,
       frames,
       description: `${frames.length} frames from ${path}`,
-      file: () => ({ name: `${basename(path)}.tar`, contentType: 'application/x-tar', body: tarOfFrames(path, frames) }),
+      file: () => ({ name: `${basename(path)}.tar`, size: null, body: tarOfFrames(path, frames) }),
     };
   }
   return {
     kind: 'video' as const,
     frames: [] as string[],
     description: `${path} (${(s.size / 1e6).toFixed(1)} MB)`,
-    file: () => ({ name: basename(path), contentType: 'application/octet-stream', body: createReadStream(path) }),
+    file: () => ({ name: basename(path), size: s.size, body: createReadStream(path) }),
   };
 }
+
+/** The resumable upload, with its speed and time left on the progress line; a broken connection is resumed. */
+async function upload(api: string, apiKey: string, file: { name: string; size: number | null; body: Readable }, quiet: boolean): Promise<string> {
+  const bar = new ProgressBar();
+  const id = await uploadResumable({
+    api,
+    apiKey,
+    body: file.body,
+    size: file.size,
+    fileName: file.name,
+    onProgress: (p) => {
+      if (quiet) return;
+      const percent = p.total ? Math.floor((100 * p.bytes) / p.total) : 0;
+      const of = p.total ? ` of ${megabytes(p.total)}` : '';
+      const eta = p.etaSeconds === null ? '' : `, ${Math.ceil(p.etaSeconds)} s left`;
+      bar.update('uploading', percent, `${megabytes(p.bytes)}${of} at ${megabytes(p.bytesPerSecond)}/s${eta}`);
+    },
+    onResume: (err, attempt) => {
+      if (!quiet) process.stderr.write(`\nupload interrupted (${err.message.split('\n')[0]}): resuming from the server's offset, try ${attempt}\n`);
+    },
+  });
+  bar.done();
+  return id;
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 async function follow(client: ApiClient, id: string, quiet: boolean): Promise<ReelRecord> {
   const bar = new ProgressBar();

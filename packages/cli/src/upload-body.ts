@@ -29,7 +29,8 @@ export function tarOfFrames(dir: string, names: string[]): Readable {
       pack.destroy(err as Error);
     }
   })();
-  return pack as unknown as Readable;
+  // A Node stream, not tar-stream's own (streamx) one, which stream consumers such as tus-js-client do not recognise.
+  return Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false });
 }
 
 /** A multipart/form-data body streamed from `file`, with text fields first so the server sees them before the bytes. */
