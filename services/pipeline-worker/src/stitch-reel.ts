@@ -13,14 +13,18 @@ import type { ReelOutputs } from '@reelrestore/shared/reels/reel-record';
 import { decodeMaskPng } from '@reelrestore/shared/restore/mask-png';
 import { applyPatches, decodePatches, type PatchTile } from '@reelrestore/shared/restore/patches';
 import { reelKeys } from '@reelrestore/shared/storage/keys';
+import type { PutResult } from '@reelrestore/shared/storage/storage';
 import type { JobContext, JobHandler } from '@reelrestore/shared/workers/handlers';
 import { notifyReelFinished } from '@reelrestore/shared/webhooks/notify-reel-finished';
-import { buildReport } from './write-report.js';
+import { FRAME_CONTENT_TYPES, ManifestWriter, storedFile, videoContentType } from './output-manifest.js';
+import { writeReport } from './write-report.js';
 
 /**
  * Stitch: streams the source once more, lays each chunk's patches onto it (only where the mask says so),
  * and writes the outputs: the same format for image sequences, FFV1/MKV (or ProRes 4444) for video,
- * an H.264 preview, and report.json. The reel becomes `completed` only after every output is stored.
+ * an H.264 preview, and report.json. Last comes manifest.json: every output file with the size and SHA-256
+ * the store computed while it was written (masks, stored by the segment stage, are read and hashed here),
+ * so nobody has to read a large reel again to check it. The reel becomes `completed` only after every output is stored.
  */
 export const stitchReel: JobHandler<'stitch'> = async ({ reelId }, ctx) => {
   const started = Date.now();
@@ -30,21 +34,26 @@ export const stitchReel: JobHandler<'stitch'> = async ({ reelId }, ctx) => {
   if (!plan) throw new Error('plan.json is missing');
   const keys = reelKeys(reelId);
   const tmp = await mkdtemp(join(ctx.config.TMP_DIR || tmpdir(), `rr-stitch-${reelId}-`));
+  // A dot-name: it cannot meet a restored frame's scratch file, whose names never start with one.
+  const manifest = new ManifestWriter(join(tmp, '.manifest.lines'));
   try {
-    const outputs = await writeOutputs(plan, reelId, tmp, ctx);
-    const report = await buildReport(ctx.reels, reelId, plan, Date.now() - started);
-    await ctx.store.put(keys.report, Buffer.from(JSON.stringify(report, null, 2)), { contentType: 'application/json' });
+    const outputs = await writeOutputs(plan, reelId, tmp, ctx, manifest);
+    await manifest.add(await writeReport(ctx.store, ctx.reels, reelId, plan, Date.now() - started));
+    await manifest.addMasks(ctx.store, reelId, ctx.signal);
+    const manifestKey = await manifest.store(ctx.store, reelId, outputs.kind);
     await ctx.reels.addTiming(reelId, 'stitch', Date.now() - started);
-    await ctx.reels.setOutputs(reelId, outputs);
+    await ctx.reels.setOutputs(reelId, { ...outputs, manifest: manifestKey });
     if (!(await ctx.reels.transition(reelId, 'completed', { from: ['stitching'] }))) {
       // Cancelled while stitching: nothing half-done is reported, and the outputs go.
       await ctx.store.deletePrefix(keys.outputPrefix);
+      await ctx.store.delete(manifestKey);
       throw new ReelStoppedError('reel stopped while stitching');
     }
     await ctx.store.deletePrefix(`${keys.root}work/`);
     await notifyReelFinished(ctx, reelId, 'reel.completed');
     return { outputKey: outputs.output, ms: Date.now() - started };
   } finally {
+    manifest.close();
     await rm(tmp, { recursive: true, force: true });
   }
 };
@@ -66,7 +75,8 @@ function patchLoader(plan: ReelPlan, reelId: string, ctx: JobContext) {
   };
 }
 
-async function writeOutputs(plan: ReelPlan, reelId: string, tmp: string, ctx: JobContext): Promise<ReelOutputs> {
+/** The restored picture and the preview, each entered in the manifest as it is stored (the picture first). */
+async function writeOutputs(plan: ReelPlan, reelId: string, tmp: string, ctx: JobContext, manifest: ManifestWriter): Promise<ReelOutputs> {
   const { layout, fps } = plan.media;
   const keys = reelKeys(reelId);
   const patchesFor = patchLoader(plan, reelId, ctx);
@@ -85,7 +95,7 @@ async function writeOutputs(plan: ReelPlan, reelId: string, tmp: string, ctx: Jo
         applyPatches(frame.data, layout, tiles, mask);
       }
       if (video) await video.write(frame.data);
-      else await writeSequenceOutput(plan, frame, Boolean(tiles?.length), tmp, reelId, ctx);
+      else await manifest.add(await writeSequenceOutput(plan, frame, Boolean(tiles?.length), tmp, reelId, ctx));
       await preview.write(frame.data);
       if (frame.index % 64 === 0) await assertReelActive(ctx.reels, reelId);
     }
@@ -97,12 +107,17 @@ async function writeOutputs(plan: ReelPlan, reelId: string, tmp: string, ctx: Jo
     throw err;
   }
 
-  await ctx.store.put(keys.preview, createReadStream(previewPath), { contentType: 'video/mp4' });
+  const common = { preview: keys.preview, report: keys.report, maskPrefix: keys.maskPrefix };
+  let outputs: ReelOutputs = { kind: 'sequence', output: `${keys.outputPrefix}frames/`, outputName: 'frames', ...common };
   if (video) {
-    await ctx.store.put(keys.output(outName), createReadStream(videoPath), { contentType: 'video/x-matroska' });
-    return { kind: 'video', output: keys.output(outName), outputName: outName, preview: keys.preview, report: keys.report, maskPrefix: keys.maskPrefix };
+    const key = keys.output(outName);
+    const contentType = videoContentType(outName);
+    await manifest.add(storedFile('video', outName, key, await ctx.store.put(key, createReadStream(videoPath), { contentType }), contentType));
+    outputs = { kind: 'video', output: key, outputName: outName, ...common };
   }
-  return { kind: 'sequence', output: `${keys.outputPrefix}frames/`, outputName: 'frames', preview: keys.preview, report: keys.report, maskPrefix: keys.maskPrefix };
+  const previewPut = await ctx.store.put(keys.preview, createReadStream(previewPath), { contentType: 'video/mp4' });
+  await manifest.add(storedFile('preview', 'preview.mp4', keys.preview, previewPut, 'video/mp4'));
+  return outputs;
 }
 
 /** Unchanged frames are copied byte for byte; repaired ones are encoded in the source's own format and depth. */
@@ -111,12 +126,12 @@ async function writeSequenceOutput(plan: ReelPlan, frame: Frame, changed: boolea
   if (!seq || plan.source.type !== 'sequence') throw new Error('sequence output without a sequence source');
   const name = seq.files[frame.index]!;
   const target = reelKeys(reelId).outputFrame(name);
-  if (!changed) {
-    await ctx.store.put(target, await ctx.store.get(plan.source.prefix + name));
-    return;
-  }
+  const contentType = FRAME_CONTENT_TYPES[seq.format];
+  const entry = (put: PutResult) => storedFile('frame', `frames/${target.slice(target.lastIndexOf('/') + 1)}`, target, put, contentType);
+  if (!changed) return entry(await ctx.store.put(target, await ctx.store.get(plan.source.prefix + name), { contentType }));
   const path = join(tmp, name);
   await writeSequenceFrame({ layout: plan.media.layout, format: seq.format, pixFmt: plan.media.pixFmt, data: frame.data, outPath: path });
-  await ctx.store.put(target, createReadStream(path));
+  const put = await ctx.store.put(target, createReadStream(path), { contentType });
   await rm(path, { force: true });
+  return entry(put);
 }

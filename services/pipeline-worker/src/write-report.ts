@@ -1,5 +1,17 @@
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
+import type { OutputFile } from '@reelrestore/shared/reels/reel-record';
 import type { ReelStore } from '@reelrestore/shared/reels/reel-store';
+import { reelKeys } from '@reelrestore/shared/storage/keys';
+import type { ObjectStore } from '@reelrestore/shared/storage/storage';
+import { storedFile } from './output-manifest.js';
+
+/** Stores report.json; the manifest entry carries the size and SHA-256 the store computed while writing it. */
+export async function writeReport(store: ObjectStore, reels: ReelStore, reelId: string, plan: ReelPlan, stitchMs: number): Promise<OutputFile> {
+  const key = reelKeys(reelId).report;
+  const report = await buildReport(reels, reelId, plan, stitchMs);
+  const put = await store.put(key, Buffer.from(JSON.stringify(report, null, 2)), { contentType: 'application/json' });
+  return storedFile('report', 'report.json', key, put, 'application/json');
+}
 
 /** report.json: what a restorer checks first — per shot, how much was found and repainted, and what it cost. */
 export async function buildReport(reels: ReelStore, reelId: string, plan: ReelPlan, stitchMs: number) {

@@ -31,6 +31,33 @@ export interface ReelOutputs {
   preview: string;
   report: string;
   maskPrefix: string;
+  /** manifest.json's key; absent on reels completed before manifests were written. */
+  manifest?: string;
+}
+
+/** What an output file is, and so which route serves it. */
+export const OUTPUT_FILE_ROLES = ['video', 'frame', 'preview', 'report', 'mask'] as const;
+
+/** One output file of a completed reel, as the stitch job stored it: size and SHA-256 are of the stored bytes. */
+export interface OutputFile {
+  role: (typeof OUTPUT_FILE_ROLES)[number];
+  /** Unique within the reel: `restored.mkv`, `frames/<file name>`, `preview.mp4`, `report.json`, `masks/<frame>.png`. */
+  name: string;
+  key: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+  /** Masks: the frame number. */
+  frame?: number;
+}
+
+/** manifest.json (reelKeys().manifest): every output file of a completed reel, restored picture first, masks last. */
+export interface OutputManifest {
+  version: 1;
+  reelId: string;
+  kind: ReelOutputs['kind'];
+  createdAt: string;
+  files: OutputFile[];
 }
 
 export interface ShotProgress extends Shot {
@@ -46,6 +73,8 @@ export interface ReelRecord {
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;
+  /** When its source, masks, patches and outputs were deleted (DELETE ?purge=true, or retention); it has no outputs since. */
+  purgedAt?: string;
   source: ReelSource;
   options: { chunkFrames: number; outputFormat: 'ffv1' | 'prores4444' };
   callbackUrl?: string;

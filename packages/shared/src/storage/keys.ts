@@ -57,5 +57,7 @@ export function reelKeys(reelId: string) {
     outputFrame: (fileName: string) => `${root}output/frames/${safeFileName(fileName)}`,
     preview: `${root}output/preview.mp4`,
     report: `${root}report.json`,
+    /** Every output file with its size and SHA-256, written by the stitch job once the outputs are stored. */
+    manifest: `${root}manifest.json`,
   };
 }

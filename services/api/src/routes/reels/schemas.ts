@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REEL_STATES } from '@reelrestore/shared/reels/reel-record';
+import { OUTPUT_FILE_ROLES, REEL_STATES } from '@reelrestore/shared/reels/reel-record';
 
 /** Response and parameter schemas shared by the reel routes; they also make the OpenAPI document. */
 
@@ -44,6 +44,7 @@ export const reelBody = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().optional(),
+  purgedAt: z.string().optional().describe('when its data was deleted from the store; it has no outputs since'),
   source,
   options: z.object({ chunkFrames: z.number(), outputFormat: z.string() }),
   callbackUrl: z.string().optional(),
@@ -87,4 +88,65 @@ export const reelBody = z.object({
     }),
   ),
   links: reelLinks.optional().describe('present once the reel is completed'),
+});
+
+// GET /v1/reels/:id/events (server-sent events) and the reel.progress webhook.
+
+const stageProgress = z.object({ frames: z.number().describe('frames done'), percent: z.number().describe('0-100, whole') });
+
+/** The `data` of a `progress` event, and of a `reel.progress` webhook (packages/shared/src/webhooks/reel-progress.ts). */
+export const reelProgressEvent = z
+  .object({
+    id: z.string(),
+    state: z.enum(REEL_STATES),
+    percent: z.number().describe('the whole reel, 0-100, as progress.percent of the status; never decreases within a stream'),
+    framesTotal: z.number(),
+    segment: stageProgress,
+    inpaint: stageProgress,
+    shots: z
+      .array(z.object({ index: z.number(), start: z.number(), end: z.number().describe('exclusive'), segment: stageProgress, inpaint: stageProgress }))
+      .describe("in a stream, the first progress event lists every shot and later ones only the shots that moved since; a webhook lists every shot"),
+    etaSeconds: z.number().nullable().describe('seconds left of the segment and inpaint work at the rate seen since it began; null until the first chunk is done, while stitching and once failed or cancelled'),
+    queuePosition: z.number().nullable().describe("while queued, the reel's place among waiting probe jobs (1 = next); otherwise null"),
+  })
+  .describe('event: progress');
+
+/** The `data` of a `state` event. */
+export const reelStateEvent = z
+  .object({
+    id: z.string(),
+    state: z.enum(REEL_STATES),
+    at: z.string().describe('when the reel entered the state'),
+    error: z.string().optional().describe('why the reel failed'),
+  })
+  .describe('event: state');
+
+export const reelEventsHeaders = z.looseObject({
+  'last-event-id': z
+    .string()
+    .optional()
+    .describe("sent by EventSource on reconnecting: the stream goes on from that event (percent does not go back, the state is not repeated); after the terminal event, 204"),
+});
+
+/** One file of a completed reel's output manifest (GET /v1/reels/:id/output/manifest). */
+export const manifestFile = z.object({
+  name: z.string().describe('unique within the reel: restored.mkv, frames/<file name>, preview.mp4, report.json, masks/<frame>.png'),
+  role: z.enum(OUTPUT_FILE_ROLES),
+  size: z.number().int().describe('bytes'),
+  sha256: z.string().describe('hex SHA-256 of the file, computed when it was stored'),
+  contentType: z.string(),
+  frame: z.number().int().optional().describe('masks: the frame number'),
+  url: z.string().describe('the API route that serves the file (send the API key; Range requests work)'),
+  presignedUrl: z.string().optional().describe('S3 stores only: a direct download from the store, no API key needed, until presignedUrlExpiresAt'),
+  presignedUrlExpiresAt: z.string().optional(),
+});
+
+export const manifestBody = z.object({
+  reelId: z.string(),
+  kind: z.enum(['video', 'sequence']),
+  createdAt: z.string().describe('when the stitch job wrote the outputs'),
+  totalFiles: z.number().int().describe('files in the whole manifest, on every page'),
+  totalBytes: z.number().int(),
+  files: z.array(manifestFile).describe('the restored video or every restored frame, then the preview, report.json and every mask'),
+  nextCursor: z.string().optional().describe('absent on the last page'),
 });
