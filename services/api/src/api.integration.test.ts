@@ -358,6 +358,15 @@ describe("sources already in the tenant's store space", () => {
     expect((await asB({ key: 'archive/reel-9.mkv' })).status).toBe(202);
   });
 
+  it('purges a reel made from a staged source without touching the source', async () => {
+    const { id } = await json(await submitJson({ source: { key: 'archive/reel-9.mkv' } }));
+    await store.put(reelKeys(id).plan, Buffer.from('{}'));
+    const res = await call(`/v1/reels/${id}?purge=true`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    expect(await storedKeys(reelKeys(id).root)).toEqual([]);
+    expect(await store.head(`${spaceA}archive/reel-9.mkv`)).toMatchObject({ size: video.length });
+  });
+
   it('makes absolute URLs from PUBLIC_URL', async () => {
     const behindProxy = await buildApp({ config: loadConfig({ ...env, PUBLIC_URL: 'https://restore.example/api/' }), redis, store, queues });
     try {

@@ -149,6 +149,14 @@ async function uploadWhole(data: Buffer, fileName: string, key = KEY_A): Promise
   return url.split('/').at(-1)!;
 }
 
+/** Every stored key starting with `prefix` (a folder, or one key and its siblings such as `<key>.json`). */
+async function storedKeys(prefix: string): Promise<string[]> {
+  const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  const keys: string[] = [];
+  for await (const o of store.list(folder)) if (o.key.startsWith(prefix)) keys.push(o.key);
+  return keys.sort();
+}
+
 function submit(source: object, key = KEY_A): Promise<Response> {
   return fetch(`${base}/v1/reels`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ source }) });
 }
@@ -190,7 +198,7 @@ describe('resumable uploads (tus)', () => {
     expect(sha256(await store.getBuffer(reel.source.key))).toBe(sha256(video));
   });
 
-  it('unpacks a finished tar upload into the reel’s frames', async () => {
+  it('unpacks a finished tar upload into the reel’s frames, and then deletes the tar', async () => {
     const id = await uploadWhole(framesTar, 'frames.tar');
     const res = await submit({ upload: id });
     expect(res.status).toBe(202);
@@ -199,6 +207,31 @@ describe('resumable uploads (tus)', () => {
     const keys: string[] = [];
     for await (const o of store.list(prefix)) keys.push(o.key.slice(prefix.length));
     expect(keys).toEqual(['frame_0001.png', 'frame_0002.png', 'frame_0003.png']);
+    expect(await storedKeys(tenantKeys('tenanta').upload(id))).toEqual([]);
+  });
+
+  it('purges a reel made from an upload: nothing of it is left in the store, and the record says so', async () => {
+    const id = await uploadWhole(video, 'clip.mkv');
+    const uploadKey = tenantKeys('tenanta').upload(id);
+    expect(await storedKeys(uploadKey)).toEqual([uploadKey, `${uploadKey}.json`]);
+    const reelId = (await json(await submit({ upload: id }))).id;
+    await store.put(reelKeys(reelId).mask(0), Buffer.from('a mask'));
+
+    const purge = (key = KEY_A) => fetch(`${base}/v1/reels/${reelId}?purge=true`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    expect((await purge(KEY_B)).status).toBe(404);
+    const res = await purge();
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body).toMatchObject({ id: reelId, state: 'cancelled', purgedAt: expect.any(String) });
+    expect(await storedKeys(reelKeys(reelId).root)).toEqual([]);
+    expect(await storedKeys(uploadKey)).toEqual([]);
+
+    const get = (path: string) => fetch(`${base}/v1/reels/${reelId}${path}`, { headers: { authorization: `Bearer ${KEY_A}` } });
+    expect((await json(await get(''))).purgedAt).toBe(body.purgedAt);
+    expect((await get('/output')).status).toBe(410);
+    // Twice is harmless; a plain cancel of a finished reel is still a conflict.
+    expect(await json(await purge())).toEqual(body);
+    expect((await fetch(`${base}/v1/reels/${reelId}`, { method: 'DELETE', headers: { authorization: `Bearer ${KEY_A}` } })).status).toBe(409);
   });
 
   it('answers 409 for an unfinished upload and 404 for an unknown one', async () => {

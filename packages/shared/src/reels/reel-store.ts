@@ -129,6 +129,38 @@ export class ReelStore {
     await m.exec();
   }
 
+  /**
+   * When the reel's frame work began: the start of its first segment chunk, kept once (HSETNX). The ETA
+   * of progress events and webhooks is the rate since then.
+   */
+  async markWorkStarted(id: string, atMs: number): Promise<void> {
+    await this.redis.hsetnx(this.key(id), 'workStartedAt', String(atMs));
+  }
+
+  async getWorkStartedAt(id: string): Promise<number | null> {
+    const at = await this.redis.hget(this.key(id), 'workStartedAt');
+    return at ? Number(at) : null;
+  }
+
+  /**
+   * The state and a stamp that changes whenever the state or any progress counter does, in one small read
+   * (addProgress moves a shot's counter and the total in one MULTI; setPlan sets the shots with framesTotal).
+   * A listener polls this and reads the whole record only when the stamp changes. Null for no reel.
+   */
+  async progressStamp(id: string): Promise<{ state: ReelState; stamp: string } | null> {
+    const [state, total, seg, inp] = await this.redis.hmget(this.key(id), 'state', 'framesTotal', 'seg', 'inp');
+    if (!state) return null;
+    return { state: state as ReelState, stamp: `${state}|${total ?? ''}|${seg ?? ''}|${inp ?? ''}` };
+  }
+
+  /**
+   * Takes the reel's progress-webhook slot for `seconds` (SET NX EX): true for one caller per interval,
+   * however many workers ask at once.
+   */
+  async claimProgressWebhook(id: string, seconds: number): Promise<boolean> {
+    return (await this.redis.set(`${this.key(id)}:progress-webhook`, '1', 'EX', seconds, 'NX')) === 'OK';
+  }
+
   /** Per-shot totals for report.json. */
   async shotStats(id: string, shot: number): Promise<{ damagedPixels: number; segmentMs: number; inpaintMs: number }> {
     const [dmg, seg, inp] = await this.redis.hmget(this.key(id), `dmg:s${shot}`, `ms:segment:s${shot}`, `ms:inpaint:s${shot}`);
@@ -144,6 +176,13 @@ export class ReelStore {
     const fields = await this.redis.hkeys(this.key(id));
     const drop = fields.filter((f) => /^(seg|inp|dmg|ms:segment|ms:inpaint|damagedPixels)(:s\d+)?$/.test(f));
     if (drop.length) await this.redis.hdel(this.key(id), ...drop);
+  }
+
+  /** The reel's data is gone from the store (purge-reel.ts); the record stays, saying so. */
+  async markPurged(id: string): Promise<string> {
+    const at = new Date().toISOString();
+    await this.redis.hset(this.key(id), 'purgedAt', at);
+    return at;
   }
 
   async setOutputs(id: string, outputs: ReelOutputs): Promise<void> {
@@ -190,12 +229,12 @@ export class ReelStore {
     if (h.callbackUrl) rec.callbackUrl = h.callbackUrl;
     if (h.error) rec.error = h.error;
     if (h.media) rec.media = JSON.parse(h.media);
-    if (h.outputs && state === 'completed') rec.outputs = JSON.parse(h.outputs);
+    if (h.purgedAt) rec.purgedAt = h.purgedAt;
+    else if (h.outputs && state === 'completed') rec.outputs = JSON.parse(h.outputs);
     return rec;
   }
 
-  /** Newest first. `cursor` is the last id of the previous page (ids sort by creation time). */
-  /** A page of the tenant's reels, newest first; `nextCursor` only when another page holds any. */
+  /** A page of the tenant's reels, newest first; `cursor` is the last id of the previous page (ids sort by creation time), `nextCursor` only when another page holds any. */
   async list(tenantId: string, opts: { state?: ReelState; limit: number; cursor?: string }): Promise<{ reels: ReelRecord[]; nextCursor?: string }> {
     const reels: ReelRecord[] = [];
     let max = opts.cursor ? `(${opts.cursor}` : '+';

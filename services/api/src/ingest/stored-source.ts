@@ -1,4 +1,5 @@
 import { BadInputError, NotFoundError } from '@reelrestore/shared/errors';
+import { deleteUpload } from '@reelrestore/shared/reels/purge-reel';
 import type { ReelSource } from '@reelrestore/shared/reels/reel-record';
 import { safeKey, tenantKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
@@ -30,13 +31,15 @@ async function videoAtKey(store: ObjectStore, key: string, named: string): Promi
 
 /**
  * A finished resumable upload (uploads/tus-uploads.ts): a video is referenced where it landed, a tar of
- * frames is unpacked into the reel's own source/frames/ as a multipart upload is.
+ * frames is unpacked into the reel's own source/frames/ as a multipart upload is, and then deleted.
  */
 export async function resolveUploadSource(store: ObjectStore, uploads: TusUploads, tenantId: string, uploadId: string, reelId: string): Promise<ReelSource> {
   const upload = await uploads.finished(tenantId, uploadId);
   const kind = await sniffStored(store, upload.key, upload.size, `upload ${uploadId}${upload.fileName ? ` ('${upload.fileName.slice(0, 100)}')` : ''}`);
   if (kind === 'tar') {
     const frames = await storeTarFrames(await store.get(upload.key), store, reelId);
+    // The frames are the reel's own now; the tar would only take the space twice.
+    await deleteUpload(store, upload.key);
     return { type: 'sequence', prefix: frames.prefix, frames: frames.frames, size: frames.size, sha256: frames.sha256 };
   }
   return { type: 'video', key: upload.key, fileName: displayName(upload.fileName ?? '', `upload-${uploadId}`), size: upload.size };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { REEL_ID_PATTERN } from '@reelrestore/shared/ids';
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
 import { isTerminal, REEL_STATES, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
+import { purgeReel } from '@reelrestore/shared/reels/purge-reel';
 import { removeReelJobs } from '@reelrestore/shared/reels/remove-reel-jobs';
 import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
@@ -9,6 +10,14 @@ import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { sendProblem } from '../../plugins/error-handler.js';
 import { findOwnReel } from './find-reel.js';
 import { conflictBody, problemBody, reelBody, reelIdParams } from './schemas.js';
+
+const purgeQuery = z.object({
+  purge: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('delete the reel\'s data from the store'),
+});
 
 const listQuery = z.object({
   state: z.enum(REEL_STATES).optional(),
@@ -46,23 +55,44 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
     '/v1/reels/:id',
     {
       schema: {
-        summary: 'Cancel a reel',
-        description: 'Queued work is removed; a stage already running stops at its next check.',
+        summary: 'Cancel a reel, or purge its data',
+        description:
+          'Cancels: queued work is removed; a stage already running stops at its next check. With purge=true, a finished (or just ' +
+          'cancelled) reel\'s source, masks, patches and outputs are deleted from the store, and the resumable upload it was made ' +
+          'from; a source staged in the tenant\'s sources stays. The record stays, with purgedAt. Purging twice is harmless.',
         tags: ['reels'],
         params: reelIdParams,
-        response: { 202: z.object({ id: z.string(), state: z.literal('cancelled') }), 404: problemBody, 409: conflictBody },
+        querystring: purgeQuery,
+        response: {
+          200: z.object({ id: z.string(), state: z.enum(REEL_STATES), purgedAt: z.string() }),
+          202: z.object({ id: z.string(), state: z.literal('cancelled') }),
+          404: problemBody,
+          409: conflictBody,
+        },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
+      const { purge } = request.query;
       const rec = await findOwnReel(deps.reels, id, request.tenantId);
-      const conflict = (state: ReelRecord['state']) => sendProblem(reply, 409, `reel ${id} is already ${state}`, { extra: { state } });
-      if (isTerminal(rec.state)) return conflict(rec.state);
-      // The transition is atomic: if the reel finished meanwhile, it wins and the cancel reports that.
-      if (!(await deps.reels.transition(id, 'cancelled'))) return conflict((await deps.reels.getState(id)) ?? rec.state);
-      await removeReelJobs(deps.queues, id, await readPlan(deps.store, id));
-      request.log.info({ reelId: id }, 'reel cancelled');
-      return reply.code(202).send({ id, state: 'cancelled' as const });
+      const conflict = (state: ReelRecord['state']) =>
+        sendProblem(reply, 409, `reel ${id} is already ${state}${purge ? '' : '; DELETE with ?purge=true deletes its data'}`, { extra: { state } });
+      let state = rec.state;
+      if (!isTerminal(state)) {
+        // The transition is atomic: if the reel finished meanwhile, it wins and the cancel reports that.
+        if (await deps.reels.transition(id, 'cancelled')) {
+          await removeReelJobs(deps.queues, id, await readPlan(deps.store, id));
+          request.log.info({ reelId: id }, 'reel cancelled');
+          state = 'cancelled';
+        } else {
+          state = (await deps.reels.getState(id)) ?? state;
+          if (!purge) return conflict(state);
+        }
+      } else if (!purge) return conflict(state);
+      if (!purge) return reply.code(202).send({ id, state: 'cancelled' as const });
+      const purgedAt = rec.purgedAt ?? (await purgeReel(deps.store, deps.reels, rec));
+      request.log.info({ reelId: id }, 'reel purged');
+      return reply.code(200).send({ id, state, purgedAt });
     },
   );
 }

@@ -1,0 +1,21 @@
+import { reelKeys, tenantKeys } from '../storage/keys.js';
+import type { ObjectStore } from '../storage/storage.js';
+import type { ReelRecord } from './reel-record.js';
+import type { ReelStore } from './reel-store.js';
+
+/**
+ * Deletes everything a reel put in the store: reels/<id>/ (an uploaded source or its frames, masks,
+ * patches, outputs, the manifest) and the resumable upload it was made from, with the upload server's
+ * record of it. A source the archive staged in its own sources stays: it was there before the reel and
+ * may serve others. The record stays too, with `purgedAt`, so the reel's fate can still be read.
+ */
+export async function purgeReel(store: ObjectStore, reels: ReelStore, rec: Pick<ReelRecord, 'id' | 'tenantId' | 'source'>): Promise<string> {
+  await store.deletePrefix(reelKeys(rec.id).root);
+  if (rec.source.type === 'video' && rec.source.key.startsWith(tenantKeys(rec.tenantId).uploads)) await deleteUpload(store, rec.source.key);
+  return reels.markPurged(rec.id);
+}
+
+/** A resumable upload and the upload server's record of it beside it: .json (tus's file store) or .info (its S3 store). */
+export async function deleteUpload(store: ObjectStore, key: string): Promise<void> {
+  await Promise.all([key, `${key}.json`, `${key}.info`].map((k) => store.delete(k)));
+}
