@@ -154,10 +154,10 @@ describe('uploads', () => {
     const res = await uploadVideo();
     expect(res.status).toBe(202);
     const body = await json(res);
-    expect(body).toEqual({ id: expect.any(String), state: 'queued', statusUrl: `/v1/reels/${body.id}` });
+    expect(body).toEqual({ id: expect.any(String), state: 'queued', statusUrl: `${base}/v1/reels/${body.id}` });
     expect(res.headers.get('location')).toBe(body.statusUrl);
 
-    const rec = await json(await call(body.statusUrl));
+    const rec = await json(await call(`/v1/reels/${body.id}`));
     expect(rec.state).toBe('queued');
     expect(rec.options).toEqual({ chunkFrames: config.CHUNK_FRAMES, outputFormat: 'ffv1' });
     expect(rec.source).toEqual({ type: 'video', key: reelKeys(body.id).sourceFile('source.mkv'), fileName: 'clip.mkv', size: video.length, sha256: sha256(video) });
@@ -522,12 +522,14 @@ describe('outputs', () => {
     await reels.transition(id, 'completed');
 
     const rec = await json(await call(`/v1/reels/${id}`));
+    // Absolute, at the origin the client used (no PUBLIC_URL here).
     expect(rec.links).toEqual({
-      self: `/v1/reels/${id}`,
-      output: `/v1/reels/${id}/output`,
-      preview: `/v1/reels/${id}/preview`,
-      report: `/v1/reels/${id}/report`,
-      masks: `/v1/reels/${id}/masks/{frame}`,
+      self: `${base}/v1/reels/${id}`,
+      output: `${base}/v1/reels/${id}/output`,
+      manifest: `${base}/v1/reels/${id}/output/manifest`,
+      preview: `${base}/v1/reels/${id}/preview`,
+      report: `${base}/v1/reels/${id}/report`,
+      masks: `${base}/v1/reels/${id}/masks/{frame}`,
     });
     const out = await call(`/v1/reels/${id}/output`);
     expect(out.status).toBe(200);

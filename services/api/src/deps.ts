@@ -21,7 +21,14 @@ export interface ApiDeps {
   uploads: TusUploads;
 }
 
-/** Absolute when PUBLIC_URL is set (clients behind a proxy), otherwise a path. */
-export function publicUrl(config: Config, path: string): string {
-  return config.PUBLIC_URL ? config.PUBLIC_URL.replace(/\/+$/, '') + path : path;
+/** A host as a client may send it: a name or an IPv4 address, or a bracketed IPv6 one, with an optional port. */
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/**
+ * An absolute link for responses and events: under PUBLIC_URL when set (the API behind a proxy), otherwise
+ * at the origin the client reached this API at. A Host header that is not a plain host leaves a path.
+ */
+export function publicUrl(config: Config, path: string, request: { protocol: string; host: string }): string {
+  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/+$/, '') + path;
+  return HOST.test(request.host) ? `${request.protocol}://${request.host}${path}` : path;
 }

@@ -99,7 +99,7 @@ export function createReelRoute(app: App, deps: ApiDeps): void {
             });
           }
           const state = (await deps.reels.getState(existing.reelId)) ?? 'queued';
-          const statusUrl = publicUrl(deps.config, `/v1/reels/${existing.reelId}`);
+          const statusUrl = publicUrl(deps.config, `/v1/reels/${existing.reelId}`, request);
           return reply.code(202).header('location', statusUrl).header('idempotent-replayed', 'true').send({ id: existing.reelId, state, statusUrl });
         }
       }
@@ -129,7 +129,7 @@ export function createReelRoute(app: App, deps: ApiDeps): void {
         throw err;
       }
 
-      const statusUrl = publicUrl(deps.config, `/v1/reels/${id}`);
+      const statusUrl = publicUrl(deps.config, `/v1/reels/${id}`, request);
       return reply.code(202).header('location', statusUrl).send({ id, state: 'queued', statusUrl });
     },
   );

@@ -161,17 +161,11 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
       sha256: f.sha256,
       contentType: f.contentType,
       ...(f.frame !== undefined ? { frame: f.frame } : {}),
-      url: absoluteUrl(path, request),
+      url: publicUrl(deps.config, path, request),
       ...(presigned ? { presignedUrl: presigned, presignedUrlExpiresAt: expiresAt } : {}),
     };
   }
 
-  /** PUBLIC_URL when set; otherwise the origin the client reached this API at. */
-  function absoluteUrl(path: string, request: FastifyRequest): string {
-    const url = publicUrl(deps.config, path);
-    if (/^https?:\/\//i.test(url)) return url;
-    return /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(request.host) ? `${request.protocol}://${request.host}${url}` : url;
-  }
 
   app.get(
     '/v1/reels/:id/preview',

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REEL_ID_PATTERN } from '@reelrestore/shared/ids';
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
@@ -26,12 +27,13 @@ const listQuery = z.object({
 });
 
 export function getReelRoutes(app: App, deps: ApiDeps): void {
-  const withLinks = (rec: ReelRecord) => (rec.state === 'completed' ? { ...rec, links: reelLinks(deps, rec.id) } : rec);
+  const withLinks = (request: FastifyRequest) => (rec: ReelRecord) =>
+    rec.state === 'completed' && !rec.purgedAt ? { ...rec, links: reelLinks(deps, rec.id, request) } : rec;
 
   app.get(
     '/v1/reels/:id',
     { schema: { summary: 'A reel: state, progress, timings, outputs', tags: ['reels'], params: reelIdParams, response: { 200: reelBody, 404: problemBody } } },
-    async (request) => withLinks(await findOwnReel(deps.reels, request.params.id, request.tenantId)),
+    async (request) => withLinks(request)(await findOwnReel(deps.reels, request.params.id, request.tenantId)),
   );
 
   app.get(
@@ -47,7 +49,7 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
     async (request) => {
       const { state, limit, cursor } = request.query;
       const page = await deps.reels.list(request.tenantId, { limit, ...(state ? { state } : {}), ...(cursor ? { cursor } : {}) });
-      return { reels: page.reels.map(withLinks), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return { reels: page.reels.map(withLinks(request)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     },
   );
 
@@ -97,9 +99,16 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
   );
 }
 
-function reelLinks(deps: ApiDeps, id: string) {
-  const base = publicUrl(deps.config, `/v1/reels/${id}`);
-  return { self: base, output: `${base}/output`, preview: `${base}/preview`, report: `${base}/report`, masks: `${base}/masks/{frame}` };
+function reelLinks(deps: ApiDeps, id: string, request: FastifyRequest) {
+  const base = publicUrl(deps.config, `/v1/reels/${id}`, request);
+  return {
+    self: base,
+    output: `${base}/output`,
+    manifest: `${base}/output/manifest`,
+    preview: `${base}/preview`,
+    report: `${base}/report`,
+    masks: `${base}/masks/{frame}`,
+  };
 }
 
 /** The probe job's chunk plan tells which job ids the reel has; before probing there is none. */

@@ -31,6 +31,7 @@ const source = z.discriminatedUnion('type', [
 export const reelLinks = z.object({
   self: z.string(),
   output: z.string(),
+  manifest: z.string().describe('every output file with its size and SHA-256'),
   preview: z.string(),
   report: z.string(),
   masks: z.string().describe('URL template: replace {frame} with a frame number'),
