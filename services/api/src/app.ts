@@ -13,11 +13,13 @@ import { registerDeclaredLengthLimit } from './plugins/declared-length.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
+import { directUploadRoutes } from './routes/direct-uploads.js';
 import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
 import { getReelRoutes } from './routes/reels/get-reel.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { DirectUploads } from './uploads/direct-uploads.js';
 import { createTusUploads } from './uploads/tus-uploads.js';
 
 declare module 'fastify' {
@@ -67,11 +69,13 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
     maxBytes: deps.config.MAX_UPLOAD_BYTES,
     publicUrl: deps.config.PUBLIC_URL,
   });
-  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX), uploads };
+  const direct = new DirectUploads(deps.store, deps.redis, deps.config.QUEUE_PREFIX, deps.config.MAX_UPLOAD_BYTES);
+  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX), uploads, direct };
   healthRoutes(app, api, deps.readinessTimeoutMs ?? 2_000);
   createReelRoute(app, api);
   getReelRoutes(app, api);
   getOutputRoutes(app, api);
   await uploadRoutes(app, api);
+  directUploadRoutes(app, api);
   return app;
 }

@@ -6,6 +6,7 @@ import type { Config } from '@reelrestore/shared/config';
 import type { Queues } from '@reelrestore/shared/queues';
 import type { ReelStore } from '@reelrestore/shared/reels/reel-store';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
+import type { DirectUploads } from './uploads/direct-uploads.js';
 import type { TusUploads } from './uploads/tus-uploads.js';
 
 /** The fastify instance every route module receives: zod schemas give typed handlers and the OpenAPI document. */
@@ -19,6 +20,7 @@ export interface ApiDeps {
   queues: Queues;
   reels: ReelStore;
   uploads: TusUploads;
+  direct: DirectUploads;
 }
 
 /** A host as a client may send it: a name or an IPv4 address, or a bracketed IPv6 one, with an optional port. */

@@ -4,7 +4,7 @@ import type { ReelSource } from '@reelrestore/shared/reels/reel-record';
 import { safeKey, tenantKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { FormatTracker, frameFormat } from '@reelrestore/shared/frames/frame-files';
-import type { TusUploads } from '../uploads/tus-uploads.js';
+import type { FinishedUpload } from '../uploads/tus-uploads.js';
 import { displayName } from './receive-upload.js';
 import { SNIFF_BYTES, sniffMedia, unsupportedMediaMessage } from './sniff-media.js';
 import { storeTarFrames } from './store-tar-frames.js';
@@ -33,8 +33,7 @@ async function videoAtKey(store: ObjectStore, key: string, named: string): Promi
  * A finished resumable upload (uploads/tus-uploads.ts): a video is referenced where it landed, a tar of
  * frames is unpacked into the reel's own source/frames/ as a multipart upload is, and then deleted.
  */
-export async function resolveUploadSource(store: ObjectStore, uploads: TusUploads, tenantId: string, uploadId: string, reelId: string): Promise<ReelSource> {
-  const upload = await uploads.finished(tenantId, uploadId);
+export async function resolveUploadSource(store: ObjectStore, upload: FinishedUpload, uploadId: string, reelId: string): Promise<ReelSource> {
   const kind = await sniffStored(store, upload.key, upload.size, `upload ${uploadId}${upload.fileName ? ` ('${upload.fileName.slice(0, 100)}')` : ''}`);
   if (kind === 'tar') {
     const frames = await storeTarFrames(await store.get(upload.key), store, reelId);

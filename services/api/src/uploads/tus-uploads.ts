@@ -24,10 +24,17 @@ export const UPLOAD_ID = /^[0-9a-f]{32}$/;
 /** S3 parts of tus uploads: 16 MiB, so a 200 GB reel stays well under S3's 10,000 parts. */
 const S3_PART_BYTES = 16 * 1024 * 1024;
 
+/** A finished upload (tus or direct): its key in the object store, its size and the client's file name. */
+export interface FinishedUpload {
+  key: string;
+  size: number;
+  fileName: string | null;
+}
+
 export interface TusUploads {
   server: Server;
-  /** A tenant's finished upload: its key in the object store and what the client said it is. */
-  finished(tenantId: string, uploadId: string): Promise<{ key: string; size: number; fileName: string | null }>;
+  /** A tenant's finished tus upload; NotFoundError for none, 409 for one still incomplete. */
+  finished(tenantId: string, uploadId: string): Promise<FinishedUpload>;
 }
 
 /**

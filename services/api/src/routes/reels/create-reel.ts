@@ -163,7 +163,9 @@ async function fromStore(body: unknown, tenantId: string, deps: ApiDeps, reelId:
   const { source, options = {}, callbackUrl: callback } = parsed.data;
   if (callback) await assertCallbackUrlAllowed(callback, deps.config.WEBHOOK_ALLOW_PRIVATE);
   const resolved =
-    'upload' in source ? await resolveUploadSource(deps.store, deps.uploads, tenantId, source.upload, reelId) : await resolveStoredSource(deps.store, tenantId, source);
+    'upload' in source
+      ? await resolveUploadSource(deps.store, await finishedUpload(deps, tenantId, source.upload), source.upload, reelId)
+      : await resolveStoredSource(deps.store, tenantId, source);
   return { source: resolved, options, callbackUrl: callback };
 }
 
@@ -174,6 +176,11 @@ async function fromStore(body: unknown, tenantId: string, deps: ApiDeps, reelId:
 function requestFingerprint(request: FastifyRequest): string {
   const what = request.isMultipart() ? `upload ${request.headers['content-length'] ?? 'chunked'}` : JSON.stringify(request.body ?? null);
   return createHash('sha256').update(what).digest('hex').slice(0, 32);
+}
+
+/** A finished upload of either kind: direct to S3 (multipart) or resumable (tus). */
+async function finishedUpload(deps: ApiDeps, tenantId: string, uploadId: string) {
+  return (await deps.direct.finished(tenantId, uploadId)) ?? deps.uploads.finished(tenantId, uploadId);
 }
 
 function parseField<T>(schema: z.ZodType<T>, name: string, value: string): T {
