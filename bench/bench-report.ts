@@ -5,6 +5,7 @@
  * conventions in meta).
  */
 import type { DetectorEntry, RestorationEntry, SetResults } from './evaluate-set.js';
+import type { ApiThroughput } from './api-throughput.js';
 import type { MemoryEntry, SpeedEntry } from './speed.js';
 import type { RealClipResult } from './real-clips.js';
 import type { GappedResult } from './gapped-frames.js';
@@ -49,6 +50,8 @@ export interface BenchReport {
    * the default pipeline changed and how many temporal spikes it removed (pictures go to the HTML).
    */
   real_clips: Omit<RealClipResult, 'pictures'>[];
+  /** The same bytes through the API on loopback (upload, download) beside a plain copy (bench/api-throughput.ts). */
+  api_throughput: ApiThroughput | null;
 }
 
 export const CONVENTIONS: Record<string, string> = {

@@ -116,6 +116,7 @@ describe.skipIf(!HAVE_CLIP)(`lookAtRealClip on ${CLIP} (skipped when that folder
       speed: {},
       memory: {},
       real_clips: [summary],
+      api_throughput: null,
     };
     const html = await htmlReport({ report, overlays: [], realPictures: [pictures] });
     expect(html).toContain(`${c.frame} x=${c.x} y=${c.y}`);

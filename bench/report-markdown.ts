@@ -78,6 +78,17 @@ export function markdownReport(r: BenchReport): string {
     ),
   );
 
+  if (r.api_throughput) {
+    const t = r.api_throughput;
+    parts.push(`### Upload and download through the API (loopback, local store, ${(t.bytes / 2 ** 20).toFixed(0)} MiB; MB/s)`);
+    parts.push(
+      table(
+        ['plain copy', 'multipart POST', 'tus PATCH', 'download'],
+        [[fmt(t.plain_copy_mb_s, 0), fmt(t.multipart_upload_mb_s, 0), fmt(t.tus_upload_mb_s, 0), fmt(t.download_mb_s, 0)]],
+      ),
+    );
+  }
+
   if (r.real_clips.length > 0) {
     parts.push('### Real clips (no ground truth; the service defaults over every frame)');
     parts.push(table(REAL_CLIP_HEADER, realClipRows(r)));

@@ -21,6 +21,7 @@ import { makeBenchSet, type BenchSetOptions } from './bench-set.js';
 import { evaluateSet, type OverlaySample } from './evaluate-set.js';
 import { scoreGapped } from './gapped-frames.js';
 import { DEFAULT_VARIANTS, HARD_VARIANTS, type SequenceVariant } from '@reelrestore/shared/synthetic/index';
+import { measureApiThroughput } from './api-throughput.js';
 import { measureSpeed, SIZE_2K, SIZE_4K, STAGES, type SpeedRun } from './speed.js';
 import { findClipDirs, lookAtRealClip, type RealClipPictures, type RealClipResult } from './real-clips.js';
 import { hasInpaintModel } from './peers/diffusion-inpainter.js';
@@ -110,6 +111,10 @@ async function main(): Promise<void> {
   log(`speed: ${runs.map((r) => `${r.size.label} (${r.stages.join(', ')}; ${r.frames} frames)`).join('; ')}`);
   const { speed, memory } = await measureSpeed({ runs, timeoutMs: full ? 1_800_000 : 300_000, seed, log });
 
+  const throughputBytes = (full ? 1024 : 256) * 1024 * 1024;
+  log(`api throughput: ${throughputBytes / 2 ** 20} MiB up and down through the API on loopback`);
+  const apiThroughput = await measureApiThroughput(throughputBytes);
+
   // Every folder of frames under --real is one clip (real-clips/<name>/).
   const real: RealClipResult[] = [];
   const clipDirs = await findClipDirs(resolve(values.real!));
@@ -138,6 +143,7 @@ async function main(): Promise<void> {
     speed,
     memory,
     real_clips: realSummaries,
+    api_throughput: apiThroughput,
   };
 
   const md = markdownReport(report);
