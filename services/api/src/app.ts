@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
 import { getReelRoutes } from './routes/reels/get-reel.js';
+import { reelEventRoutes } from './routes/reels/reel-events.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { DirectUploads } from './uploads/direct-uploads.js';
 import { createTusUploads } from './uploads/tus-uploads.js';
@@ -75,6 +76,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   createReelRoute(app, api);
   getReelRoutes(app, api);
   getOutputRoutes(app, api);
+  reelEventRoutes(app, api);
   await uploadRoutes(app, api);
   directUploadRoutes(app, api);
   return app;

@@ -11,6 +11,7 @@ import type { JobContext, JobHandler } from '@reelrestore/shared/workers/handler
 import type { ModelDevice } from '@reelrestore/shared/workers/compute-tasks';
 import { defaultInpaintModelPath, diffusionSettings } from '@reelrestore/shared/restore/diffusion-fill';
 import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
+import { notifyReelProgress } from '@reelrestore/shared/webhooks/notify-reel-progress';
 
 /**
  * Inpaint one chunk: for every frame with damage, repaint only its masked pixels from the motion-aligned
@@ -97,6 +98,8 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
     const frames = p.end - p.start;
     const ms = Date.now() - started;
     await ctx.reels.addProgress(p.reelId, 'inpaint', p.shot, frames, ms);
+    // Not awaited: it never throws, and the chunk does not wait for the receiver.
+    void notifyReelProgress(ctx, p.reelId);
     return { frames, patchedPixels, ms };
   };
 }

@@ -9,6 +9,7 @@ import type { GateVerdict } from '@reelrestore/shared/restore/temporal-gate';
 import type { ComputePool } from '@reelrestore/shared/workers/compute-pool';
 import type { JobHandler } from '@reelrestore/shared/workers/handlers';
 import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
+import { notifyReelProgress } from '@reelrestore/shared/webhooks/notify-reel-progress';
 
 /**
  * Segment one chunk: a mask per frame (8-bit PNG, 255 = damage) for the chunk's frames, plus masks for its
@@ -28,6 +29,8 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     const started = Date.now();
     await assertReelActive(ctx.reels, p.reelId);
     await ctx.reels.transition(p.reelId, 'segmenting', { from: ['probing'] });
+    // The first chunk's start is the ETA's clock.
+    await ctx.reels.markWorkStarted(p.reelId, started);
     const plan = await readPlan(ctx.store, p.reelId);
     if (!plan) throw new Error('plan.json is missing');
     const shot = plan.shots[p.shot];
@@ -118,6 +121,8 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
       'chunk segmented',
     );
     await ctx.reels.addProgress(p.reelId, 'segment', p.shot, frames, ms, damaged);
+    // Not awaited: it never throws, and the chunk does not wait for the receiver.
+    void notifyReelProgress(ctx, p.reelId);
     return { frames, damagedPixels: damaged, ms };
   };
 }

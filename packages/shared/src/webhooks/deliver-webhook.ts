@@ -43,10 +43,11 @@ export function buildWebhookBody(reel: ReelRecord, type: ReelEventType, occurred
   return { type, timestamp: occurredAt.toISOString(), data };
 }
 
-type Outcome = { status: number; delivered: boolean } | { error: string; delivered: false };
+export type WebhookOutcome = { status: number; delivered: boolean } | { error: string; delivered: false };
+type Outcome = WebhookOutcome;
 
 /** POSTs once. Network errors and timeouts become an outcome, not an exception, so they can be recorded. */
-async function post(url: string, secret: string, eventId: string, body: string, timeoutMs: number): Promise<Outcome> {
+export async function postWebhook(url: string, secret: string, eventId: string, body: string, timeoutMs: number): Promise<Outcome> {
   const headers = webhookHeaders(secret, eventId, Math.floor(Date.now() / 1000), body);
   try {
     const res = await fetch(url, {
@@ -112,7 +113,7 @@ export function processWebhookJob(deps: WebhookDeliveryDeps): (job: Job) => Prom
     }
 
     const body = JSON.stringify(buildWebhookBody(reel, type, new Date(job.timestamp), deps.publicUrl));
-    const outcome = await post(reel.callbackUrl, secret, eventId, body, deps.config.WEBHOOK_TIMEOUT_MS);
+    const outcome = await postWebhook(reel.callbackUrl, secret, eventId, body, deps.config.WEBHOOK_TIMEOUT_MS);
     await record(outcome);
     const ms = Date.now() - started;
     if ('status' in outcome && outcome.delivered) {
