@@ -63,6 +63,8 @@ export const configSchema = z.object({
   MAX_UPLOAD_BYTES: int(50 * 1024 ** 3, 1),
   /** Requests per minute per tenant (shared by every API replica through Redis); 0 = no limit. */
   RATE_LIMIT_PER_MINUTE: int(600, 0),
+  /** Days after a reel finishes before its data is purged from the store (as DELETE ?purge=true does); 0 = kept until deleted. */
+  RETENTION_DAYS: z.coerce.number().min(0).default(0),
 
   CHUNK_FRAMES: int(32, 1),
   CONTEXT_FRAMES: int(2, 1),

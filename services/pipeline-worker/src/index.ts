@@ -1,13 +1,15 @@
 import { openFlowProducer } from '@reelrestore/shared/queues';
+import { startRetentionSweeps } from '@reelrestore/shared/reels/retention';
 import { processWebhookJob } from '@reelrestore/shared/webhooks/deliver-webhook';
 import type { WorkerDeps } from '@reelrestore/shared/workers/start-workers';
 import type { WorkerService } from '@reelrestore/shared/workers/service';
 import { probeReel } from './probe-reel.js';
 import { stitchReel } from './stitch-reel.js';
 
-/** Per-reel steps that are not per-chunk: probe and plan, stitch, and webhook delivery. */
+/** Per-reel steps that are not per-chunk: probe and plan, stitch, webhook delivery, and retention sweeps. */
 export function pipelineService(deps: WorkerDeps): WorkerService<'probe' | 'stitch' | 'webhook'> {
   const flows = openFlowProducer(deps.redis, deps.config.QUEUE_PREFIX);
+  const stopSweeps = startRetentionSweeps({ ...deps, prefix: deps.config.QUEUE_PREFIX }, deps.config.RETENTION_DAYS);
   const deliver = processWebhookJob({ reels: deps.reels, config: deps.config, logger: deps.logger, ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}) });
   return {
     roles: ['probe', 'stitch', 'webhook'],
@@ -16,6 +18,9 @@ export function pipelineService(deps: WorkerDeps): WorkerService<'probe' | 'stit
       stitch: stitchReel,
       webhook: (_payload, ctx) => deliver(ctx.job),
     },
-    close: () => flows.close(),
+    close: async () => {
+      stopSweeps();
+      await flows.close();
+    },
   };
 }
