@@ -34,12 +34,12 @@ export interface TestS3 {
  * s3rver accepts the access key S3RVER / S3RVER; they are put into the environment when no
  * credentials are set, so the SDK's default chain finds them.
  */
-export async function startS3rver(options: { bucket?: string } = {}): Promise<TestS3> {
+export async function startS3rver(options: { bucket?: string; otherBuckets?: string[] } = {}): Promise<TestS3> {
   const bucket = options.bucket ?? 'reels-test';
   process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
   const directory = await mkdtemp(join(tmpdir(), 'rr-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [bucket, ...(options.otherBuckets ?? [])].map((name) => ({ name })) });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   const url = `s3://${bucket}?${new URLSearchParams({ endpoint, region: 'us-east-1' })}`;

@@ -48,6 +48,35 @@ const webhookSecrets = z
     return out;
   });
 
+/**
+ * Read-only stores an operator registers for a tenant (an archive's own bucket), as JSON:
+ * `[{"name": "vault", "tenant": "acme", "url": "s3://archive?endpoint=…&prefix=scans/", "credentials": "VAULT"}]`.
+ * `credentials` names the environment variables holding the keys (`VAULT_ACCESS_KEY_ID`,
+ * `VAULT_SECRET_ACCESS_KEY`); without it the default AWS chain is used. A reel names one with
+ * `{"source": {"external": "vault", "key" | "prefix": …}}` and never reads outside them.
+ */
+const externalSource = z.strictObject({
+  name: z.string().regex(/^[a-z0-9_-]{1,64}$/i, 'a source name is 1-64 letters, digits, _ or -'),
+  tenant: z.string().regex(/^[a-z0-9_-]{1,64}$/i),
+  url: z.string().startsWith('s3://', 'an external source is an s3:// URL (as STORAGE_URL)'),
+  credentials: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'credentials is an environment variable prefix, e.g. VAULT').optional(),
+});
+const externalSources = z
+  .string()
+  .default('[]')
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not JSON: expected [{"name", "tenant", "url", "credentials"?}, …]' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(externalSource))
+  .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'two sources share a name: names are unique across tenants');
+
+export type ExternalSourceConfig = z.infer<typeof externalSource> & { accessKeyId?: string; secretAccessKey?: string };
+
 export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -65,6 +94,7 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(600, 0),
   /** Days after a reel finishes before its data is purged from the store (as DELETE ?purge=true does); 0 = kept until deleted. */
   RETENTION_DAYS: z.coerce.number().min(0).default(0),
+  SOURCES: externalSources,
 
   CHUNK_FRAMES: int(32, 1),
   CONTEXT_FRAMES: int(2, 1),
@@ -143,7 +173,7 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Omit<z.infer<typeof configSchema>, 'SOURCES'> & { SOURCES: ExternalSourceConfig[] };
 
 /** Parses the environment once; a wrong value stops the process with a message that names the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -155,7 +185,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (result.data.UNET_OVERLAP >= result.data.UNET_TILE) {
     throw new ConfigError(`Invalid configuration:\n  UNET_OVERLAP: must be below UNET_TILE (${result.data.UNET_TILE})`);
   }
-  return result.data;
+  return { ...result.data, SOURCES: result.data.SOURCES.map((s) => withCredentials(s, env)) };
+}
+
+/** An external source's keys, from the environment variables its `credentials` names; both or neither. */
+function withCredentials(source: z.infer<typeof externalSource>, env: Record<string, string | undefined>): ExternalSourceConfig {
+  if (!source.credentials) return source;
+  const accessKeyId = env[`${source.credentials}_ACCESS_KEY_ID`];
+  const secretAccessKey = env[`${source.credentials}_SECRET_ACCESS_KEY`];
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SOURCES: source "${source.name}" takes its keys from ${source.credentials}_ACCESS_KEY_ID and ${source.credentials}_SECRET_ACCESS_KEY, which are not both set`,
+    );
+  }
+  return { ...source, accessKeyId, secretAccessKey };
 }
 
 /** For a process entry point: a wrong value prints the message (naming the variable) and exits 1. */

@@ -6,6 +6,7 @@ import type { Config } from '@reelrestore/shared/config';
 import { createLogger, type Logger } from '@reelrestore/shared/logger';
 import type { Queues } from '@reelrestore/shared/queues';
 import { ReelStore } from '@reelrestore/shared/reels/reel-store';
+import { ExternalSources } from '@reelrestore/shared/storage/external-sources';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import type { ApiDeps, App } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
@@ -53,7 +54,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   app.decorate('shuttingDown', false);
 
   registerErrorHandler(app);
-  await registerDocs(app, { 'POST /v1/reels': createReelBodyDocs });
+  await registerDocs(app, deps.config, { 'POST /v1/reels': createReelBodyDocs });
   registerAuth(app, deps.config.API_KEYS);
   registerDeclaredLengthLimit(app, deps.config.MAX_UPLOAD_BYTES);
   await registerRateLimit(app, { perMinute: deps.config.RATE_LIMIT_PER_MINUTE, redis: deps.redis, redisPrefix: deps.config.QUEUE_PREFIX });
@@ -71,7 +72,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
     publicUrl: deps.config.PUBLIC_URL,
   });
   const direct = new DirectUploads(deps.store, deps.redis, deps.config.QUEUE_PREFIX, deps.config.MAX_UPLOAD_BYTES);
-  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX), uploads, direct };
+  const sources = new ExternalSources(deps.config.SOURCES);
+  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX), uploads, direct, sources };
   healthRoutes(app, api, deps.readinessTimeoutMs ?? 2_000);
   createReelRoute(app, api);
   getReelRoutes(app, api);

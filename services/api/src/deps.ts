@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '@reelrestore/shared/config';
 import type { Queues } from '@reelrestore/shared/queues';
 import type { ReelStore } from '@reelrestore/shared/reels/reel-store';
+import type { ExternalSources } from '@reelrestore/shared/storage/external-sources';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import type { DirectUploads } from './uploads/direct-uploads.js';
 import type { TusUploads } from './uploads/tus-uploads.js';
@@ -21,6 +22,7 @@ export interface ApiDeps {
   reels: ReelStore;
   uploads: TusUploads;
   direct: DirectUploads;
+  sources: ExternalSources;
 }
 
 /** A host as a client may send it: a name or an IPv4 address, or a bracketed IPv6 one, with an optional port. */

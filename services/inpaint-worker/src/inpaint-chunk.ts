@@ -80,7 +80,7 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
     };
 
     let nextCentre = p.start;
-    for await (const frame of readSourceFrames(ctx.store, plan, p.contextStart, p.contextEnd, ctx.signal)) {
+    for await (const frame of readSourceFrames(ctx.sources.storeOf(plan.source, ctx.store), plan, p.contextStart, p.contextEnd, ctx.signal)) {
       // Shared memory: every window task reading this frame sees the one copy.
       window.push({ ...frame, data: sharedFrame(frame.data) });
       // Centre f can be filled once frame f + radius (or the last context frame) has been decoded.

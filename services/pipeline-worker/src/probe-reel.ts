@@ -21,7 +21,7 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
     if (!rec || isTerminal(rec.state)) throw new ReelStoppedError(`reel is ${rec?.state ?? 'gone'}`);
     await ctx.reels.transition(reelId, 'probing', { from: ['queued', 'probing'] });
 
-    const { media, source, urls } = await probeSource(ctx.store, rec);
+    const { media, source, urls } = await probeSource(ctx.sources.storeOf(rec.source, ctx.store), rec);
     const plan: ReelPlan = { media, source, shots: [], chunks: [], options: rec.options };
     plan.shots = await detectShots({ media, urls, threshold: ctx.config.SHOT_THRESHOLD, signal: ctx.signal });
     plan.chunks = planChunks(plan.shots, rec.options.chunkFrames, ctx.config.CONTEXT_FRAMES);
@@ -57,7 +57,7 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
 async function probeSource(store: ObjectStore, rec: ReelRecord): Promise<{ media: MediaInfo; source: ReelPlan['source']; urls: string[] }> {
   if (rec.source.type === 'video') {
     const url = await store.mediaUrl(rec.source.key);
-    return { media: await probeVideo(url), source: { type: 'video', key: rec.source.key }, urls: [url] };
+    return { media: await probeVideo(url), source: { type: 'video', key: rec.source.key, ...external(rec.source) }, urls: [url] };
   }
   const prefix = rec.source.prefix;
   const names: string[] = [];
@@ -69,5 +69,8 @@ async function probeSource(store: ObjectStore, rec: ReelRecord): Promise<{ media
   names.sort(byFrameName);
   const urls = await Promise.all(names.map((n) => store.mediaUrl(prefix + n)));
   const media = await probeSequence(urls, names);
-  return { media, source: { type: 'sequence', prefix }, urls };
+  return { media, source: { type: 'sequence', prefix, ...external(rec.source) }, urls };
 }
+
+/** The plan keeps the source's archive bucket, so every stage reads from where the probe did. */
+const external = (source: ReelRecord['source']) => (source.external ? { external: source.external } : {});

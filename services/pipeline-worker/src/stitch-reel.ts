@@ -88,7 +88,7 @@ async function writeOutputs(plan: ReelPlan, reelId: string, tmp: string, ctx: Jo
   const video = isVideo ? await openVideoWriter({ layout, fps, outPath: videoPath, codec: plan.options.outputFormat }) : null;
 
   try {
-    for await (const frame of readSourceFrames(ctx.store, plan, 0, plan.media.frameCount, ctx.signal)) {
+    for await (const frame of readSourceFrames(ctx.sources.storeOf(plan.source, ctx.store), plan, 0, plan.media.frameCount, ctx.signal)) {
       const tiles = await patchesFor(frame.index);
       if (tiles?.length) {
         const { mask } = await decodeMaskPng(await ctx.store.getBuffer(keys.mask(frame.index)));
@@ -128,7 +128,7 @@ async function writeSequenceOutput(plan: ReelPlan, frame: Frame, changed: boolea
   const target = reelKeys(reelId).outputFrame(name);
   const contentType = FRAME_CONTENT_TYPES[seq.format];
   const entry = (put: PutResult) => storedFile('frame', `frames/${target.slice(target.lastIndexOf('/') + 1)}`, target, put, contentType);
-  if (!changed) return entry(await ctx.store.put(target, await ctx.store.get(plan.source.prefix + name), { contentType }));
+  if (!changed) return entry(await ctx.store.put(target, await ctx.sources.storeOf(plan.source, ctx.store).get(plan.source.prefix + name), { contentType }));
   const path = join(tmp, name);
   await writeSequenceFrame({ layout: plan.media.layout, format: seq.format, pixFmt: plan.media.pixFmt, data: frame.data, outPath: path });
   const put = await ctx.store.put(target, createReadStream(path), { contentType });

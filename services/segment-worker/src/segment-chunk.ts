@@ -89,7 +89,7 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     };
 
     const wanted = (f: number) => f >= p.contextStart && f < p.contextEnd;
-    for await (const frame of readSourceFrames(ctx.store, plan, first, last, ctx.signal)) {
+    for await (const frame of readSourceFrames(ctx.sources.storeOf(plan.source, ctx.store), plan, first, last, ctx.signal)) {
       if (unet) {
         // The samples are not needed here again: hand their buffer over instead of copying it (76 MB at 4K).
         const { data } = frame;

@@ -21,8 +21,11 @@ export interface ChunkPlan {
 /** The reel's plan.json: everything a stage needs to find its frames. */
 export interface ReelPlan {
   media: MediaInfo;
-  /** Where the pixels are: one video object, or image frames under a prefix (names in media.sequence.files). */
-  source: { type: 'video'; key: string } | { type: 'sequence'; prefix: string };
+  /**
+   * Where the pixels are: one video object, or image frames under a prefix (names in media.sequence.files),
+   * in the service's store or, with `external`, in that registered archive bucket (storage/external-sources.ts).
+   */
+  source: { type: 'video'; key: string; external?: string } | { type: 'sequence'; prefix: string; external?: string };
   shots: Shot[];
   chunks: ChunkPlan[];
   options: ReelOptions;

@@ -11,7 +11,9 @@ import type { ReelStore } from './reel-store.js';
  */
 export async function purgeReel(store: ObjectStore, reels: ReelStore, rec: Pick<ReelRecord, 'id' | 'tenantId' | 'source'>): Promise<string> {
   await store.deletePrefix(reelKeys(rec.id).root);
-  if (rec.source.type === 'video' && rec.source.key.startsWith(tenantKeys(rec.tenantId).uploads)) await deleteUpload(store, rec.source.key);
+  // An archive's own bucket (an external source) is never written to.
+  const { source } = rec;
+  if (source.type === 'video' && !source.external && source.key.startsWith(tenantKeys(rec.tenantId).uploads)) await deleteUpload(store, source.key);
   return reels.markPurged(rec.id);
 }
 

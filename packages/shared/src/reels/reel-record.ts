@@ -6,9 +6,10 @@ export const TERMINAL_STATES: readonly ReelState[] = ['completed', 'failed', 'ca
 export const isTerminal = (s: ReelState) => TERMINAL_STATES.includes(s);
 
 /** Where a reel's pixels come from. */
+/** Where a reel's pixels are; `external` names the registered archive bucket (SOURCES) they are read from, in place. */
 export type ReelSource =
-  | { type: 'video'; key: string; fileName: string; size: number; sha256?: string }
-  | { type: 'sequence'; prefix: string; frames: number; size: number; sha256?: string };
+  | { type: 'video'; key: string; fileName: string; size: number; sha256?: string; external?: string }
+  | { type: 'sequence'; prefix: string; frames: number; size: number; sha256?: string; external?: string };
 
 export type Stage = 'probe' | 'segment' | 'inpaint' | 'stitch';
 

@@ -14,10 +14,10 @@ const S3_PARAMS = new Set(['endpoint', 'region', 'prefix']);
  *   S3-compatible server. Credentials come from the usual AWS environment variables / profiles,
  *   never from the URL, so the URL can be logged.
  */
-export function createObjectStore(url: string): ObjectStore {
+export function createObjectStore(url: string, credentials?: { accessKeyId: string; secretAccessKey: string }): ObjectStore {
   const resolved = resolveStorageUrl(url.trim());
   if (resolved.startsWith('file://')) return new LocalStore(localPath(resolved));
-  if (resolved.startsWith('s3://')) return s3Store(resolved);
+  if (resolved.startsWith('s3://')) return s3Store(resolved, credentials);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(resolved)?.[1] ?? '';
   throw new ConfigError(`STORAGE_URL: scheme "${scheme}:" is not supported; use file:./path, file:///abs/path or s3://bucket?endpoint=…`);
 }
@@ -30,7 +30,7 @@ function localPath(fileUrl: string): string {
   }
 }
 
-function s3Store(raw: string): S3Store {
+function s3Store(raw: string, credentials?: { accessKeyId: string; secretAccessKey: string }): S3Store {
   let u: URL;
   try {
     u = new URL(raw);
@@ -61,7 +61,7 @@ function s3Store(raw: string): S3Store {
   const prefix = u.searchParams.get('prefix') || undefined;
 
   try {
-    return new S3Store({ bucket, endpoint, region, prefix });
+    return new S3Store({ bucket, endpoint, region, prefix, ...(credentials ? { credentials } : {}) });
   } catch (err) {
     throw new ConfigError(`STORAGE_URL: ${errorMessage(err)}`, { cause: err });
   }

@@ -1,3 +1,4 @@
+import type { ExternalSources } from '../storage/external-sources.js';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
@@ -12,6 +13,7 @@ export interface JobContext {
   config: Config;
   redis: Redis;
   store: ObjectStore;
+  sources: ExternalSources;
   reels: ReelStore;
   queues: Queues;
   log: Logger;

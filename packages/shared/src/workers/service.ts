@@ -1,3 +1,4 @@
+import { ExternalSources } from '../storage/external-sources.js';
 import { Redis } from 'ioredis';
 import { loadConfigOrExit, resolveStorageUrl, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
@@ -32,6 +33,7 @@ export function openDeps(config: Config, logger: Logger): WorkerDeps {
     logger,
     redis,
     store: createObjectStore(resolveStorageUrl(config.STORAGE_URL)),
+    sources: new ExternalSources(config.SOURCES),
     reels: new ReelStore(redis, config.QUEUE_PREFIX),
     queues: openQueues(redis, config.QUEUE_PREFIX),
   };

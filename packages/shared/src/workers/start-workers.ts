@@ -1,3 +1,4 @@
+import type { ExternalSources } from '../storage/external-sources.js';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
@@ -14,6 +15,8 @@ export interface WorkerDeps {
   config: Config;
   redis: Redis;
   store: ObjectStore;
+  /** The archives' own buckets (SOURCES) that reels may read their source from. */
+  sources: ExternalSources;
   reels: ReelStore;
   queues: Queues;
   logger: Logger;

@@ -2,6 +2,7 @@ import { BadInputError, NotFoundError } from '@reelrestore/shared/errors';
 import { deleteUpload } from '@reelrestore/shared/reels/purge-reel';
 import type { ReelSource } from '@reelrestore/shared/reels/reel-record';
 import { safeKey, tenantKeys } from '@reelrestore/shared/storage/keys';
+import type { ExternalSources } from '@reelrestore/shared/storage/external-sources';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { FormatTracker, frameFormat } from '@reelrestore/shared/frames/frame-files';
 import type { FinishedUpload } from '../uploads/tus-uploads.js';
@@ -18,6 +19,16 @@ import { storeTarFrames } from './store-tar-frames.js';
 export async function resolveStoredSource(store: ObjectStore, tenantId: string, source: { key: string } | { prefix: string }): Promise<ReelSource> {
   const space = tenantKeys(tenantId);
   return 'key' in source ? videoAtKey(store, space.source(safeKey(source.key, 'source.key')), source.key) : framesUnderPrefix(store, space.sources, source.prefix);
+}
+
+/**
+ * A reel read in place from an archive's own bucket that an operator registered for the tenant (SOURCES):
+ * keys and prefixes are relative to the source's own prefix; another tenant's source is a 404.
+ */
+export async function resolveExternalSource(sources: ExternalSources, tenantId: string, source: { external: string; key: string } | { external: string; prefix: string }): Promise<ReelSource> {
+  const store = sources.forTenant(tenantId, source.external);
+  const resolved = 'key' in source ? await videoAtKey(store, safeKey(source.key, 'source.key'), source.key) : await framesUnderPrefix(store, '', source.prefix);
+  return { ...resolved, external: source.external };
 }
 
 async function videoAtKey(store: ObjectStore, key: string, named: string): Promise<ReelSource> {

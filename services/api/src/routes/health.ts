@@ -12,7 +12,15 @@ const checks = z.object({ redis: z.string(), store: z.string() });
 export function healthRoutes(app: App, deps: ApiDeps, timeoutMs: number): void {
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness', tags: ['health'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        summary: 'Liveness',
+        description: 'The process is up; says nothing of its dependencies.',
+        tags: ['health'],
+        security: [],
+        response: { 200: z.object({ status: z.literal('ok') }).meta({ examples: [{ status: 'ok' }] }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -23,7 +31,13 @@ export function healthRoutes(app: App, deps: ApiDeps, timeoutMs: number): void {
         summary: 'Readiness: Redis and the object store answer, and the process is not shutting down',
         tags: ['health'],
         security: [],
-        response: { 200: z.object({ status: z.literal('ok'), checks }), 503: z.object({ status: z.string(), checks }) },
+        response: {
+          200: z.object({ status: z.literal('ok'), checks }).meta({ examples: [{ status: 'ok', checks: { redis: 'ok', store: 'ok' } }] }),
+          503: z
+            .object({ status: z.string(), checks })
+            .describe("not ready: a dependency failed or timed out ('failed', 'timed out'), or the process is shutting down ('skipped')")
+            .meta({ examples: [{ status: 'unavailable', checks: { redis: 'timed out', store: 'ok' } }, { status: 'shutting down', checks: { redis: 'skipped', store: 'skipped' } }] }),
+        },
       },
     },
     async (request, reply) => {

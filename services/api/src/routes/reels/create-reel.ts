@@ -11,7 +11,7 @@ import { assertCallbackUrlAllowed } from '@reelrestore/shared/webhooks/callback-
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { receiveUpload } from '../../ingest/receive-upload.js';
 import { sendProblem } from '../../plugins/error-handler.js';
-import { resolveStoredSource, resolveUploadSource } from '../../ingest/stored-source.js';
+import { resolveExternalSource, resolveStoredSource, resolveUploadSource } from '../../ingest/stored-source.js';
 import { acceptedBody, problemBody } from './schemas.js';
 
 const chunkFrames = z.coerce.number().int().min(4).max(256);
@@ -24,10 +24,12 @@ const storedSourceBody = z.strictObject({
       z.strictObject({ key: z.string().min(1) }),
       z.strictObject({ prefix: z.string().min(1) }),
       z.strictObject({ upload: z.string().min(1).describe('the id of a finished resumable upload (POST /v1/uploads)') }),
+      z.strictObject({ external: z.string().min(1).describe('an archive bucket the operator registered for you (SOURCES)'), key: z.string().min(1) }),
+      z.strictObject({ external: z.string().min(1), prefix: z.string().min(1) }),
     ],
     {
       error:
-        'source must be {"upload": "<id>"} (a finished upload), or {"key": "<key>"} (a video) or {"prefix": "<folder/>"} (image frames) within your sources (tenants/<tenant>/sources/ in the store)',
+        'source must be {"upload": "<id>"} (a finished upload), {"key": "<key>"} (a video) or {"prefix": "<folder/>"} (image frames) within your sources (tenants/<tenant>/sources/ in the store), or either of those with "external": "<name>" for a registered archive bucket',
     },
   ),
   callbackUrl: callbackUrl.optional(),
@@ -64,9 +66,18 @@ export const createReelBodyDocs = {
         },
       },
     },
-    'application/json': { schema: z.toJSONSchema(storedSourceBody, { target: 'openapi-3.0' }) },
+    // A zod schema: the docs plugin makes it JSON Schema of the document's version.
+    'application/json': { schema: storedSourceBody.meta({ examples: storedSourceExamples() }) },
   },
 };
+
+function storedSourceExamples(): z.input<typeof storedSourceBody>[] {
+  return [
+    { source: { upload: '3f9c2a7d41e8b05c96d1a2e3f4b5c6d7' }, callbackUrl: 'https://archive.example.org/hooks/reelrestore' },
+    { source: { key: 'reel1.mkv' }, options: { outputFormat: 'prores4444' } },
+    { source: { prefix: 'reel2/' }, options: { chunkFrames: 48 } },
+  ];
+}
 
 export function createReelRoute(app: App, deps: ApiDeps): void {
   app.post(
@@ -165,7 +176,9 @@ async function fromStore(body: unknown, tenantId: string, deps: ApiDeps, reelId:
   const resolved =
     'upload' in source
       ? await resolveUploadSource(deps.store, await finishedUpload(deps, tenantId, source.upload), source.upload, reelId)
-      : await resolveStoredSource(deps.store, tenantId, source);
+      : 'external' in source
+        ? await resolveExternalSource(deps.sources, tenantId, source)
+        : await resolveStoredSource(deps.store, tenantId, source);
   return { source: resolved, options, callbackUrl: callback };
 }
 

@@ -9,7 +9,7 @@ import { sendObject, sendPrefixAsTar } from '../../downloads/send-object.js';
 import { VIDEO_CONTENT_TYPES } from '../../ingest/sniff-media.js';
 import { sendProblem } from '../../plugins/error-handler.js';
 import { findOwnReel } from './find-reel.js';
-import { conflictBody, manifestBody, problemBody, reelIdParams } from './schemas.js';
+import { conflictBody, manifestBody, problemBody, reelIdParams, reportBody } from './schemas.js';
 
 const PRESIGN_SECONDS = 3600;
 /** Files per manifest page: each costs a presigned URL on S3 (a signature, about half a millisecond). */
@@ -21,12 +21,22 @@ const FRAME_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 const extension = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
 
-/** 200 with the whole file, 206 with one byte range, 416 when the range starts past the end. */
-const download = (contentType: string, description: string) => ({
-  200: { description: `${description} (Accept-Ranges: bytes)`, content: { [contentType]: { schema: z.string() } } },
+/** The bytes of a file, in the document: a binary string. */
+const fileBytes = z.string().meta({ format: 'binary' });
+const asFile = (contentTypes: string[]) => Object.fromEntries(contentTypes.map((type) => [type, { schema: fileBytes }]));
+
+/**
+ * 200 with the whole file, 206 with one byte range, 416 when the range starts past the end. The content types
+ * are those the file can be served as; `whole` describes the 200 body when it is more than bytes.
+ */
+const download = (contentTypes: string[], description: string, whole?: z.ZodType) => ({
+  200: {
+    description: `${description} (Accept-Ranges: bytes)`,
+    content: whole ? Object.fromEntries(contentTypes.map((type) => [type, { schema: whole }])) : asFile(contentTypes),
+  },
   206: {
     description: `one byte range of ${description}, for a request with Range: bytes=a-b, bytes=a- or bytes=-n (Content-Range: bytes a-b/size)`,
-    content: { [contentType]: { schema: z.string() } },
+    content: asFile(contentTypes),
   },
   416: problemBody.describe('the range starts past the end of the file; Content-Range: bytes */size'),
 });
@@ -60,7 +70,14 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
           '(streamed, no ranges: fetch single frames from /output/frames/{name}, listed in /output/manifest).',
         tags: ['outputs'],
         params: reelIdParams,
-        response: { ...download('application/octet-stream', 'the restored video, or a tar of restored frames'), 302: z.null(), ...errors },
+        response: {
+          ...download(
+            ['video/x-matroska', 'video/quicktime', 'application/x-tar'],
+            'the restored video (FFV1 in Matroska, or ProRes 4444 in QuickTime, as outputFormat asked), or for an image sequence a tar of the restored frames (no ranges: Accept-Ranges: none)',
+          ),
+          302: z.null().describe('the store made a presigned URL for the video: Location'),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -89,7 +106,7 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
         params: reelIdParams.extend({
           name: z.string().regex(FRAME_NAME, 'a frame file name: letters, digits, . _ -, no path').describe('the frame file name, as listed in the manifest'),
         }),
-        response: { ...download('application/octet-stream', 'the restored frame'), ...errors },
+        response: { ...download(['image/png', 'image/tiff', 'image/x-dpx'], 'the restored frame, in the format of its source frame'), 400: problemBody, ...errors },
       },
     },
     async (request, reply) => {
@@ -169,7 +186,7 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
 
   app.get(
     '/v1/reels/:id/preview',
-    { schema: { summary: 'A small H.264 preview of the restored reel', tags: ['outputs'], params: reelIdParams, response: { ...download('video/mp4', 'the preview'), ...errors } } },
+    { schema: { summary: 'A small H.264 preview of the restored reel', tags: ['outputs'], params: reelIdParams, response: { ...download(['video/mp4'], 'the preview'), ...errors } } },
     async (request, reply) => {
       const out = await completedOutputs(request.params.id, request.tenantId, reply);
       if (!out) return reply;
@@ -184,7 +201,7 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
         summary: 'report.json: per shot frames, damaged-pixel share, time per stage',
         tags: ['outputs'],
         params: reelIdParams,
-        response: { ...download('application/json', 'the report'), ...errors },
+        response: { ...download(['application/json'], 'the report', reportBody), ...errors },
       },
     },
     async (request, reply) => {
@@ -201,7 +218,7 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
         summary: "One frame's damage mask (8-bit PNG, 255 = damage)",
         tags: ['outputs'],
         params: reelIdParams.extend({ frame: z.coerce.number().int().min(0).describe('frame number, from 0') }),
-        response: { ...download('image/png', 'the mask'), ...errors },
+        response: { ...download(['image/png'], 'the mask'), 400: problemBody, ...errors },
       },
     },
     async (request, reply) => {

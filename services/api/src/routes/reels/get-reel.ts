@@ -10,7 +10,7 @@ import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { sendProblem } from '../../plugins/error-handler.js';
 import { findOwnReel } from './find-reel.js';
-import { conflictBody, problemBody, reelBody, reelIdParams } from './schemas.js';
+import { cancelledBody, conflictBody, problemBody, purgedBody, reelBody, reelIdParams, reelListBody } from './schemas.js';
 
 const purgeQuery = z.object({
   purge: z
@@ -43,7 +43,7 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
         summary: "The tenant's reels, newest first",
         tags: ['reels'],
         querystring: listQuery,
-        response: { 200: z.object({ reels: z.array(reelBody), nextCursor: z.string().optional().describe('absent on the last page') }) },
+        response: { 200: reelListBody, 400: problemBody },
       },
     },
     async (request) => {
@@ -66,8 +66,9 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
         params: reelIdParams,
         querystring: purgeQuery,
         response: {
-          200: z.object({ id: z.string(), state: z.enum(REEL_STATES), purgedAt: z.string() }),
-          202: z.object({ id: z.string(), state: z.literal('cancelled') }),
+          200: purgedBody,
+          202: cancelledBody,
+          400: problemBody,
           404: problemBody,
           409: conflictBody,
         },
