@@ -14,7 +14,7 @@ export class ReelRestoreError extends Error {
 
 export class BadInputError extends ReelRestoreError {
   /** HTTP status the API answers with when this reaches a request. */
-  constructor(message: string, readonly status: 400 | 409 | 413 | 415 | 422 = 422, options?: { cause?: unknown }) {
+  constructor(message: string, readonly status: 400 | 409 | 411 | 413 | 415 | 422 = 422, options?: { cause?: unknown }) {
     super(message, options);
   }
 }

@@ -15,6 +15,7 @@ import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { directUploadRoutes } from './routes/direct-uploads.js';
+import { sequenceUploadRoutes } from './routes/sequence-uploads.js';
 import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
@@ -22,6 +23,7 @@ import { getReelRoutes } from './routes/reels/get-reel.js';
 import { reelEventRoutes } from './routes/reels/reel-events.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { DirectUploads } from './uploads/direct-uploads.js';
+import { SequenceUploads } from './uploads/sequence-uploads.js';
 import { createTusUploads } from './uploads/tus-uploads.js';
 
 declare module 'fastify' {
@@ -73,7 +75,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   });
   const direct = new DirectUploads(deps.store, deps.redis, deps.config.QUEUE_PREFIX, deps.config.MAX_UPLOAD_BYTES);
   const sources = new ExternalSources(deps.config.SOURCES);
-  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX), uploads, direct, sources };
+  const sequences = new SequenceUploads(deps.store, deps.redis, deps.config.QUEUE_PREFIX, deps.config.MAX_UPLOAD_BYTES);
+  const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX), uploads, direct, sources, sequences };
   healthRoutes(app, api, deps.readinessTimeoutMs ?? 2_000);
   createReelRoute(app, api);
   getReelRoutes(app, api);
@@ -81,5 +84,6 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   reelEventRoutes(app, api);
   await uploadRoutes(app, api);
   directUploadRoutes(app, api);
+  await sequenceUploadRoutes(app, api);
   return app;
 }

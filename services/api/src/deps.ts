@@ -8,6 +8,7 @@ import type { ReelStore } from '@reelrestore/shared/reels/reel-store';
 import type { ExternalSources } from '@reelrestore/shared/storage/external-sources';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import type { DirectUploads } from './uploads/direct-uploads.js';
+import type { SequenceUploads } from './uploads/sequence-uploads.js';
 import type { TusUploads } from './uploads/tus-uploads.js';
 
 /** The fastify instance every route module receives: zod schemas give typed handlers and the OpenAPI document. */
@@ -22,6 +23,7 @@ export interface ApiDeps {
   reels: ReelStore;
   uploads: TusUploads;
   direct: DirectUploads;
+  sequences: SequenceUploads;
   sources: ExternalSources;
 }
 

@@ -263,3 +263,38 @@ describe('resumable uploads (tus)', () => {
     expect(res.status).toBe(413);
   });
 });
+
+describe('image sequences uploaded frame by frame', () => {
+  const put = (url: string, body: Buffer, key = KEY_A) => fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${key}` }, body });
+
+  it('takes each frame as its own PUT, makes a reel of the folder in place, and closes it to more frames', async () => {
+    const created = await fetch(`${base}/v1/sequence-uploads`, { method: 'POST', headers: { authorization: `Bearer ${KEY_A}` } });
+    expect(created.status).toBe(201);
+    const { id, frameUrl } = await json(created);
+    expect(frameUrl).toBe(`${base}/v1/sequence-uploads/${id}/frames/{name}`);
+    const names = ['frame_0001.png', 'frame_0002.png', 'frame_0003.png'];
+    for (const name of names) {
+      const data = readFileSync(join(dir, 'seq', name));
+      const res = await put(frameUrl.replace('{name}', name), data);
+      expect(res.status).toBe(201);
+      expect(await json(res)).toEqual({ name, size: data.length, sha256: sha256(data) });
+    }
+    // Another tenant cannot add to it; names that are not frames are refused.
+    expect((await put(frameUrl.replace('{name}', 'frame_0004.png'), Buffer.from('x'), KEY_B)).status).toBe(404);
+    expect((await put(frameUrl.replace('{name}', 'notes.txt'), Buffer.from('x'))).status).toBe(400);
+
+    expect((await submit({ upload: id }, KEY_B)).status).toBe(404);
+    const res = await submit({ upload: id });
+    expect(res.status).toBe(202);
+    const reelId = (await json(res)).id;
+    const reel = await json(await fetch(`${base}/v1/reels/${reelId}`, { headers: { authorization: `Bearer ${KEY_A}` } }));
+    const prefix = `${tenantKeys('tenanta').upload(id)}/`;
+    expect(reel.source).toEqual({ type: 'sequence', prefix, frames: 3, size: expect.any(Number) });
+    // The reel reads the folder in place: no more frames.
+    expect((await put(frameUrl.replace('{name}', 'frame_0004.png'), Buffer.from('x'))).status).toBe(409);
+
+    const purged = await fetch(`${base}/v1/reels/${reelId}?purge=true`, { method: 'DELETE', headers: { authorization: `Bearer ${KEY_A}` } });
+    expect(purged.status).toBe(200);
+    expect(await storedKeys(prefix)).toEqual([]);
+  });
+});

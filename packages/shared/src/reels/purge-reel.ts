@@ -5,15 +5,18 @@ import type { ReelStore } from './reel-store.js';
 
 /**
  * Deletes everything a reel put in the store: reels/<id>/ (an uploaded source or its frames, masks,
- * patches, outputs, the manifest) and the resumable upload it was made from, with the upload server's
- * record of it. A source the archive staged in its own sources stays: it was there before the reel and
- * may serve others. The record stays too, with `purgedAt`, so the reel's fate can still be read.
+ * patches, outputs, the manifest) and the upload it was made from (a file, with the upload server's
+ * record of it, or a sequence sent frame by frame). A source the archive staged in its own sources, or
+ * reads from its own bucket, stays: it was there before the reel and may serve others. The record stays too, with `purgedAt`, so the reel's fate can still be read.
  */
 export async function purgeReel(store: ObjectStore, reels: ReelStore, rec: Pick<ReelRecord, 'id' | 'tenantId' | 'source'>): Promise<string> {
   await store.deletePrefix(reelKeys(rec.id).root);
   // An archive's own bucket (an external source) is never written to.
   const { source } = rec;
-  if (source.type === 'video' && !source.external && source.key.startsWith(tenantKeys(rec.tenantId).uploads)) await deleteUpload(store, source.key);
+  const uploads = tenantKeys(rec.tenantId).uploads;
+  if (!source.external && source.type === 'video' && source.key.startsWith(uploads)) await deleteUpload(store, source.key);
+  // A sequence uploaded frame by frame is its own folder of uploads.
+  if (!source.external && source.type === 'sequence' && source.prefix.startsWith(uploads)) await store.deletePrefix(source.prefix);
   return reels.markPurged(rec.id);
 }
 

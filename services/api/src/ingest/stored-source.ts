@@ -65,18 +65,27 @@ async function sniffStored(store: ObjectStore, key: string, size: number, what: 
 
 async function framesUnderPrefix(store: ObjectStore, space: string, rawPrefix: string): Promise<ReelSource> {
   const named = safeKey(rawPrefix, 'source.prefix').replace(/\/?$/, '/');
-  const prefix = space + named;
+  return framesAt(store, space + named, `source.prefix "${named}"`);
+}
+
+/** A sequence uploaded frame by frame (uploads/sequence-uploads.ts), read in place. */
+export function resolveSequenceUpload(store: ObjectStore, prefix: string, uploadId: string): Promise<ReelSource> {
+  return framesAt(store, prefix, `sequence upload ${uploadId}`);
+}
+
+/** The frames under a folder of the store, one format, at least one. */
+async function framesAt(store: ObjectStore, prefix: string, what: string): Promise<ReelSource> {
   const formats = new FormatTracker();
   let frames = 0;
   let size = 0;
   for await (const obj of store.list(prefix)) {
     const format = frameFormat(obj.key.slice(prefix.length));
     if (format === null) continue;
-    formats.accept(format, `source.prefix "${named}"`);
+    formats.accept(format, what);
     frames++;
     size += obj.size;
   }
-  if (frames === 0) throw new NotFoundError(`source.prefix "${named}": no DPX, TIFF or PNG frames under it in your sources`);
+  if (frames === 0) throw new NotFoundError(`${what}: no DPX, TIFF or PNG frames in it`);
   return { type: 'sequence', prefix, frames, size };
 }
 

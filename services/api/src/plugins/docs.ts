@@ -44,6 +44,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'POST /v1/direct-uploads': 'createDirectUpload',
   'POST /v1/direct-uploads/:id/complete': 'completeDirectUpload',
   'DELETE /v1/direct-uploads/:id': 'abortDirectUpload',
+  'POST /v1/sequence-uploads': 'createSequenceUpload',
+  'PUT /v1/sequence-uploads/:id/frames/:name': 'putSequenceFrame',
 };
 
 type Json = Record<string, unknown>;

@@ -13,6 +13,7 @@ export const PROBLEM_TYPES = {
   'not-found': 404,
   conflict: 409,
   gone: 410,
+  'length-required': 411,
   'too-large': 413,
   'unsupported-media': 415,
   'range-not-satisfiable': 416,

@@ -11,7 +11,7 @@ import { assertCallbackUrlAllowed } from '@reelrestore/shared/webhooks/callback-
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { receiveUpload } from '../../ingest/receive-upload.js';
 import { sendProblem } from '../../plugins/error-handler.js';
-import { resolveExternalSource, resolveStoredSource, resolveUploadSource } from '../../ingest/stored-source.js';
+import { resolveExternalSource, resolveSequenceUpload, resolveStoredSource, resolveUploadSource } from '../../ingest/stored-source.js';
 import { acceptedBody, problemBody } from './schemas.js';
 
 const chunkFrames = z.coerce.number().int().min(4).max(256);
@@ -175,7 +175,7 @@ async function fromStore(body: unknown, tenantId: string, deps: ApiDeps, reelId:
   if (callback) await assertCallbackUrlAllowed(callback, deps.config.WEBHOOK_ALLOW_PRIVATE);
   const resolved =
     'upload' in source
-      ? await resolveUploadSource(deps.store, await finishedUpload(deps, tenantId, source.upload), source.upload, reelId)
+      ? await fromAnUpload(deps, tenantId, source.upload, reelId)
       : 'external' in source
         ? await resolveExternalSource(deps.sources, tenantId, source)
         : await resolveStoredSource(deps.store, tenantId, source);
@@ -191,9 +191,15 @@ function requestFingerprint(request: FastifyRequest): string {
   return createHash('sha256').update(what).digest('hex').slice(0, 32);
 }
 
-/** A finished upload of either kind: direct to S3 (multipart) or resumable (tus). */
-async function finishedUpload(deps: ApiDeps, tenantId: string, uploadId: string) {
-  return (await deps.direct.finished(tenantId, uploadId)) ?? deps.uploads.finished(tenantId, uploadId);
+/**
+ * A finished upload of any kind: a sequence sent frame by frame (read in place), or one file sent direct
+ * to S3 (multipart) or resumably (tus).
+ */
+async function fromAnUpload(deps: ApiDeps, tenantId: string, uploadId: string, reelId: string): Promise<ReelSource> {
+  const sequence = await deps.sequences.close(tenantId, uploadId);
+  if (sequence) return resolveSequenceUpload(deps.store, sequence, uploadId);
+  const file = (await deps.direct.finished(tenantId, uploadId)) ?? (await deps.uploads.finished(tenantId, uploadId));
+  return resolveUploadSource(deps.store, file, uploadId, reelId);
 }
 
 function parseField<T>(schema: z.ZodType<T>, name: string, value: string): T {
