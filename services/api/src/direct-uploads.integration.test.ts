@@ -6,18 +6,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '@reelrestore/shared/config';
-import { closeQueues, openQueues, type Queues } from '@reelrestore/shared/queues';
-import { createObjectStore } from '@reelrestore/shared/storage/create-store';
+import type { Config } from '@reelrestore/shared/config';
 import { tenantKeys } from '@reelrestore/shared/storage/keys';
 import { LocalStore } from '@reelrestore/shared/storage/local-store';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
-import { TestRedis } from '../../../test/support/redis-server.js';
+import { startTestApi, type TestApi } from '../../../test/support/api-server.js';
 import { startS3rver, type TestS3 } from '../../../test/support/s3-server.js';
 import { buildApp } from './app.js';
-import type { App } from './deps.js';
 
 const KEY_A = 'rr_test_key_direct_a';
 const KEY_B = 'rr_test_key_direct_b';
@@ -27,46 +23,22 @@ const MIB = 1024 * 1024;
 const json = (res: Response): Promise<any> => res.json();
 
 let s3: TestS3;
-let redisServer: TestRedis;
-let redis: Redis;
-let queues: Queues;
+let api: TestApi;
 let store: ObjectStore;
 let config: Config;
-let app: App;
-let base: string;
 
 beforeAll(async () => {
   s3 = await startS3rver();
-  redisServer = await new TestRedis().start();
-  config = loadConfig({
-    REDIS_URL: redisServer.url,
-    QUEUE_PREFIX: 'directtest',
-    STORAGE_URL: s3.url,
-    API_KEYS: `tenanta:${createHash('sha256').update(KEY_A).digest('hex')},tenantb:${createHash('sha256').update(KEY_B).digest('hex')}`,
-    LOG_LEVEL: 'silent',
-  });
-  redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  queues = openQueues(redis, config.QUEUE_PREFIX);
-  store = createObjectStore(config.STORAGE_URL);
-  app = await buildApp({ config, redis, store, queues });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  api = await startTestApi({ keys: { tenanta: KEY_A, tenantb: KEY_B }, env: { QUEUE_PREFIX: 'directtest', STORAGE_URL: s3.url } });
+  ({ store, config } = api);
 });
 
 afterAll(async () => {
-  await app?.close();
-  if (queues) await closeQueues(queues).catch(() => undefined);
-  redis?.disconnect();
-  await redisServer?.destroy();
+  await api?.close();
   await s3?.stop();
 });
 
-function call(path: string, init: { method?: string; body?: unknown } = {}, key = KEY_A): Promise<Response> {
-  return fetch(base + path, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${key}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-  });
-}
+const call = (path: string, init: { method?: string; body?: unknown } = {}, key = KEY_A) => api.call(path, init, key);
 
 /** PUTs each part to its presigned URL, as a client does, and keeps the ETags. */
 async function putParts(upload: { partSize: number; parts: { partNumber: number; url: string }[] }, data: Buffer) {
@@ -132,7 +104,7 @@ describe('direct-to-bucket multipart uploads', () => {
 
   it('answers 409 on a deployment that keeps reels in a local folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rr-direct-local-'));
-    const local = await buildApp({ config, redis, store: new LocalStore(dir), queues });
+    const local = await buildApp({ config, redis: api.redis, store: new LocalStore(dir), queues: api.queues });
     try {
       const res = await local.inject({
         method: 'POST',

@@ -8,15 +8,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@reelrestore/shared/config';
-import { closeQueues, openQueues, type Queues } from '@reelrestore/shared/queues';
 import { reelKeys, tenantKeys } from '@reelrestore/shared/storage/keys';
-import { LocalStore } from '@reelrestore/shared/storage/local-store';
-import { TestRedis } from '../../../test/support/redis-server.js';
-import { buildApp } from './app.js';
-import type { App } from './deps.js';
+import type { ObjectStore } from '@reelrestore/shared/storage/storage';
+import { startTestApi, type TestApi } from '../../../test/support/api-server.js';
 
 const KEY_A = 'rr_test_key_uploads_a';
 const KEY_B = 'rr_test_key_uploads_b';
@@ -26,18 +21,14 @@ const GIB = 1024 ** 3;
 const json = (res: Response): Promise<any> => res.json();
 
 let dir: string;
-let redisServer: TestRedis;
-let redis: Redis;
-let queues: Queues;
-let store: LocalStore;
-let app: App;
+let api: TestApi;
+let store: ObjectStore;
 let base: string;
 let video: Buffer;
 let framesTar: Buffer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rr-uploads-'));
-  redisServer = await new TestRedis().start();
   const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...args]);
   ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=24', '-frames:v', '10', '-c:v', 'ffv1', join(dir, 'clip.mkv'));
   video = readFileSync(join(dir, 'clip.mkv'));
@@ -46,26 +37,15 @@ beforeAll(async () => {
   execFileSync('tar', ['-cf', join(dir, 'frames.tar'), '-C', join(dir, 'seq'), '.']);
   framesTar = readFileSync(join(dir, 'frames.tar'));
 
-  const config = loadConfig({
-    REDIS_URL: redisServer.url,
-    QUEUE_PREFIX: 'uploadtest',
-    STORAGE_URL: `file://${join(dir, 'store')}`,
-    API_KEYS: `tenanta:${sha256(KEY_A)},tenantb:${sha256(KEY_B)}`,
-    MAX_UPLOAD_BYTES: String(3 * GIB),
-    LOG_LEVEL: 'silent',
+  api = await startTestApi({
+    keys: { tenanta: KEY_A, tenantb: KEY_B },
+    env: { QUEUE_PREFIX: 'uploadtest', STORAGE_URL: `file://${join(dir, 'store')}`, MAX_UPLOAD_BYTES: String(3 * GIB) },
   });
-  redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  queues = openQueues(redis, config.QUEUE_PREFIX);
-  store = new LocalStore(join(dir, 'store'));
-  app = await buildApp({ config, redis, store, queues });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ store, base } = api);
 });
 
 afterAll(async () => {
-  await app?.close();
-  if (queues) await closeQueues(queues).catch(() => undefined);
-  redis?.disconnect();
-  await redisServer?.destroy();
+  await api?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -306,8 +306,8 @@ export const manifestBody = z.object({
   nextCursor: z.string().optional().describe('absent on the last page'),
 });
 
-component(reelProgressEvent, 'ReelProgress', [
-  {
+/** A reel part way through, as a progress event and a reel.progress webhook show it. */
+const PROGRESS_EXAMPLE: z.infer<typeof reelProgressEvent> = {
     id: REEL_ID,
     state: 'inpainting',
     percent: 57,
@@ -320,8 +320,9 @@ component(reelProgressEvent, 'ReelProgress', [
     ],
     etaSeconds: 412,
     queuePosition: null,
-  },
-]);
+  };
+
+component(reelProgressEvent, 'ReelProgress', [PROGRESS_EXAMPLE]);
 
 component(reelStateEvent, 'ReelStateEvent', [{ id: REEL_ID, state: 'inpainting' }]);
 
@@ -509,20 +510,7 @@ export const reelProgressWebhook = component(
     {
       type: 'reel.progress',
       timestamp: '2025-06-03T09:24:10.377Z',
-      data: {
-        id: REEL_ID,
-        state: 'inpainting',
-        percent: 57,
-        framesTotal: 1440,
-        segment: { frames: 1024, percent: 71 },
-        inpaint: { frames: 640, percent: 44 },
-        shots: [
-          { index: 0, start: 0, end: 612, segment: { frames: 612, percent: 100 }, inpaint: { frames: 512, percent: 83 } },
-          { index: 1, start: 612, end: 1440, segment: { frames: 412, percent: 49 }, inpaint: { frames: 128, percent: 15 } },
-        ],
-        etaSeconds: 412,
-        queuePosition: null,
-      },
+      data: PROGRESS_EXAMPLE,
     },
   ],
   'At most once per PROGRESS_WEBHOOK_SECONDS while the reel runs; one attempt, no retry (the next one supersedes it).',
