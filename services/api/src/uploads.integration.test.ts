@@ -3,15 +3,15 @@
  * broken off twice and resumed, reels made from finished uploads, and tenants kept apart.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reelKeys, tenantKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { startTestApi, type TestApi } from '../../../test/support/api-server.js';
+import { BLOCK_BYTES, chunkAt, tusRequests } from '../../../test/support/tus-requests.js';
 
 const KEY_A = 'rr_test_key_uploads_a';
 const KEY_B = 'rr_test_key_uploads_b';
@@ -50,83 +50,19 @@ afterAll(async () => {
 });
 
 const TUS = { 'tus-resumable': '1.0.0' };
+const tus = tusRequests(() => base, KEY_A);
+const { offsetOf, patchGenerated, serverOffset } = tus;
 
 async function createUpload(size: number, fileName: string, key = KEY_A): Promise<string> {
-  const res = await fetch(`${base}/v1/uploads`, {
-    method: 'POST',
-    headers: { ...TUS, authorization: `Bearer ${key}`, 'upload-length': String(size), 'upload-metadata': `filename ${Buffer.from(fileName).toString('base64')}` },
-  });
+  const res = await tus.create(size, fileName, key);
   expect(res.status).toBe(201);
   return res.headers.get('location')!;
 }
 
-async function offsetOf(url: string, key = KEY_A): Promise<Response> {
-  return fetch(url, { method: 'HEAD', headers: { ...TUS, authorization: `Bearer ${key}` } });
-}
-
-/** The bytes of a large generated file from `start`, in 1 MiB chunks: reproducible, so both sides can hash it. */
-const BLOCK = randomBytes(1024 * 1024);
-function chunkAt(offset: number, end: number): Buffer {
-  const index = Math.floor(offset / BLOCK.length);
-  const chunk = Buffer.from(BLOCK);
-  chunk.writeUInt32BE(index, 0); // every MiB differs, so a chunk sent twice or skipped changes the hash
-  return chunk.subarray(offset - index * BLOCK.length, Math.min(BLOCK.length, end - index * BLOCK.length));
-}
-
-/**
- * PATCHes bytes [from, size) of the generated file, breaking the connection off once `stopAt` bytes of
- * the file have been sent (as a dropped network would). Resolves when the request ends or breaks.
- */
-function patchGenerated(url: string, from: number, size: number, stopAt = Infinity): Promise<void> {
-  return new Promise((resolve) => {
-    const req = httpRequest(url, {
-      method: 'PATCH',
-      headers: { ...TUS, authorization: `Bearer ${KEY_A}`, 'content-type': 'application/offset+octet-stream', 'upload-offset': String(from) },
-    });
-    req.on('error', () => resolve());
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
-    let at = from;
-    const pump = () => {
-      while (at < size) {
-        if (at >= stopAt) {
-          req.destroy();
-          return;
-        }
-        const chunk = chunkAt(at, size);
-        at += chunk.length;
-        if (!req.write(chunk)) {
-          req.once('drain', pump);
-          return;
-        }
-      }
-      req.end();
-    };
-    pump();
-  });
-}
-
-async function serverOffset(url: string): Promise<number> {
-  // The server stores what arrived before the break a moment after the socket closes.
-  for (let i = 0; i < 50; i++) {
-    const res = await offsetOf(url);
-    if (res.status === 200) return Number(res.headers.get('upload-offset'));
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the upload stayed locked');
-}
-
 async function uploadWhole(data: Buffer, fileName: string, key = KEY_A): Promise<string> {
-  const url = await createUpload(data.length, fileName, key);
-  const res = await fetch(url, {
-    method: 'PATCH',
-    headers: { ...TUS, authorization: `Bearer ${key}`, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-    body: data,
-  });
-  expect(res.status).toBe(204);
-  return url.split('/').at(-1)!;
+  const { status, id } = await tus.uploadWhole(data, fileName, key);
+  expect(status).toBe(204);
+  return id;
 }
 
 /** Every stored key starting with `prefix` (a folder, or one key and its siblings such as `<key>.json`). */
@@ -161,7 +97,7 @@ describe('resumable uploads (tus)', () => {
     expect(await serverOffset(url)).toBe(size);
 
     const expected = createHash('sha256');
-    for (let at = 0; at < size; at += BLOCK.length) expected.update(chunkAt(at, size));
+    for (let at = 0; at < size; at += BLOCK_BYTES) expected.update(chunkAt(at, size));
     const stored = createHash('sha256');
     const key = tenantKeys('tenanta').upload(url.split('/').at(-1)!);
     for await (const chunk of await store.get(key)) stored.update(chunk as Buffer);
