@@ -467,39 +467,37 @@ const finishedWebhookData = z.object({
     .describe('reel.completed: the downloads (absolute under PUBLIC_URL; send the API key)'),
 });
 
-export const reelCompletedWebhook = component(
-  z.object({ type: z.literal('reel.completed'), timestamp: z.string().describe('when the event occurred'), data: finishedWebhookData }),
+/** reel.completed and reel.failed share their body; only the type and the example differ. */
+function finishedWebhook<T extends 'reel.completed' | 'reel.failed'>(type: T, id: string, example: z.infer<typeof finishedWebhookData>, description: string) {
+  return component(
+    z.object({ type: z.literal(type), timestamp: z.string().describe('when the event occurred'), data: finishedWebhookData }),
+    id,
+    [{ type, timestamp: FINISHED_AT, data: example }],
+    description,
+  );
+}
+
+export const reelCompletedWebhook = finishedWebhook(
+  'reel.completed',
   'ReelCompletedWebhook',
-  [
-    {
-      type: 'reel.completed',
-      timestamp: FINISHED_AT,
-      data: {
-        id: REEL_ID,
-        state: 'completed',
-        progress: { framesTotal: 1440, segmented: 1440, inpainted: 1440, percent: 100 },
-        links: { output: `${REEL_URL}/output`, preview: `${REEL_URL}/preview`, report: `${REEL_URL}/report` },
-      },
-    },
-  ],
+  {
+    id: REEL_ID,
+    state: 'completed',
+    progress: { framesTotal: 1440, segmented: 1440, inpainted: 1440, percent: 100 },
+    links: { output: `${REEL_URL}/output`, preview: `${REEL_URL}/preview`, report: `${REEL_URL}/report` },
+  },
   'The reel is completed: its outputs can be downloaded.',
 );
 
-export const reelFailedWebhook = component(
-  z.object({ type: z.literal('reel.failed'), timestamp: z.string().describe('when the event occurred'), data: finishedWebhookData }),
+export const reelFailedWebhook = finishedWebhook(
+  'reel.failed',
   'ReelFailedWebhook',
-  [
-    {
-      type: 'reel.failed',
-      timestamp: FINISHED_AT,
-      data: {
-        id: REEL_ID,
-        state: 'failed',
-        error: 'the source could not be decoded: ffmpeg found no video stream',
-        progress: { framesTotal: 0, segmented: 0, inpainted: 0, percent: 0 },
-      },
-    },
-  ],
+  {
+    id: REEL_ID,
+    state: 'failed',
+    error: 'the source could not be decoded: ffmpeg found no video stream',
+    progress: { framesTotal: 0, segmented: 0, inpainted: 0, percent: 0 },
+  },
   'The reel failed; data.error says why.',
 );
 
