@@ -18,6 +18,7 @@ import { directUploadRoutes } from './routes/direct-uploads.js';
 import { sequenceUploadRoutes } from './routes/sequence-uploads.js';
 import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
+import { getFrameRoutes } from './routes/reels/get-frames.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
 import { getReelRoutes } from './routes/reels/get-reel.js';
 import { reelEventRoutes } from './routes/reels/reel-events.js';
@@ -81,6 +82,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   createReelRoute(app, api);
   getReelRoutes(app, api);
   getOutputRoutes(app, api);
+  getFrameRoutes(app, api);
   reelEventRoutes(app, api);
   await uploadRoutes(app, api);
   directUploadRoutes(app, api);

@@ -35,6 +35,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/reels/:id/preview': 'downloadPreview',
   'GET /v1/reels/:id/report': 'getReport',
   'GET /v1/reels/:id/masks/:frame': 'downloadMask',
+  'GET /v1/reels/:id/frames/:n': 'getFrameImage',
   'POST /v1/uploads': 'createUpload',
   'OPTIONS /v1/uploads': 'getUploadCapabilities',
   'HEAD /v1/uploads/:id': 'getUploadOffset',

@@ -1,0 +1,115 @@
+/**
+ * Frames for the screen (GET /v1/reels/:id/frames/:n) over real HTTP, from reels the real pipeline
+ * restored: a 16-bit RGB PNG sequence and an 8-bit grey FFV1 video. Needs redis-server and ffmpeg.
+ */
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FrameLayout, Samples } from '@reelrestore/shared/frames/types';
+import { multipartBody, tarOfFrames } from '../../../packages/cli/src/upload-body.js';
+import { writeFfv1Video, writePngSequence } from '../../../test/support/clip-files.js';
+import { startTestStack, type TestStack } from '../../../test/support/stack.js';
+import { makeSyntheticClip } from '../../../test/support/synthetic-clip.js';
+
+const FAST = { SEGMENTER: 'spike', INPAINTER: 'median' };
+const FRAMES = 6;
+
+let work: string;
+let stack: TestStack;
+let seq: ReturnType<typeof makeSyntheticClip>;
+let vid: ReturnType<typeof makeSyntheticClip>;
+let seqId: string;
+let videoId: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'rr-frames-'));
+  stack = await startTestStack({ env: FAST });
+  const damage = { specksPerFrame: 3, minRadius: 2, maxRadius: 4 };
+  seq = makeSyntheticClip({ width: 64, height: 48, frames: FRAMES, channels: 3, bits: 16, seed: 11, shift: { x: 0.5, y: 0 }, damage });
+  vid = makeSyntheticClip({ width: 64, height: 48, frames: FRAMES, channels: 1, bits: 8, seed: 12, shift: { x: 0.5, y: 0 }, damage });
+  const names = await writePngSequence(join(work, 'frames'), seq.layout, seq.damaged);
+  await writeFfv1Video(join(work, 'clip.mkv'), vid.layout, vid.damaged);
+  const client = stack.client('acme');
+  [seqId, videoId] = await Promise.all([
+    client.submit(multipartBody({}, { name: 'frames.tar', contentType: 'application/x-tar', body: tarOfFrames(join(work, 'frames'), names) })).then((r) => r.id),
+    client.submit(multipartBody({}, { name: 'clip.mkv', contentType: 'video/x-matroska', body: createReadStream(join(work, 'clip.mkv')) })).then((r) => r.id),
+  ]);
+  for (const id of [seqId, videoId]) expect(await stack.waitFor(client, id)).toMatchObject({ state: 'completed' });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function get(path: string, key = stack.keys.acme): Promise<Response> {
+  return fetch(stack.api.url + path, { headers: { authorization: `Bearer ${key}` } });
+}
+
+/** An answered image's raw 8-bit pixels and size; `grey`: its first channel only (a grey reel may be decoded as RGB). */
+async function pixels(res: Response, grey = false): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
+  expect(res.status).toBe(200);
+  const image = sharp(Buffer.from(await res.arrayBuffer()));
+  const { data, info } = await (grey ? image.extractChannel(0) : image).raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+/** What the screen should show of scanned samples: 16 bits rounded to 8 over the whole range. */
+function onScreen(data: Samples, layout: FrameLayout): Buffer {
+  return Buffer.from(Array.from(data.subarray(0, layout.width * layout.height * layout.channels), (v) => (layout.bits === 16 ? Math.min(255, (v + 128) >> 8) : v)));
+}
+
+describe('frames for the screen', () => {
+  it('shows a 16-bit scan over its whole range, neither clipped nor posterised', async () => {
+    const img = await pixels(await get(`/v1/reels/${seqId}/frames/2?variant=source`));
+    expect([img.width, img.height, img.channels]).toEqual([64, 48, 3]);
+    expect(img.data.equals(onScreen(seq.damaged[2]!, seq.layout))).toBe(true);
+    // Made once, then kept with the reel's data (a purge removes it with the rest).
+    const cached: string[] = [];
+    for await (const o of stack.deps.store.list(`reels/${seqId}/cache/frames/`)) cached.push(o.key);
+    expect(cached).toEqual([`reels/${seqId}/cache/frames/source-2-0_0_64_48-1.png`]);
+  });
+
+  it('shows the scan and the restored frame as they are, and the restored frame differs only under the mask', async () => {
+    const source = await pixels(await get(`/v1/reels/${videoId}/frames/3?variant=source`), true);
+    expect(source.data.equals(onScreen(vid.damaged[3]!, vid.layout))).toBe(true);
+    const restored = await pixels(await get(`/v1/reels/${videoId}/frames/3?variant=restored`), true);
+    const mask = await pixels(await get(`/v1/reels/${videoId}/frames/3?variant=mask`), true);
+    const maskFile = await pixels(await get(`/v1/reels/${videoId}/masks/3`), true);
+    expect(mask.data.equals(maskFile.data)).toBe(true);
+    let changed = 0;
+    for (let i = 0; i < restored.data.length; i++) {
+      if (restored.data[i] === source.data[i]) continue;
+      changed++;
+      expect(mask.data[i]).toBe(255);
+    }
+    expect(changed).toBeGreaterThan(0);
+  });
+
+  it('crops a region and magnifies it by repeating pixels, so grain is seen at 2:1 as it is', async () => {
+    const whole = await pixels(await get(`/v1/reels/${seqId}/frames/1?variant=source`));
+    const zoomed = await pixels(await get(`/v1/reels/${seqId}/frames/1?variant=source&region=10,5,20,16&scale=2`));
+    expect([zoomed.width, zoomed.height]).toEqual([40, 32]);
+    for (let y = 0; y < 32; y++) {
+      for (let x = 0; x < 40; x++) {
+        for (let c = 0; c < 3; c++) {
+          const from = ((5 + (y >> 1)) * 64 + 10 + (x >> 1)) * 3 + c;
+          expect(zoomed.data[(y * 40 + x) * 3 + c]).toBe(whole.data[from]);
+        }
+      }
+    }
+    const small = await get(`/v1/reels/${seqId}/frames/1?variant=restored&scale=0.5&format=jpeg`);
+    expect(small.headers.get('content-type')).toBe('image/jpeg');
+    expect((await pixels(small)).width).toBe(32);
+  });
+
+  it('answers 404 past the last frame or for another tenant, and 400 for a region outside the frame or a huge image', async () => {
+    expect((await get(`/v1/reels/${seqId}/frames/${FRAMES}`)).status).toBe(404);
+    expect((await get(`/v1/reels/${seqId}/frames/0`, stack.keys.beta)).status).toBe(404);
+    expect((await get(`/v1/reels/${seqId}/frames/0?region=60,0,10,10`)).status).toBe(400);
+    expect((await get(`/v1/reels/${seqId}/frames/0?region=0,0,0,10`)).status).toBe(400);
+    expect((await get(`/v1/reels/${seqId}/frames/0?variant=thumbnail`)).status).toBe(400);
+  });
+});
