@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what reelrestore needs from the system when it is missing (redis-server, ffmpeg/ffprobe),
-# through apt-get when run as root; otherwise prints the exact command to run.
+# Installs what reelrestore needs from the system when it is missing (redis-server, ffmpeg/ffprobe, and
+# with --browser Chromium for the console's tests), through apt-get when run as root; otherwise prints
+# the exact command to run.
 set -euo pipefail
 
 need=()
+if [ "${1:-}" = "--browser" ]; then command -v chromium >/dev/null 2>&1 || need+=(chromium); fi
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 { command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || need+=(ffmpeg)
 

@@ -10,6 +10,7 @@ import { ExternalSources } from '@reelrestore/shared/storage/external-sources';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import type { ApiDeps, App } from './deps.js';
 import { registerAuth } from './plugins/auth.js';
+import { registerConsole } from './plugins/console.js';
 import { registerDeclaredLengthLimit } from './plugins/declared-length.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -85,6 +86,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   getFrameRoutes(app, api);
   reelEventRoutes(app, api);
   await uploadRoutes(app, api);
+  await registerConsole(app);
   directUploadRoutes(app, api);
   await sequenceUploadRoutes(app, api);
   return app;

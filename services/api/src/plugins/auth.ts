@@ -10,9 +10,9 @@ declare module 'fastify' {
   }
 }
 
-/** Probes and the API documentation must work without a key. */
+/** Only /v1 holds data: probes, the API documentation and the console's own files work without a key. */
 function isPublic(path: string): boolean {
-  return path === '/healthz' || path === '/readyz' || path === '/docs' || path.startsWith('/docs/');
+  return !(path === '/v1' || path.startsWith('/v1/'));
 }
 
 /**
