@@ -10,7 +10,7 @@ import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { sendProblem } from '../../plugins/error-handler.js';
 import { findOwnReel } from './find-reel.js';
-import { cancelledBody, conflictBody, problemBody, purgedBody, reelBody, reelIdParams, reelListBody } from './schemas.js';
+import { cancelledBody, conflictBody, linksAt, problemBody, purgedBody, reelBody, reelIdParams, reelListBody } from './schemas.js';
 
 const purgeQuery = z.object({
   purge: z
@@ -101,15 +101,7 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
 }
 
 function reelLinks(deps: ApiDeps, id: string, request: FastifyRequest) {
-  const base = publicUrl(deps.config, `/v1/reels/${id}`, request);
-  return {
-    self: base,
-    output: `${base}/output`,
-    manifest: `${base}/output/manifest`,
-    preview: `${base}/preview`,
-    report: `${base}/report`,
-    masks: `${base}/masks/{frame}`,
-  };
+  return linksAt(publicUrl(deps.config, `/v1/reels/${id}`, request));
 }
 
 /** The probe job's chunk plan tells which job ids the reel has; before probing there is none. */

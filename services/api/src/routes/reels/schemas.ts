@@ -85,6 +85,18 @@ const source = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sequence'), prefix: z.string(), frames: z.number(), size: z.number(), sha256: z.string().optional(), external: z.string().optional().describe('the registered archive bucket (SOURCES) it is read from, in place') }),
 ]);
 
+/** A completed reel's links under `base` (its absolute URL): one shape for the responses and the examples. */
+export function linksAt(base: string) {
+  return {
+    self: base,
+    output: `${base}/output`,
+    manifest: `${base}/output/manifest`,
+    preview: `${base}/preview`,
+    report: `${base}/report`,
+    masks: `${base}/masks/{frame}`,
+  };
+}
+
 export const reelLinks = component(
   z.object({
     self: z.string(),
@@ -96,14 +108,7 @@ export const reelLinks = component(
   }),
   'ReelLinks',
   [
-    {
-      self: REEL_URL,
-      output: `${REEL_URL}/output`,
-      manifest: `${REEL_URL}/output/manifest`,
-      preview: `${REEL_URL}/preview`,
-      report: `${REEL_URL}/report`,
-      masks: `${REEL_URL}/masks/{frame}`,
-    },
+    linksAt(REEL_URL),
   ],
   "A completed reel's downloads (absolute URLs; send the API key).",
 );
@@ -196,14 +201,7 @@ export const reelBody = component(z.object({
     webhooks: [
       { eventId: `evt_${REEL_ID}_completed`, type: 'reel.completed', attempt: 1, at: FINISHED_AT, status: 200, ms: 84, delivered: true },
     ],
-    links: {
-      self: REEL_URL,
-      output: `${REEL_URL}/output`,
-      manifest: `${REEL_URL}/output/manifest`,
-      preview: `${REEL_URL}/preview`,
-      report: `${REEL_URL}/report`,
-      masks: `${REEL_URL}/masks/{frame}`,
-    },
+    links: linksAt(REEL_URL),
   },
 ], 'A reel: its state, progress per stage and shot, timings, webhook attempts and, once completed, links to its outputs.');
 
