@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -75,6 +75,29 @@ describe('npx reelrestore', () => {
       await stack?.close();
     }
   });
+
+  it('demo --serve keeps the service up with the demo reel for the console, and stops on Ctrl-C', async () => {
+    const child = spawn(process.execPath, [BIN, 'demo', '--out', join(work, 'demo'), '--serve'], { env: userEnv() });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 240 && !out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 500));
+      const url = /console: (\S+)/.exec(out)?.[1];
+      const key = /API key: (\S+)/.exec(out)?.[1];
+      expect(url, out).toBeDefined();
+      const page = await fetch(url!);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      const list = (await (await fetch(`${url}v1/reels`, { headers: { authorization: `Bearer ${key}` } })).json()) as { reels: { state: string }[] };
+      expect(list.reels.map((r) => r.state)).toEqual(['completed']);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 180_000);
 
   it('says what is wrong with a bad invocation', async () => {
     await expect(run(process.execPath, [BIN, 'restore', join(work, 'nope')], { env: userEnv() })).rejects.toMatchObject({

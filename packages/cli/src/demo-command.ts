@@ -2,6 +2,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { makeSyntheticClip } from '@reelrestore/shared/synthetic/synthetic-clip';
+import { startLocalStack, type LocalStack } from './local-stack.js';
 import { restore } from './restore-command.js';
 
 const W = 480;
@@ -12,7 +13,7 @@ const SHOT_FRAMES = 16;
  * `npm run demo`: two short shots of film-like footage with a hard cut between them, dust, dirt and a
  * scratch of known position, restored locally; prints what changed and where to look.
  */
-export async function runDemo(outDir: string): Promise<void> {
+export async function runDemo(outDir: string, opts: { serve?: boolean } = {}): Promise<void> {
   const out = resolve(outDir);
   await rm(out, { recursive: true, force: true });
   const dirs = { damaged: join(out, 'sample', 'damaged'), clean: join(out, 'sample', 'clean'), truth: join(out, 'sample', 'true-masks'), restored: join(out, 'restored') };
@@ -36,7 +37,9 @@ export async function runDemo(outDir: string): Promise<void> {
   }
 
   console.log('Restoring it with the local service (private redis-server, store in a local folder)…');
-  const result = await restore({ input: dirs.damaged, out: dirs.restored, dataDir: join(out, 'service') });
+  const dataDir = join(out, 'service');
+  const stack = opts.serve ? await startLocalStack({ dataDir }) : undefined;
+  const result = await restore({ input: dirs.damaged, out: dirs.restored, dataDir, ...(stack ? { stack } : {}) });
 
   const m = await measure(names, dirs);
   const mid = names[Math.floor(names.length / 4)]!;
@@ -52,6 +55,22 @@ Done: reel ${result.reel.id}, ${result.reel.shots.length} shots found (cut after
   restored frames: ${dirs.restored}  (masks in ${join(dirs.restored, 'masks')})
   report:          ${result.reportPath}
   preview:         ${join(dirs.restored, 'preview.mp4')}`);
+  if (stack) await serveUntilInterrupted(stack);
+}
+
+/** demo --serve: the local service stays up so the demo reel can be opened in the console, until Ctrl-C. */
+async function serveUntilInterrupted(stack: LocalStack): Promise<void> {
+  console.log(`
+The service keeps running for the console:
+  console: ${stack.apiUrl}/
+  API key: ${stack.apiKey}   (paste it into the console; it is valid until this stops)
+Press Ctrl-C to stop.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('stopping…');
+  await stack.close();
 }
 
 async function writeGrey(data: Uint8Array | Uint16Array, path: string): Promise<void> {

@@ -16,8 +16,9 @@ Usage:
       --chunk N          frames per chunk (default 32)
       --format F         video output: ffv1 (lossless MKV, default) or prores4444
       --data DIR         local mode: where the private Redis and store live (default ./data/local)
-  reelrestore demo [--out DIR]
+  reelrestore demo [--out DIR] [--serve]
       Makes a short damaged sample clip, restores it, and prints where to look.
+      --serve            then keep the local service running, and print the console's URL and key, until Ctrl-C
   reelrestore keygen <tenant>
       Prints a new API key, the API_KEYS entry that accepts it, and a webhook secret.
 `;
@@ -62,8 +63,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' } } });
-      await runDemo(values.out ?? 'data/demo');
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, serve: { type: 'boolean' } } });
+      await runDemo(values.out ?? 'data/demo', { serve: values.serve ?? false });
       return 0;
     }
     case 'keygen': {

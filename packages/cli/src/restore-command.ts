@@ -20,6 +20,8 @@ export interface RestoreOptions {
   format?: 'ffv1' | 'prores4444';
   dataDir: string;
   quiet?: boolean;
+  /** A local service already running (demo --serve keeps it open afterwards); otherwise one is started and closed. */
+  stack?: LocalStack;
 }
 
 export interface RestoreResult {
@@ -35,8 +37,8 @@ export interface RestoreResult {
  */
 export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const input = await describeInput(opts.input);
-  let stack: LocalStack | null = null;
-  if (!opts.api) stack = await startLocalStack({ dataDir: opts.dataDir });
+  const ownStack = !opts.api && !opts.stack;
+  const stack: LocalStack | null = opts.stack ?? (ownStack ? await startLocalStack({ dataDir: opts.dataDir }) : null);
   try {
     const api = opts.api ?? stack!.apiUrl;
     const apiKey = opts.key ?? stack!.apiKey;
@@ -69,7 +71,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     await client.download(`/v1/reels/${id}/preview`, join(opts.out, 'preview.mp4'));
     return { reel, outputFiles, reportPath };
   } finally {
-    await stack?.close();
+    if (ownStack) await stack?.close();
   }
 }
 
