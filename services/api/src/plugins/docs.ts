@@ -6,7 +6,9 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import { z } from 'zod';
 import type { Config } from '@reelrestore/shared/config';
 import { reelCompletedWebhook, reelFailedWebhook, reelProgressWebhook } from '../routes/reels/schemas.js';
+import { TUS_METHOD_DOCS } from '../routes/uploads.js';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from './error-handler.js';
+import { header, headerParam, type Json } from './openapi-parts.js';
 
 /**
  * The OpenAPI 3.1 document at /docs/json (Swagger UI at /docs): a contract a client generator can use.
@@ -49,7 +51,6 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'PUT /v1/sequence-uploads/:id/frames/:name': 'putSequenceFrame',
 };
 
-type Json = Record<string, unknown>;
 /** How the transform hands an operation's route and per-method ids to transformObject (removed there). */
 const ROUTE_EXTENSION = 'x-reelrestore-route';
 interface RouteNote {
@@ -57,96 +58,8 @@ interface RouteNote {
   operationIds: Record<string, string>;
 }
 
-const header = (description: string, schema: Json = { type: 'string' }) => ({ description, schema });
-const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
-const headerParam = (name: string, description: string, schema: Json, required = true, example?: unknown) => ({
-  name,
-  in: 'header',
-  required,
-  description,
-  schema,
-  ...(example === undefined ? {} : { example }),
-});
-
-const TUS_RESUMABLE = headerParam('Tus-Resumable', 'the tus protocol version', { type: 'string', const: '1.0.0' });
-const TUS_PRECONDITION = text('Tus-Resumable is missing or not 1.0.0 (Tus-Version lists the versions served)');
-const TUS_CAPABILITIES = {
-  description: "the tus server's capabilities",
-  headers: {
-    'Tus-Resumable': header('1.0.0'),
-    'Tus-Version': header('the protocol versions served: 1.0.0'),
-    'Tus-Max-Size': header('the largest upload accepted, bytes (MAX_UPLOAD_BYTES)', { type: 'integer' }),
-    'Tus-Extension': header('the extensions served: creation, creation-with-upload, termination…'),
-  },
-};
-
-/**
- * What fastify's schemas cannot say about the tus routes (routes/uploads.ts): the tus server answers them
- * itself, with its own statuses and headers and text/plain errors. Merged into each method's operation;
- * the route's own responses win.
- */
-const METHOD_DOCS: Record<string, Json> = {
-  'POST /v1/uploads': {
-    parameters: [
-      TUS_RESUMABLE,
-      headerParam('Upload-Length', 'the size of the whole upload, bytes', { type: 'integer', minimum: 0 }),
-      headerParam('Upload-Metadata', 'comma-separated "key base64(value)" pairs; `filename` names the file', { type: 'string' }, false, 'filename cmVlbDEubWt2'),
-    ],
-    responses: {
-      201: {
-        description: 'the upload was created: PATCH its bytes to the URL in Location',
-        headers: { Location: header('the upload URL, ending in its id', { type: 'string', format: 'uri' }), 'Tus-Resumable': header('1.0.0') },
-      },
-      400: text('Upload-Length is missing or not a number, or Upload-Metadata is malformed'),
-      412: TUS_PRECONDITION,
-      413: text('Upload-Length is over the upload limit (Tus-Max-Size)'),
-    },
-  },
-  'OPTIONS /v1/uploads': { responses: { 204: TUS_CAPABILITIES } },
-  'OPTIONS /v1/uploads/:id': { responses: { 204: TUS_CAPABILITIES } },
-  'HEAD /v1/uploads/:id': {
-    parameters: [TUS_RESUMABLE],
-    responses: {
-      200: {
-        description: 'how far the upload got: continue with a PATCH from Upload-Offset',
-        headers: {
-          'Upload-Offset': header('bytes received so far', { type: 'integer' }),
-          'Upload-Length': header('the size of the whole upload', { type: 'integer' }),
-          'Upload-Metadata': header('as sent when the upload was created'),
-          'Cache-Control': header('no-store'),
-        },
-      },
-      404: { description: 'no such upload for this API key' },
-      410: { description: 'the upload was deleted' },
-      412: { description: 'Tus-Resumable is missing or not 1.0.0' },
-    },
-  },
-  'PATCH /v1/uploads/:id': {
-    parameters: [TUS_RESUMABLE, headerParam('Upload-Offset', 'where these bytes go: the offset HEAD reported', { type: 'integer', minimum: 0 })],
-    requestBody: {
-      required: true,
-      content: { 'application/offset+octet-stream': { schema: { type: 'string', format: 'binary' } } },
-    },
-    responses: {
-      204: { description: 'the bytes were stored', headers: { 'Upload-Offset': header('bytes received so far', { type: 'integer' }) } },
-      403: text('Upload-Offset, or the Content-Type application/offset+octet-stream, is missing'),
-      404: text('no such upload for this API key'),
-      409: text('Upload-Offset is not where the upload is: HEAD, then continue from its offset'),
-      410: text('the upload was deleted'),
-      412: TUS_PRECONDITION,
-      413: text('more bytes than the Upload-Length declared'),
-    },
-  },
-  'DELETE /v1/uploads/:id': {
-    parameters: [TUS_RESUMABLE],
-    responses: {
-      204: { description: 'the upload and its bytes are deleted' },
-      404: text('no such upload for this API key'),
-      410: text('the upload was already deleted'),
-      412: TUS_PRECONDITION,
-    },
-  },
-};
+/** What fastify's schemas cannot say about routes another server answers (the tus routes), per method. */
+const METHOD_DOCS: Record<string, Json> = TUS_METHOD_DOCS;
 
 /** Response headers of a route's answer, keyed "METHOD /url STATUS", beyond those every answer of a status has. */
 const RESPONSE_HEADERS: Record<string, Json> = {
