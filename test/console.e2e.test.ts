@@ -104,6 +104,14 @@ describe('the console', () => {
     })()`);
     expect(coloured).toBeGreaterThan(0);
 
+    // The difference view, and "next repair": the largest repaired region of the frame, at 2:1 at least.
+    await page.keyboard.press('d');
+    await page.locator('img[data-testid=difference]').waitFor();
+    await page.keyboard.press('d');
+    await page.keyboard.press('n');
+    await expect(page.locator('[data-testid=repair]').textContent({ timeout: 10_000 })).resolves.toMatch(/repair 1 \/ [1-9]/);
+    await expect(page.locator('[data-testid=zoom-2]').getAttribute('class')).resolves.toBe('on');
+
     // 1:1: one frame pixel per screen pixel; 4:1 magnifies.
     await page.click('[data-testid=zoom-1]');
     const frameWidth = async () => (await page.locator('.frame').boundingBox())?.width;

@@ -22,6 +22,55 @@ async function maskOverlay(url: string, canvas: HTMLCanvasElement): Promise<void
   ctx.putImageData(img, 0, 0);
 }
 
+interface Region {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  area: number;
+}
+
+/** The repaired regions of a frame (8-connected pieces of its mask), largest first. */
+async function repairsOf(reelId: string, frame: number): Promise<Region[]> {
+  const bitmap = await createImageBitmap(await (await api(`/v1/reels/${reelId}/frames/${frame}?variant=mask`)).blob());
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(bitmap, 0, 0);
+  const { width: w, height: h } = bitmap;
+  const px = ctx.getImageData(0, 0, w, h).data;
+  const seen = new Uint8Array(w * h);
+  const regions: Region[] = [];
+  for (let start = 0; start < w * h; start++) {
+    if (seen[start] || px[start * 4]! < 128) continue;
+    let x0 = w, y0 = h, x1 = 0, y1 = 0, area = 0;
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length) {
+      const p = stack.pop()!;
+      const x = p % w;
+      const y = (p - x) / w;
+      area++;
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          const q = ny * w + nx;
+          if (nx >= 0 && ny >= 0 && nx < w && ny < h && !seen[q] && px[q * 4]! >= 128) {
+            seen[q] = 1;
+            stack.push(q);
+          }
+        }
+      }
+    }
+    regions.push({ x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1, area });
+  }
+  return regions.sort((a, b) => b.area - a.area);
+}
+
 /**
  * One reel, frame by frame: the scan and the restoration under a wipe, the mask over them, stepping with
  * the keyboard and zoom to 1:1 and beyond (pixels repeated, so grain is judged as it is).
@@ -36,7 +85,12 @@ export function Viewer({ reelId }: { reelId: string }) {
   const [help, setHelp] = useState(false);
   const [urls, setUrls] = useState<{ source: string; restored: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [difference, setDifference] = useState(false);
+  const [differenceUrl, setDifferenceUrl] = useState<string | null>(null);
+  const [repair, setRepair] = useState<{ frame: number; regions: Region[]; index: number } | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const stage = useRef<HTMLDivElement>(null);
+  const drag = useRef<{ x: number; y: number } | null>(null);
   const frames = reel?.media?.frameCount ?? 0;
 
   useEffect(() => {
@@ -58,6 +112,42 @@ export function Viewer({ reelId }: { reelId: string }) {
   }, [reelId, frame]);
 
   useEffect(() => {
+    setDifferenceUrl(null);
+    if (difference) imageUrl(`/v1/reels/${reelId}/frames/${frame}?variant=difference`).then(setDifferenceUrl, (e: Error) => setError(e.message));
+  }, [reelId, frame, difference]);
+
+  // "Next repair": the next region of this frame, largest first, then the first of the next frame that has any.
+  const nextRepair = async () => {
+    let at = repair && repair.frame === frame ? repair : { frame, regions: await repairsOf(reelId, frame), index: -1 };
+    if (at.index + 1 < at.regions.length) {
+      setRepair({ ...at, index: at.index + 1 });
+      return;
+    }
+    for (let f = frame + 1; f < frames; f++) {
+      const regions = await repairsOf(reelId, f);
+      if (regions.length) {
+        setFrame(f);
+        setRepair({ frame: f, regions, index: 0 });
+        return;
+      }
+    }
+  };
+
+  // Show the repair at 2:1 at least, centred.
+  useEffect(() => {
+    const region = repair?.regions[repair.index];
+    if (!region || repair.frame !== frame) return;
+    const z = zoom === 'fit' || zoom < 2 ? 2 : zoom;
+    if (z !== zoom) setZoom(z);
+    requestAnimationFrame(() => {
+      const el = stage.current;
+      if (!el) return;
+      el.scrollLeft = (region.x + region.w / 2) * z - el.clientWidth / 2;
+      el.scrollTop = (region.y + region.h / 2) * z - el.clientHeight / 2;
+    });
+  }, [repair, frame]);
+
+  useEffect(() => {
     if (mask && canvas.current) maskOverlay(`/v1/reels/${reelId}/frames/${frame}?variant=mask`, canvas.current).catch((e: Error) => setError(e.message));
   }, [reelId, frame, mask]);
 
@@ -77,6 +167,8 @@ export function Viewer({ reelId }: { reelId: string }) {
         '2': () => setZoom(2),
         '4': () => setZoom(4),
         '?': () => setHelp((h) => !h),
+        d: () => setDifference((d) => !d),
+        n: () => void nextRepair().catch((e: Error) => setError(e.message)),
       };
       const act = keys[e.key];
       if (act) {
@@ -86,7 +178,7 @@ export function Viewer({ reelId }: { reelId: string }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [frames]);
+  }, [frames, frame, repair, zoom]);
 
   if (error) return <p class="error">{error}</p>;
   if (!reel || !urls) return <p>loading…</p>;
@@ -112,9 +204,34 @@ export function Viewer({ reelId }: { reelId: string }) {
             {z === 'fit' ? 'fit' : `${z}:1`}
           </button>
         ))}
+        <button class={difference ? 'on' : ''} onClick={() => setDifference((d) => !d)} data-testid="difference-toggle" title="d">
+          difference
+        </button>
+        <button onClick={() => void nextRepair().catch((e: Error) => setError(e.message))} data-testid="next-repair" title="n">
+          next repair
+        </button>
+        {repair && repair.frame === frame ? (
+          <span data-testid="repair">
+            repair {repair.index + 1} / {repair.regions.length}
+          </span>
+        ) : null}
         <button onClick={() => setHelp((h) => !h)}>?</button>
       </div>
-      <div class={`stage zoom-${zoom}`} data-testid="stage">
+      <div
+        class={`stage zoom-${zoom}`}
+        data-testid="stage"
+        ref={stage}
+        onMouseDown={(e) => (drag.current = { x: e.clientX, y: e.clientY })}
+        onMouseUp={() => (drag.current = null)}
+        onMouseLeave={() => (drag.current = null)}
+        onMouseMove={(e) => {
+          // Dragging pans a magnified frame.
+          if (!drag.current || !stage.current) return;
+          stage.current.scrollLeft -= e.clientX - drag.current.x;
+          stage.current.scrollTop -= e.clientY - drag.current.y;
+          drag.current = { x: e.clientX, y: e.clientY };
+        }}
+      >
         <div class="frame" style={size}>
           <img src={urls.source} alt="scan" data-testid="source" />
           <img
@@ -124,6 +241,7 @@ export function Viewer({ reelId }: { reelId: string }) {
             class="over"
             style={{ clipPath: before ? 'inset(0 0 0 100%)' : `inset(0 0 0 ${wipe}%)` }}
           />
+          {difference && differenceUrl ? <img src={differenceUrl} alt="difference" data-testid="difference" class="over" /> : null}
           <canvas ref={canvas} class="over mask" data-testid="mask" style={{ display: mask ? 'block' : 'none' }} />
           <div class="wipe-line" style={{ left: `${before ? 100 : wipe}%` }} />
         </div>
@@ -138,6 +256,9 @@ export function Viewer({ reelId }: { reelId: string }) {
               ['space', 'scan only / restored'],
               ['M', 'mask overlay'],
               ['0, 1, 2, 4', 'fit, 1:1, 2:1, 4:1'],
+              ['D', 'difference (what the restoration changed, × 4)'],
+              ['N', 'next repair, largest first'],
+              ['drag', 'pan'],
               ['?', 'this help'],
             ].map(([k, v]) => (
               <tr>

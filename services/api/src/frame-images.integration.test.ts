@@ -86,6 +86,11 @@ describe('frames for the screen', () => {
       expect(mask.data[i]).toBe(255);
     }
     expect(changed).toBeGreaterThan(0);
+    // The difference view is black wherever nothing changed, and bright where the fill changed a lot.
+    const diff = await pixels(await get(`/v1/reels/${videoId}/frames/3?variant=difference`), true);
+    for (let i = 0; i < diff.data.length; i++) {
+      expect(diff.data[i]).toBe(Math.min(255, 4 * Math.abs(restored.data[i]! - source.data[i]!)));
+    }
   });
 
   it('crops a region and magnifies it by repeating pixels, so grain is seen at 2:1 as it is', async () => {

@@ -9,7 +9,7 @@ import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ExternalSources } from '@reelrestore/shared/storage/external-sources';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 
-export const FRAME_VARIANTS = ['source', 'restored', 'mask'] as const;
+export const FRAME_VARIANTS = ['source', 'restored', 'mask', 'difference'] as const;
 export type FrameVariant = (typeof FRAME_VARIANTS)[number];
 
 export interface FrameImageRequest {
@@ -26,9 +26,9 @@ const MAX_SIDE = 8192;
 
 /**
  * A frame of a reel as an image for the screen (the restorer's console): the scan as it came, the restored
- * frame, or the repaint mask, cropped and scaled, as 8-bit PNG or JPEG. 16-bit (and 10- or 12-bit, which
- * arrive in 16) samples are mapped to 8 bits by rounding, the whole range kept: nothing is clipped and no
- * tone is lost that the screen could show. Magnification repeats pixels, so grain is seen as it is;
+ * frame, what the restoration changed (magnified), or the repaint mask, cropped and scaled, as 8-bit PNG
+ * or JPEG. 16-bit (and 10- or 12-bit, which arrive in 16) samples are mapped to 8 bits by rounding, the
+ * whole range kept: nothing is clipped and no tone is lost that the screen could show. Magnification repeats pixels, so grain is seen as it is;
  * reduction averages. Made images are kept in the store, so a frame is decoded once per view.
  */
 export async function frameImage(
@@ -54,7 +54,12 @@ export async function frameImage(
   const cacheKey = `${reelKeys(rec.id).root}cache/frames/${req.variant}-${frame}-${region.x}_${region.y}_${region.w}_${region.h}-${req.scale}.${req.format}`;
   if (await deps.store.head(cacheKey)) return { image: await deps.store.getBuffer(cacheKey), contentType };
 
-  const whole = req.variant === 'mask' ? sharp(await maskPng(deps.store, rec.id, frame)) : screenPixels(await decodeOne(deps, rec, plan, frame, req.variant), plan.media.layout);
+  const whole =
+    req.variant === 'mask'
+      ? sharp(await maskPng(deps.store, rec.id, frame))
+      : req.variant === 'difference'
+        ? differencePixels(await decodeOne(deps, rec, plan, frame, 'source'), await decodeOne(deps, rec, plan, frame, 'restored'), plan.media.layout)
+        : screenPixels(await decodeOne(deps, rec, plan, frame, req.variant), plan.media.layout);
   let image = whole.extract({ left: region.x, top: region.y, width: region.w, height: region.h });
   if (req.scale !== 1) image = image.resize(outW, outH, { kernel: req.scale > 1 ? 'nearest' : 'lanczos3' });
   const buffer = await (req.format === 'png' ? image.png() : image.jpeg({ quality: 92 })).toBuffer();
@@ -92,6 +97,17 @@ async function decodeOne(deps: { store: ObjectStore; sources: ExternalSources },
 async function first(frames: AsyncGenerator<{ data: Samples }>): Promise<Samples> {
   for await (const f of frames) return f.data;
   throw new Error('the decoder gave no frame');
+}
+
+/** What the restoration changed, magnified DIFFERENCE_GAIN times so faint fills show; 0 (black) where nothing changed. */
+const DIFFERENCE_GAIN = 4;
+
+function differencePixels(source: Samples, restored: Samples, layout: FrameLayout): Sharp {
+  const n = layout.width * layout.height * layout.channels;
+  const unit = layout.bits === 16 ? 257 : 1;
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bytes[i] = Math.min(255, Math.round((Math.abs(restored[i]! - source[i]!) / unit) * DIFFERENCE_GAIN));
+  return sharp(bytes, { raw: { width: layout.width, height: layout.height, channels: layout.channels } });
 }
 
 /** 8-bit samples for the screen: 16-bit ones rounded to 8 bits over their whole range. */
