@@ -324,16 +324,17 @@ component(reelProgressEvent, 'ReelProgress', [PROGRESS_EXAMPLE]);
 
 component(reelStateEvent, 'ReelStateEvent', [{ id: REEL_ID, state: 'inpainting' }]);
 
-component(manifestFile, 'ManifestFile', [
-  {
+/** The restored video's entry in the manifest examples. */
+const VIDEO_FILE_EXAMPLE: z.infer<typeof manifestFile> = {
     name: 'restored.mkv',
     role: 'video',
     size: 1_912_442_880,
     sha256: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03',
     contentType: 'video/x-matroska',
     url: `${REEL_URL}/output`,
-  },
-]);
+  };
+
+component(manifestFile, 'ManifestFile', [VIDEO_FILE_EXAMPLE]);
 
 component(
   manifestBody,
@@ -346,14 +347,7 @@ component(
       totalFiles: 1443,
       totalBytes: 1_951_817_043,
       files: [
-        {
-          name: 'restored.mkv',
-          role: 'video',
-          size: 1_912_442_880,
-          sha256: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03',
-          contentType: 'video/x-matroska',
-          url: `${REEL_URL}/output`,
-        },
+        VIDEO_FILE_EXAMPLE,
         {
           name: 'preview.mp4',
           role: 'preview',
