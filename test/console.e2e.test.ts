@@ -71,7 +71,7 @@ describe('the console', () => {
     await restored.waitFor();
     await expect(page.locator('[data-testid=frame-counter]').textContent()).resolves.toMatch(/frame 1 \/ 6/);
     await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('l');
+    await page.keyboard.press('ArrowRight');
     await expect(page.locator('[data-testid=frame-counter]').textContent()).resolves.toMatch(/frame 3 \/ 6/);
     await page.keyboard.press('ArrowLeft');
     await expect(page.locator('[data-testid=frame-counter]').textContent()).resolves.toMatch(/frame 2 \/ 6/);
@@ -120,6 +120,17 @@ describe('the console', () => {
     await expect(frameWidth()).resolves.toBe(384);
     await page.screenshot({ path: join(shots, 'console-viewer.png') });
     for (const name of ['console-reels.png', 'console-viewer.png']) expect(statSync(join(shots, name)).size).toBeGreaterThan(5_000);
+
+    // J / K / L: play forwards to the last frame (where it stops by itself), backwards, and stop.
+    const counter = () => page.locator('[data-testid=frame-counter]').textContent();
+    await page.keyboard.press('l');
+    await page.waitForFunction(`document.querySelector('[data-testid=frame-counter]').textContent.trim() === 'frame 6 / 6'`, undefined, { timeout: 15_000 });
+    await page.keyboard.press('j');
+    await page.waitForFunction(`/frame [1-4] \\/ 6/.test(document.querySelector('[data-testid=frame-counter]').textContent)`, undefined, { timeout: 15_000 });
+    await page.keyboard.press('k');
+    const stopped = await counter();
+    await page.waitForTimeout(500);
+    await expect(counter()).resolves.toBe(stopped);
     await page.close();
   }, 150_000);
 

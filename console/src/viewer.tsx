@@ -88,6 +88,8 @@ export function Viewer({ reelId }: { reelId: string }) {
   const [difference, setDifference] = useState(false);
   const [differenceUrl, setDifferenceUrl] = useState<string | null>(null);
   const [repair, setRepair] = useState<{ frame: number; regions: Region[]; index: number } | null>(null);
+  /** J / K / L as in an editing suite: play backwards, stop, play forwards (one frame each time the last one is shown). */
+  const [playing, setPlaying] = useState<-1 | 0 | 1>(0);
   const canvas = useRef<HTMLCanvasElement>(null);
   const stage = useRef<HTMLDivElement>(null);
   const drag = useRef<{ x: number; y: number } | null>(null);
@@ -110,6 +112,17 @@ export function Viewer({ reelId }: { reelId: string }) {
       stale = true;
     };
   }, [reelId, frame]);
+
+  useEffect(() => {
+    if (playing === 0 || !urls) return;
+    const next = frame + playing;
+    if (next < 0 || next >= frames) {
+      setPlaying(0);
+      return;
+    }
+    const t = setTimeout(() => setFrame(next), 1000 / 12);
+    return () => clearTimeout(t);
+  }, [playing, urls]);
 
   useEffect(() => {
     setDifferenceUrl(null);
@@ -158,8 +171,9 @@ export function Viewer({ reelId }: { reelId: string }) {
       const keys: Record<string, () => void> = {
         ArrowRight: () => step(1),
         ArrowLeft: () => step(-1),
-        l: () => step(1),
-        j: () => step(-1),
+        l: () => setPlaying(1),
+        k: () => setPlaying(0),
+        j: () => setPlaying(-1),
         ' ': () => setBefore((b) => !b),
         m: () => setMask((m) => !m),
         '0': () => setZoom('fit'),
@@ -189,6 +203,7 @@ export function Viewer({ reelId }: { reelId: string }) {
       <div class="toolbar">
         <span data-testid="frame-counter">
           frame {frame + 1} / {frames}
+          {playing ? (playing > 0 ? ' ▶' : ' ◀') : ''}
         </span>
         <label>
           wipe <input type="range" min={0} max={100} value={wipe} data-testid="wipe" onInput={(e) => setWipe(Number((e.target as HTMLInputElement).value))} />
@@ -251,8 +266,8 @@ export function Viewer({ reelId }: { reelId: string }) {
         <div class="help" onClick={() => setHelp(false)}>
           <table>
             {[
-              ['← / J', 'previous frame'],
-              ['→ / L', 'next frame'],
+              ['← / →', 'previous / next frame'],
+              ['J / K / L', 'play backwards / stop / play'],
               ['space', 'scan only / restored'],
               ['M', 'mask overlay'],
               ['0, 1, 2, 4', 'fit, 1:1, 2:1, 4:1'],
