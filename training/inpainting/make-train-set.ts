@@ -11,15 +11,15 @@
  * Masks are the generator's true masks dilated as the service dilates, and in half the frames a random
  * blob over the picture as well, so the model also learns to repaint large areas over moving content.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { maxSampleValue } from '@reelrestore/shared/restore/luma';
 import { dilateMask } from '@reelrestore/shared/restore/morphology';
 import { buildInpaintWindow, COND_PLANES, conditionTile, damageTiles, INPAINT_TILE } from '@reelrestore/shared/restore/inpaint-window';
-import { makeBenchmarkSet, type SequenceVariant } from '@reelrestore/shared/synthetic/index';
+import type { SequenceVariant } from '@reelrestore/shared/synthetic/index';
 import { rng, uniform, type Rand } from '@reelrestore/shared/synthetic/random';
+import { trainingSequences } from '../training-sequences.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -64,16 +64,7 @@ const rand = rng(Number(a.seed), 'inpaint-train-set');
 const started = Date.now();
 const plane = INPAINT_TILE * INPAINT_TILE;
 let written = 0;
-for await (const seq of makeBenchmarkSet({
-  count: Number(a.count),
-  width: Number(a.width),
-  height: Number(a.height),
-  frames: Number(a.frames),
-  seed: Number(a.seed),
-  cleanDir: a['clean-dir'] && existsSync(a['clean-dir']) ? a['clean-dir'] : undefined,
-  overlaysDir: a.overlays,
-  variants,
-})) {
+for await (const seq of trainingSequences(a, variants)) {
   const { layout } = seq;
   const { width: W, height: H, channels: C } = layout;
   const scale = 1 / maxSampleValue(layout.bits);

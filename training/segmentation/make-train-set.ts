@@ -21,14 +21,14 @@
  * learns from them that a line that does not move is not damage by itself (real static shots, such as the
  * clip in ../shared/data/real-clips, are full of door frames and wall panels).
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignWindow, readAlignedTile } from '@reelrestore/shared/restore/align-window';
 import { toLuma } from '@reelrestore/shared/restore/luma';
 import { UNET_WINDOW } from '@reelrestore/shared/restore/unet-segment';
-import { HARD_VARIANTS, makeBenchmarkSet, writeBenchSequence, type BenchSequence, type FilmSequenceOptions } from '@reelrestore/shared/synthetic/index';
+import { HARD_VARIANTS, writeBenchSequence, type BenchSequence, type FilmSequenceOptions } from '@reelrestore/shared/synthetic/index';
+import { cleanImagesDir, trainingSequences } from '../training-sequences.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -68,21 +68,9 @@ const negatives: Partial<FilmSequenceOptions>[] = [
 const mixes: Record<string, readonly Partial<FilmSequenceOptions>[]> = { damaged: variants, negatives, hard: HARD_VARIANTS };
 const mix = mixes[a.mix!];
 if (!mix) throw new Error(`--mix must be ${Object.keys(mixes).join(', ')}, got ${a.mix}`);
-const cleanDir = a['clean-dir'] && existsSync(a['clean-dir']) ? a['clean-dir'] : undefined;
 const started = Date.now();
 const written = [];
-for await (const seq of makeBenchmarkSet({
-  count: Number(a.count),
-  width: Number(a.width),
-  height: Number(a.height),
-  frames: Number(a.frames),
-  seed: Number(a.seed),
-  cleanDir,
-  overlaysDir: a.overlays,
-  // Only what training may see: the benchmark's unseen split stays unseen.
-  split: 'train',
-  variants: mix,
-})) {
+for await (const seq of trainingSequences(a, mix)) {
   const w = await writeBenchSequence(a.out, seq);
   await writeAlignedWindows(w.dir, seq);
   written.push(w);
@@ -104,4 +92,4 @@ async function writeAlignedWindows(dir: string, seq: BenchSequence): Promise<voi
 }
 
 for (const w of written) console.log(`${w.name}: ${w.frames} frames, ${(w.damagedShare * 100).toFixed(3)}% damaged`);
-console.log(`wrote ${written.length} sequences to ${a.out} in ${((Date.now() - started) / 1000).toFixed(1)} s (clean images: ${cleanDir ?? 'procedural'})`);
+console.log(`wrote ${written.length} sequences to ${a.out} in ${((Date.now() - started) / 1000).toFixed(1)} s (clean images: ${cleanImagesDir(a) ?? 'procedural'})`);
