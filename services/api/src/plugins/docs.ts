@@ -8,7 +8,7 @@ import type { Config } from '@reelrestore/shared/config';
 import { reelCompletedWebhook, reelFailedWebhook, reelProgressWebhook } from '../routes/reels/schemas.js';
 import { TUS_METHOD_DOCS } from '../routes/uploads.js';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from './error-handler.js';
-import { header, headerParam, type Json } from './openapi-parts.js';
+import { headerParam, type Json } from './openapi-parts.js';
 
 /**
  * The OpenAPI 3.1 document at /docs/json (Swagger UI at /docs): a contract a client generator can use.

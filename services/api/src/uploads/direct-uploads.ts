@@ -8,9 +8,10 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Redis } from 'ioredis';
 import { BadInputError, errorMessage, NotFoundError } from '@reelrestore/shared/errors';
-import { safeFileName, tenantKeys } from '@reelrestore/shared/storage/keys';
+import { tenantKeys } from '@reelrestore/shared/storage/keys';
 import { S3Store } from '@reelrestore/shared/storage/s3-store';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
+import { displayName } from '../ingest/receive-upload.js';
 import { UPLOAD_ID, type FinishedUpload } from './tus-uploads.js';
 
 /** S3's own limits on a multipart upload. */
@@ -76,7 +77,7 @@ export class DirectUploads {
         }),
       })),
     );
-    const pending: Pending = { s3UploadId: created.UploadId, size: req.size, partSize, fileName: safeName(req.fileName, id) };
+    const pending: Pending = { s3UploadId: created.UploadId, size: req.size, partSize, fileName: displayName(req.fileName, `upload-${id}`) };
     await this.redis.set(this.pendingKey(tenantId, id), JSON.stringify(pending), 'EX', URL_SECONDS);
     return { id, partSize, parts, expiresAt: new Date(Date.now() + URL_SECONDS * 1000).toISOString() };
   }
@@ -148,12 +149,4 @@ export function choosePartSize(size: number, requested?: number): number {
   }
   const mib = 1024 * 1024;
   return Math.max(wanted, Math.ceil(least / mib) * mib);
-}
-
-function safeName(fileName: string, id: string): string {
-  try {
-    return safeFileName(fileName);
-  } catch {
-    return `upload-${id}`;
-  }
 }

@@ -1,12 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REEL_ID_PATTERN } from '@reelrestore/shared/ids';
-import type { ReelPlan } from '@reelrestore/shared/frames/plan';
 import { isTerminal, REEL_STATES, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
 import { purgeReel } from '@reelrestore/shared/reels/purge-reel';
+import { readPlan } from '@reelrestore/shared/reels/fail-reel';
 import { removeReelJobs } from '@reelrestore/shared/reels/remove-reel-jobs';
-import { reelKeys } from '@reelrestore/shared/storage/keys';
-import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { sendProblem } from '../../plugins/error-handler.js';
 import { findOwnReel } from './find-reel.js';
@@ -102,11 +100,4 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
 
 function reelLinks(deps: ApiDeps, id: string, request: FastifyRequest) {
   return linksAt(publicUrl(deps.config, `/v1/reels/${id}`, request));
-}
-
-/** The probe job's chunk plan tells which job ids the reel has; before probing there is none. */
-async function readPlan(store: ObjectStore, id: string): Promise<ReelPlan | null> {
-  const key = reelKeys(id).plan;
-  if (!(await store.head(key))) return null;
-  return JSON.parse((await store.getBuffer(key)).toString('utf8')) as ReelPlan;
 }
