@@ -3,6 +3,8 @@ import { api, apiJson, imageUrl, type Reel } from './api.js';
 
 type Zoom = 'fit' | 1 | 2 | 4;
 
+const revoke = (...urls: string[]) => urls.forEach((u) => URL.revokeObjectURL(u));
+
 /** The mask as a coloured overlay: repainted pixels yellow and half transparent, the rest clear. */
 async function maskOverlay(url: string, canvas: HTMLCanvasElement): Promise<void> {
   const bitmap = await createImageBitmap(await (await api(url)).blob());
@@ -104,7 +106,12 @@ export function Viewer({ reelId }: { reelId: string }) {
     const base = `/v1/reels/${reelId}/frames/${frame}`;
     Promise.all([imageUrl(`${base}?variant=source`), imageUrl(`${base}?variant=restored`)]).then(
       ([source, restored]) => {
-        if (!stale) setUrls({ source, restored });
+        // Object URLs hold their image until revoked: each frame's replace the last's.
+        if (stale) return revoke(source, restored);
+        setUrls((old) => {
+          if (old) revoke(old.source, old.restored);
+          return { source, restored };
+        });
       },
       (e: Error) => setError(e.message),
     );
@@ -125,8 +132,13 @@ export function Viewer({ reelId }: { reelId: string }) {
   }, [playing, urls]);
 
   useEffect(() => {
-    setDifferenceUrl(null);
-    if (difference) imageUrl(`/v1/reels/${reelId}/frames/${frame}?variant=difference`).then(setDifferenceUrl, (e: Error) => setError(e.message));
+    const replace = (next: string | null) =>
+      setDifferenceUrl((old) => {
+        if (old) revoke(old);
+        return next;
+      });
+    replace(null);
+    if (difference) imageUrl(`/v1/reels/${reelId}/frames/${frame}?variant=difference`).then(replace, (e: Error) => setError(e.message));
   }, [reelId, frame, difference]);
 
   // "Next repair": the next region of this frame, largest first, then the first of the next frame that has any.
@@ -292,12 +304,17 @@ export function Viewer({ reelId }: { reelId: string }) {
 function Filmstrip({ reel, frame, onFrame }: { reel: Reel; frame: number; onFrame: (n: number) => void }) {
   const [thumbs, setThumbs] = useState<Record<number, string>>({});
   useEffect(() => {
+    const made: string[] = [];
     for (const shot of reel.shots.slice(0, 60)) {
       imageUrl(`/v1/reels/${reel.id}/frames/${shot.start}?variant=restored&scale=0.125&format=jpeg`).then(
-        (url) => setThumbs((t) => ({ ...t, [shot.index]: url })),
+        (url) => {
+          made.push(url);
+          setThumbs((t) => ({ ...t, [shot.index]: url }));
+        },
         () => undefined,
       );
     }
+    return () => revoke(...made);
   }, [reel.id]);
   return (
     <nav class="filmstrip">
