@@ -13,6 +13,9 @@ export function safeKey(raw: string, what = 'key'): string {
   return raw;
 }
 
+/** What safeFileName makes: one segment of letters, digits, . _ -, starting with a letter or digit. */
+export const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
 /** A file name from a client (upload or tar entry) reduced to a safe single segment. */
 export function safeFileName(raw: string): string {
   const base = raw.split(/[\\/]/).pop() ?? '';

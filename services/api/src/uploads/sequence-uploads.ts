@@ -3,12 +3,10 @@ import type { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { BadInputError, NotFoundError } from '@reelrestore/shared/errors';
 import { FRAME_CONTENT_TYPES, frameFormat } from '@reelrestore/shared/frames/frame-files';
-import { tenantKeys } from '@reelrestore/shared/storage/keys';
+import { SAFE_FILE_NAME, tenantKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import { UPLOAD_ID } from './tus-uploads.js';
 
-/** A frame's file name: one safe segment with a frame extension (no folders: a sequence is flat). */
-const FRAME_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 /** A sequence being uploaded stays open this long after its last frame. */
 const OPEN_SECONDS = 7 * 24 * 3600;
 const OPEN = 'open';
@@ -41,7 +39,8 @@ export class SequenceUploads {
     const state = UPLOAD_ID.test(id) ? await this.redis.get(this.key(tenantId, id)) : null;
     if (state === null) throw new NotFoundError(`sequence upload ${id.slice(0, 40)} not found`);
     if (state === CLOSED) throw new BadInputError(`sequence upload ${id} is closed: a reel reads it; start a new one to send other frames`, 409);
-    const format = FRAME_NAME.test(name) ? frameFormat(name) : null;
+    // One safe segment with a frame extension: no folders, a sequence is flat.
+    const format = SAFE_FILE_NAME.test(name) ? frameFormat(name) : null;
     if (!format) throw new BadInputError(`frame name "${name.slice(0, 100)}" is not a DPX, TIFF or PNG file name (letters, digits, . _ -)`, 400);
     if (declaredBytes > this.maxFrameBytes) throw new BadInputError(`the frame declares ${declaredBytes} bytes, over the limit of ${this.maxFrameBytes}`, 413);
     const put = await this.store.put(this.prefixOf(tenantId, id) + name, body, { contentType: FRAME_CONTENT_TYPES[format] });

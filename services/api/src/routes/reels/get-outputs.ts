@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '@reelrestore/shared/errors';
+import { FRAME_CONTENT_TYPES, frameFormat } from '@reelrestore/shared/frames/frame-files';
 import type { OutputFile, ReelOutputs } from '@reelrestore/shared/reels/reel-record';
-import { reelKeys } from '@reelrestore/shared/storage/keys';
+import { reelKeys, SAFE_FILE_NAME } from '@reelrestore/shared/storage/keys';
 import { publicUrl, type ApiDeps, type App } from '../../deps.js';
 import { readManifest } from '../../downloads/read-manifest.js';
 import { sendObject, sendPrefixAsTar } from '../../downloads/send-object.js';
@@ -15,9 +16,12 @@ const PRESIGN_SECONDS = 3600;
 /** Files per manifest page: each costs a presigned URL on S3 (a signature, about half a millisecond). */
 const MANIFEST_PAGE = 1000;
 
-const FRAME_CONTENT_TYPES: Record<string, string> = { png: 'image/png', tif: 'image/tiff', tiff: 'image/tiff', dpx: 'image/x-dpx' };
-/** A restored frame's file name as the stitch job stores it (storage/keys.ts safeFileName): one segment, no path. */
-const FRAME_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/** The stored frame's content type, by its name as the stitch job wrote it (the source's format). */
+function frameContentType(name: string): string {
+  const format = frameFormat(name);
+  return format ? FRAME_CONTENT_TYPES[format] : 'application/octet-stream';
+}
 
 const extension = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
 
@@ -104,7 +108,7 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
         description: 'In the source format and bit depth, under the source file name. Range requests work.',
         tags: ['outputs'],
         params: reelIdParams.extend({
-          name: z.string().regex(FRAME_NAME, 'a frame file name: letters, digits, . _ -, no path').describe('the frame file name, as listed in the manifest'),
+          name: z.string().regex(SAFE_FILE_NAME, 'a frame file name: letters, digits, . _ -, no path').describe('the frame file name, as listed in the manifest'),
         }),
         response: { ...download(['image/png', 'image/tiff', 'image/x-dpx'], 'the restored frame, in the format of its source frame'), 400: problemBody, ...errors },
       },
@@ -115,7 +119,7 @@ export function getOutputRoutes(app: App, deps: ApiDeps): void {
       if (!out) return reply;
       if (out.kind !== 'sequence') throw new NotFoundError(`reel ${id} is a video; it has no frame files (download /v1/reels/${id}/output)`);
       return sendObject(reply, deps.store, out.output + name, {
-        contentType: FRAME_CONTENT_TYPES[extension(name)] ?? 'application/octet-stream',
+        contentType: frameContentType(name),
         downloadName: name,
         missing: `reel ${id} has no restored frame "${name}"`,
       });
