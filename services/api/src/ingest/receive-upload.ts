@@ -76,12 +76,7 @@ async function sniffAndStore(part: MultipartFile, ctx: UploadContext): Promise<R
   if (sniffed.kind === 'other') {
     throw new BadInputError(unsupportedMediaMessage({ contentType: part.mimetype, fileName: part.filename, looksLike: sniffed.looksLike }), 415);
   }
-  return sniffed.kind === 'tar' ? storeSequence(rest, ctx) : storeVideo(rest, sniffed.container, part.filename, ctx);
-}
-
-async function storeSequence(body: Readable, ctx: UploadContext): Promise<ReelSource> {
-  const frames = await storeTarFrames(body, ctx.store, ctx.reelId);
-  return { type: 'sequence', prefix: frames.prefix, frames: frames.frames, size: frames.size, sha256: frames.sha256 };
+  return sniffed.kind === 'tar' ? storeTarFrames(rest, ctx.store, ctx.reelId) : storeVideo(rest, sniffed.container, part.filename, ctx);
 }
 
 async function storeVideo(body: Readable, container: VideoContainer, fileName: string, ctx: UploadContext): Promise<ReelSource> {

@@ -2,27 +2,20 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { BadInputError, errorMessage } from '@reelrestore/shared/errors';
-import type { SequenceFormat } from '@reelrestore/shared/frames/types';
+import type { ReelSource } from '@reelrestore/shared/reels/reel-record';
 import { reelKeys, safeFileName } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
-import { drainedOrClosed } from '../drained.js';
 import { FormatTracker, FRAME_CONTENT_TYPES, frameFormat } from '@reelrestore/shared/frames/frame-files';
+import { drainedOrClosed } from '../drained.js';
 
-export interface StoredFrames {
-  prefix: string;
-  frames: number;
-  format: SequenceFormat;
-  /** Size and SHA-256 of the whole tar stream as received. */
-  size: number;
-  sha256: string;
-}
+type SequenceSource = Extract<ReelSource, { type: 'sequence' }>;
 
 /**
  * Unpacks an uncompressed tar of frames into the reel's source/frames/ one entry at a time (each streamed,
  * none buffered). Folders inside the tar are flattened; directories, dotfiles, __MACOSX and non-frame files
- * are skipped.
+ * are skipped. The reel's source is then those frames, with the size and SHA-256 of the tar as received.
  */
-export async function storeTarFrames(body: Readable, store: ObjectStore, reelId: string): Promise<StoredFrames> {
+export async function storeTarFrames(body: Readable, store: ObjectStore, reelId: string): Promise<SequenceSource> {
   const extract = tar.extract();
   // The iterator must listen before the first byte is written, or early entries would be missed.
   const entries = extract[Symbol.asyncIterator]();
@@ -83,5 +76,5 @@ export async function storeTarFrames(body: Readable, store: ObjectStore, reelId:
   }
 
   if (formats.format === null) throw new BadInputError('the tar holds no DPX, TIFF or PNG frames', 422);
-  return { prefix: `${keys.sourcePrefix}frames/`, frames: names.size, format: formats.format, size, sha256: hash.digest('hex') };
+  return { type: 'sequence', prefix: `${keys.sourcePrefix}frames/`, frames: names.size, size, sha256: hash.digest('hex') };
 }

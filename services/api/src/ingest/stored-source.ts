@@ -50,7 +50,7 @@ export async function resolveUploadSource(store: ObjectStore, upload: FinishedUp
     const frames = await storeTarFrames(await store.get(upload.key), store, reelId);
     // The frames are the reel's own now; the tar would only take the space twice.
     await deleteUpload(store, upload.key);
-    return { type: 'sequence', prefix: frames.prefix, frames: frames.frames, size: frames.size, sha256: frames.sha256 };
+    return frames;
   }
   return { type: 'video', key: upload.key, fileName: displayName(upload.fileName ?? '', `upload-${uploadId}`), size: upload.size };
 }
