@@ -3,12 +3,9 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { SequenceFormat } from '@reelrestore/shared/frames/types';
 import type { OutputFile, OutputManifest, ReelOutputs } from '@reelrestore/shared/reels/reel-record';
 import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore, PutResult } from '@reelrestore/shared/storage/storage';
-
-export const FRAME_CONTENT_TYPES: Record<SequenceFormat, string> = { png: 'image/png', tiff: 'image/tiff', dpx: 'image/x-dpx' };
 
 export const videoContentType = (fileName: string) => (fileName.toLowerCase().endsWith('.mov') ? 'video/quicktime' : 'video/x-matroska');
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReelStoppedError } from '@reelrestore/shared/errors';
+import { FRAME_CONTENT_TYPES } from '@reelrestore/shared/frames/frame-files';
 import { openPreviewWriter, openVideoWriter, writeSequenceFrame } from '@reelrestore/shared/frames/index';
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
 import type { Frame } from '@reelrestore/shared/frames/types';
@@ -16,7 +17,7 @@ import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { PutResult } from '@reelrestore/shared/storage/storage';
 import type { JobContext, JobHandler } from '@reelrestore/shared/workers/handlers';
 import { notifyReelFinished } from '@reelrestore/shared/webhooks/notify-reel-finished';
-import { FRAME_CONTENT_TYPES, ManifestWriter, storedFile, videoContentType } from './output-manifest.js';
+import { ManifestWriter, storedFile, videoContentType } from './output-manifest.js';
 import { writeReport } from './write-report.js';
 
 /**
