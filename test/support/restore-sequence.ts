@@ -19,6 +19,8 @@ export interface RestoredSequence {
   layout: FrameLayout;
   restored: Samples[];
   masks: Uint8Array[];
+  /** The frames' file names, in order. */
+  names: string[];
 }
 
 export async function restoreSequence(stack: TestStack, work: string, layout: FrameLayout, frames: Samples[]): Promise<RestoredSequence> {
@@ -31,6 +33,14 @@ export async function restoreSequence(stack: TestStack, work: string, layout: Fr
   expect(reel.state).toBe('completed');
   expect(reel.progress).toMatchObject({ framesTotal: frames.length, segmented: frames.length, inpainted: frames.length, percent: 100 });
 
+  const out = await downloadSequence(stack, work, id, names);
+  expect(out.restored).toHaveLength(frames.length);
+  return out;
+}
+
+/** A completed sequence reel's restored frames and masks, as a client downloads them. */
+export async function downloadSequence(stack: TestStack, work: string, id: string, names: string[]): Promise<RestoredSequence> {
+  const client = stack.client('acme');
   const tarFile = join(work, 'out.tar');
   const outDir = join(work, 'out');
   await client.download(`/v1/reels/${id}/output`, tarFile);
@@ -41,13 +51,12 @@ export async function restoreSequence(stack: TestStack, work: string, layout: Fr
   const media = await probeSequence(paths, names);
   const restored: Samples[] = [];
   for await (const f of decodeFrames({ media, urls: paths, start: 0, end: media.frameCount })) restored.push(f.data);
-  expect(restored).toHaveLength(frames.length);
 
   const masks: Uint8Array[] = [];
-  for (let f = 0; f < frames.length; f++) {
+  for (let f = 0; f < media.frameCount; f++) {
     const file = join(work, `mask-${f}.png`);
     await client.download(`/v1/reels/${id}/masks/${f}`, file);
     masks.push((await decodeMaskPng(await readFile(file))).mask);
   }
-  return { id, layout: media.layout, restored, masks };
+  return { id, layout: media.layout, restored, masks, names };
 }

@@ -4,15 +4,22 @@
  * A reel's work: `probe` (read the media, find shots, plan chunks) adds one BullMQ flow per reel:
  *   stitch(reel) ← inpaint(shot, chunk) ← segment(shot, chunk)
  * `webhook` delivers signed completion/failure events from its own queue.
+ * `review` applies a restorer's edits to a completed reel's masks (review/edits.ts) and adds a smaller flow:
+ *   stitch(reel, revision) ← inpaint(shot, chunk, revision), for the chunks the edits touch.
  *
  * Payloads carry keys and numbers, never pixels. They are validated when enqueued and again when taken.
  */
 import { z } from 'zod';
 
-export const QUEUES = ['probe', 'segment', 'inpaint', 'stitch', 'webhook'] as const;
+export const QUEUES = ['probe', 'segment', 'inpaint', 'stitch', 'webhook', 'review'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 const reelId = z.string().regex(/^[0-9a-z]{9}[0-9a-f]{16}$/);
+/**
+ * The review revision a job renders: absent for the reel's first pass, 1, 2, … after each set of edits.
+ * A revision's inpaint reads the reel's final masks for every frame of its window (all exist by then).
+ */
+const revision = z.number().int().min(1).optional();
 
 export const probePayload = z.object({ reelId });
 
@@ -25,10 +32,14 @@ export const chunkPayload = z.object({
   end: z.number().int().min(1),
   contextStart: z.number().int().min(0),
   contextEnd: z.number().int().min(1),
+  revision,
 });
 export type ChunkPayload = z.infer<typeof chunkPayload>;
 
-export const stitchPayload = z.object({ reelId });
+export const stitchPayload = z.object({ reelId, revision });
+
+/** `nonce` ties the job to the one edit request that reopened the reel at `revision`. */
+export const reviewPayload = z.object({ reelId, revision: z.number().int().min(1), nonce: z.string().regex(/^[0-9a-f]{16}$/) });
 
 export const webhookPayload = z.object({
   reelId,
@@ -44,6 +55,7 @@ export const jobPayloads = {
   inpaint: chunkPayload,
   stitch: stitchPayload,
   webhook: webhookPayload,
+  review: reviewPayload,
 } satisfies Record<QueueName, z.ZodType>;
 
 export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
@@ -64,6 +76,7 @@ export interface JobResults {
   inpaint: InpaintResult;
   stitch: { outputKey: string; ms: number };
   webhook: { status: number };
+  review: { frames: number; chunks: number } | { skipped: string };
 }
 
 export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobPayload<Q> {
@@ -74,7 +87,10 @@ export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobP
 export const jobIds = {
   probe: (reelId: string) => `r${reelId}-probe`,
   segment: (reelId: string, shot: number, chunk: number) => `r${reelId}-s${shot}-c${chunk}-segment`,
-  inpaint: (reelId: string, shot: number, chunk: number) => `r${reelId}-s${shot}-c${chunk}-inpaint`,
-  stitch: (reelId: string) => `r${reelId}-stitch`,
+  inpaint: (reelId: string, shot: number, chunk: number, revision?: number) => `r${reelId}-s${shot}-c${chunk}-inpaint${revisionSuffix(revision)}`,
+  stitch: (reelId: string, revision?: number) => `r${reelId}-stitch${revisionSuffix(revision)}`,
   webhook: (eventId: string) => `w${eventId}`,
+  review: (reelId: string, revision: number, nonce: string) => `r${reelId}-review-v${revision}-${nonce}`,
 };
+
+const revisionSuffix = (revision?: number) => (revision ? `-v${revision}` : '');

@@ -19,6 +19,7 @@ import { directUploadRoutes } from './routes/direct-uploads.js';
 import { sequenceUploadRoutes } from './routes/sequence-uploads.js';
 import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
+import { reviewEditRoutes } from './routes/reels/review-edits.js';
 import { getFrameRoutes } from './routes/reels/get-frames.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
 import { getReelRoutes } from './routes/reels/get-reel.js';
@@ -84,6 +85,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   getReelRoutes(app, api);
   getOutputRoutes(app, api);
   getFrameRoutes(app, api);
+  reviewEditRoutes(app, api);
   reelEventRoutes(app, api);
   await uploadRoutes(app, api);
   await registerConsole(app);

@@ -4,17 +4,19 @@ import { processWebhookJob } from '@reelrestore/shared/webhooks/deliver-webhook'
 import type { WorkerDeps } from '@reelrestore/shared/workers/start-workers';
 import type { WorkerService } from '@reelrestore/shared/workers/service';
 import { probeReel } from './probe-reel.js';
+import { reviewReel } from './review-reel.js';
 import { stitchReel } from './stitch-reel.js';
 
-/** Per-reel steps that are not per-chunk: probe and plan, stitch, webhook delivery, and retention sweeps. */
-export function pipelineService(deps: WorkerDeps): WorkerService<'probe' | 'stitch' | 'webhook'> {
+/** Per-reel steps that are not per-chunk: probe and plan, review edits, stitch, webhook delivery, and retention sweeps. */
+export function pipelineService(deps: WorkerDeps): WorkerService<'probe' | 'review' | 'stitch' | 'webhook'> {
   const flows = openFlowProducer(deps.redis, deps.config.QUEUE_PREFIX);
   const stopSweeps = startRetentionSweeps({ ...deps, prefix: deps.config.QUEUE_PREFIX }, deps.config.RETENTION_DAYS);
   const deliver = processWebhookJob({ reels: deps.reels, config: deps.config, logger: deps.logger, ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}) });
   return {
-    roles: ['probe', 'stitch', 'webhook'],
+    roles: ['probe', 'review', 'stitch', 'webhook'],
     handlers: {
       probe: probeReel(flows),
+      review: reviewReel(flows),
       stitch: stitchReel,
       webhook: (_payload, ctx) => deliver(ctx.job),
     },

@@ -13,7 +13,7 @@ export async function writeReport(store: ObjectStore, reels: ReelStore, reelId: 
   return storedFile('report', 'report.json', key, put, 'application/json');
 }
 
-/** report.json: what a restorer checks first — per shot, how much was found and repainted, and what it cost. */
+/** report.json: what a restorer checks first — per shot, how much was found and repainted, what it cost, and the review's edit log. */
 export async function buildReport(reels: ReelStore, reelId: string, plan: ReelPlan, stitchMs: number) {
   const rec = await reels.get(reelId);
   const { width, height } = plan.media.layout;
@@ -31,6 +31,7 @@ export async function buildReport(reels: ReelStore, reelId: string, plan: ReelPl
     }),
   );
   const totalPixels = plan.media.frameCount * width * height;
+  const review = await reels.review(reelId);
   return {
     reelId,
     source: { ...plan.media, sequence: plan.media.sequence ? { format: plan.media.sequence.format, frames: plan.media.sequence.files.length } : undefined },
@@ -40,5 +41,7 @@ export async function buildReport(reels: ReelStore, reelId: string, plan: ReelPl
     damagedShare: (rec?.damagedPixels ?? 0) / totalPixels,
     ms: { ...rec?.timings, stitch: stitchMs },
     shots,
+    // A restorer's edits, oldest first: who rejected or added which repair, on which frame, and when.
+    ...(review.revision ? { review: { revision: review.revision, edits: review.edits } } : {}),
   };
 }

@@ -15,7 +15,7 @@ export async function failReel(
 ): Promise<void> {
   const moved = await deps.reels.transition(reelId, 'failed', { error: reason });
   if (!moved) return;
-  await removeReelJobs(deps.queues, reelId, await readPlan(deps.store, reelId));
+  await removeReelJobs(deps.queues, reelId, await readPlan(deps.store, reelId), (await deps.reels.get(reelId))?.revision);
   await notifyReelFinished(deps, reelId, 'reel.failed');
 }
 

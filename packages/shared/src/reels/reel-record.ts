@@ -64,6 +64,8 @@ export interface OutputManifest {
 export interface ShotProgress extends Shot {
   segmented: number;
   inpainted: number;
+  /** Pixels the detector marked in the shot's frames. */
+  damagedPixels: number;
 }
 
 /** A reel as the status endpoint reports it. */
@@ -86,6 +88,8 @@ export interface ReelRecord {
   /** Summed worker milliseconds per stage. */
   timings: Partial<Record<Stage, number>>;
   damagedPixels: number;
+  /** The review revision its outputs show (each set of a restorer's edits adds one); absent before any edit. */
+  revision?: number;
   outputs?: ReelOutputs;
   webhooks: WebhookAttempt[];
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Shot } from '../frames/plan.js';
+import type { EditLogEntry, ReviewState } from '../review/edits.js';
 import {
   isTerminal,
   TERMINAL_STATES,
@@ -23,6 +24,7 @@ export class ReelStore {
 
   private key = (id: string) => `${this.prefix}:reel:${id}`;
   private hooksKey = (id: string) => `${this.prefix}:reel:${id}:webhooks`;
+  private editsKey = (id: string) => `${this.prefix}:reel:${id}:edits`;
   private tenantKey = (tenant: string) => `${this.prefix}:tenant:${tenant}:reels`;
   private idemKey = (tenant: string, key: string) => `${this.prefix}:idem:${tenant}:${key}`;
 
@@ -185,6 +187,36 @@ export class ReelStore {
     return at;
   }
 
+  /**
+   * Reopens a completed reel for the next review revision, with its edits appended to the log, in one step:
+   * only from `completed`, unpurged, and only if no other edit took `revision` first (then it returns false).
+   * `nonce` is the review job's, so a job whose request never got here does nothing.
+   */
+  async reopenForReview(id: string, revision: number, nonce: string, entries: EditLogEntry[]): Promise<boolean> {
+    const moved = await this.redis.eval(
+      `local h = redis.call('HMGET', KEYS[1], 'state', 'purgedAt', 'revision')
+       if h[1] ~= 'completed' or h[2] or tonumber(h[3] or '0') ~= tonumber(ARGV[1]) - 1 then return 0 end
+       redis.call('HSET', KEYS[1], 'state', 'inpainting', 'revision', ARGV[1], 'reviewNonce', ARGV[2], 'updatedAt', ARGV[3])
+       redis.call('HDEL', KEYS[1], 'finishedAt', 'error')
+       for i = 4, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+       return 1`,
+      2,
+      this.key(id),
+      this.editsKey(id),
+      String(revision),
+      nonce,
+      new Date().toISOString(),
+      ...entries.map((e) => JSON.stringify(e)),
+    );
+    return moved === 1;
+  }
+
+  /** The revision the reel is at, the nonce of the edit request that made it, and the whole edit log. */
+  async review(id: string): Promise<ReviewState & { nonce: string | null }> {
+    const [[revision, nonce], edits] = await Promise.all([this.redis.hmget(this.key(id), 'revision', 'reviewNonce'), this.redis.lrange(this.editsKey(id), 0, -1)]);
+    return { revision: Number(revision ?? 0), nonce: nonce ?? null, edits: edits.map((j) => JSON.parse(j) as EditLogEntry) };
+  }
+
   async setOutputs(id: string, outputs: ReelOutputs): Promise<void> {
     await this.redis.hset(this.key(id), 'outputs', JSON.stringify(outputs));
   }
@@ -220,7 +252,7 @@ export class ReelStore {
       source: JSON.parse(h.source ?? '{}'),
       options: JSON.parse(h.options ?? '{}'),
       progress: { framesTotal, segmented, inpainted, percent },
-      shots: shots.map((s) => ({ ...s, segmented: num(`seg:s${s.index}`), inpainted: num(`inp:s${s.index}`) })),
+      shots: shots.map((s) => ({ ...s, segmented: num(`seg:s${s.index}`), inpainted: num(`inp:s${s.index}`), damagedPixels: num(`dmg:s${s.index}`) })),
       timings,
       damagedPixels: num('damagedPixels'),
       webhooks: hooks.map((j) => JSON.parse(j) as WebhookAttempt),
@@ -229,6 +261,7 @@ export class ReelStore {
     if (h.callbackUrl) rec.callbackUrl = h.callbackUrl;
     if (h.error) rec.error = h.error;
     if (h.media) rec.media = JSON.parse(h.media);
+    if (h.revision) rec.revision = Number(h.revision);
     if (h.purgedAt) rec.purgedAt = h.purgedAt;
     else if (h.outputs && state === 'completed') rec.outputs = JSON.parse(h.outputs);
     return rec;

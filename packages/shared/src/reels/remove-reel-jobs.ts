@@ -7,7 +7,7 @@ import type { ReelPlan } from '../frames/plan.js';
  * Removes a reel's waiting and delayed jobs after a cancel or a failure, so nothing is left queued for it.
  * Active jobs are locked and cannot be removed: they check the reel's state and stop on their own.
  */
-export async function removeReelJobs(queues: Queues, reelId: string, plan: Pick<ReelPlan, 'chunks'> | null): Promise<void> {
+export async function removeReelJobs(queues: Queues, reelId: string, plan: Pick<ReelPlan, 'chunks'> | null, revision?: number): Promise<void> {
   const attempts: Promise<unknown>[] = [];
   const drop = (queue: keyof Queues, id: string) =>
     attempts.push(
@@ -20,8 +20,11 @@ export async function removeReelJobs(queues: Queues, reelId: string, plan: Pick<
     );
   drop('probe', jobIds.probe(reelId));
   drop('stitch', jobIds.stitch(reelId));
+  if (revision) drop('stitch', jobIds.stitch(reelId, revision));
   for (const c of plan?.chunks ?? []) {
     drop('inpaint', jobIds.inpaint(reelId, c.shot, c.chunk));
+    // A review's repaints, of the revision being rendered.
+    if (revision) drop('inpaint', jobIds.inpaint(reelId, c.shot, c.chunk, revision));
     drop('segment', jobIds.segment(reelId, c.shot, c.chunk));
   }
   await Promise.allSettled(attempts);

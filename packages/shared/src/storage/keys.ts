@@ -54,6 +54,10 @@ export function reelKeys(reelId: string) {
     plan: `${root}plan.json`,
     maskPrefix: `${root}masks/`,
     mask: (frame: number) => `${root}masks/${pad(frame)}.png`,
+    /** A frame's mask as the detector made it, kept when a review edit first changes the frame's mask. */
+    detectedMask: (frame: number) => `${root}review/detected/${pad(frame)}.png`,
+    /** Images made for the console (API frame views), per revision; dropped when a review re-renders the reel. */
+    frameCache: `${root}cache/frames/`,
     patch: (shot: number, chunk: number) => `${root}patches/s${shot}-c${chunk}.bin`,
     outputPrefix: `${root}output/`,
     output: (fileName: string) => `${root}output/${safeFileName(fileName)}`,

@@ -6,11 +6,12 @@ import type { ReelStore } from '../reels/reel-store.js';
 export type ReelEventType = 'reel.completed' | 'reel.failed';
 
 /**
- * One id per reel and outcome, so a stage retried after a crash re-enqueues the same job id and
- * BullMQ ignores it: a receiver never gets a second event for the same outcome.
+ * One id per reel, review revision and outcome, so a stage retried after a crash re-enqueues the same job id
+ * and BullMQ ignores it: a receiver never gets a second event for the same outcome, and gets a new one when
+ * a restorer's edits made the outputs again.
  */
-export function webhookEventId(reelId: string, type: ReelEventType): string {
-  return `evt_${reelId}_${type === 'reel.completed' ? 'completed' : 'failed'}`;
+export function webhookEventId(reelId: string, type: ReelEventType, revision?: number): string {
+  return `evt_${reelId}_${type === 'reel.completed' ? 'completed' : 'failed'}${revision ? `_v${revision}` : ''}`;
 }
 
 /** Enqueues the reel's completion or failure webhook; does nothing when the reel has no callbackUrl. */
@@ -21,7 +22,7 @@ export async function notifyReelFinished(
 ): Promise<void> {
   const reel = await deps.reels.get(reelId);
   if (!reel?.callbackUrl) return;
-  const eventId = webhookEventId(reelId, type);
+  const eventId = webhookEventId(reelId, type, reel.revision);
   await enqueue(deps.queues, 'webhook', jobIds.webhook(eventId), { reelId, tenantId: reel.tenantId, eventId, type }, {
     attempts: deps.config.WEBHOOK_ATTEMPTS,
     backoff: { type: 'exponential', delay: deps.config.WEBHOOK_BACKOFF_MS },

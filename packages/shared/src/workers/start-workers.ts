@@ -34,6 +34,8 @@ const CONCURRENCY: Record<QueueName, (c: Config) => number> = {
   inpaint: (c) => c.INPAINT_CONCURRENCY,
   stitch: (c) => c.STITCH_CONCURRENCY,
   webhook: (c) => c.WEBHOOK_CONCURRENCY,
+  // Planning a review is a few mask reads and writes, like planning a reel.
+  review: (c) => c.PROBE_CONCURRENCY,
 };
 
 /**

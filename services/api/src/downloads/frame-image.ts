@@ -51,7 +51,8 @@ export async function frameImage(
   if (outW > MAX_SIDE || outH > MAX_SIDE) throw new BadInputError(`the image would be ${outW}x${outH}: crop a region or lower the scale (at most ${MAX_SIDE} a side)`, 400);
 
   const contentType = req.format === 'png' ? 'image/png' : 'image/jpeg';
-  const cacheKey = `${reelKeys(rec.id).root}cache/frames/${req.variant}-${frame}-${region.x}_${region.y}_${region.w}_${region.h}-${req.scale}.${req.format}`;
+  // Per revision: a review changes the masks and the restored frames (and drops this cache when it does).
+  const cacheKey = `${reelKeys(rec.id).frameCache}v${rec.revision ?? 0}/${req.variant}-${frame}-${region.x}_${region.y}_${region.w}_${region.h}-${req.scale}.${req.format}`;
   if (await deps.store.head(cacheKey)) return { image: await deps.store.getBuffer(cacheKey), contentType };
 
   const whole =

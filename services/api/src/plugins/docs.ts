@@ -38,6 +38,8 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/reels/:id/report': 'getReport',
   'GET /v1/reels/:id/masks/:frame': 'downloadMask',
   'GET /v1/reels/:id/frames/:n': 'getFrameImage',
+  'POST /v1/reels/:id/edits': 'editReel',
+  'GET /v1/reels/:id/edits': 'getReelEdits',
   'POST /v1/uploads': 'createUpload',
   'OPTIONS /v1/uploads': 'getUploadCapabilities',
   'HEAD /v1/uploads/:id': 'getUploadOffset',
@@ -222,6 +224,7 @@ export async function registerDocs(app: FastifyInstance, config: Config, documen
       tags: [
         { name: 'reels', description: 'submit, follow, list and cancel reels' },
         { name: 'outputs', description: "a completed reel's files: restored video or frames, preview, report, masks and their manifest" },
+        { name: 'review', description: "a restorer's edits of a completed reel's repairs, and its edit log" },
         { name: 'uploads', description: 'resumable (tus) and direct-to-bucket uploads, for reels too large for one request' },
         { name: 'health', description: 'liveness and readiness probes (no API key)' },
         { name: 'webhooks', description: "what the service POSTs to a reel's callbackUrl" },

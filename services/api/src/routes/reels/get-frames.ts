@@ -21,6 +21,7 @@ const frameQuery = z.object({
     .describe('x,y,width,height: a crop, in the frame\'s own pixels'),
   scale: z.coerce.number().min(0.05).max(8).default(1).describe('screen pixels per frame pixel: 1, 2 or 4 to judge grain (pixels repeated), below 1 for an overview'),
   format: z.enum(['png', 'jpeg']).default('png'),
+  rev: z.coerce.number().int().min(0).optional().describe("the reel's revision as the client knows it: after a review the images change, and a new URL keeps caches from serving the old ones"),
 });
 
 /**

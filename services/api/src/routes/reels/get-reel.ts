@@ -82,7 +82,7 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
       if (!isTerminal(state)) {
         // The transition is atomic: if the reel finished meanwhile, it wins and the cancel reports that.
         if (await deps.reels.transition(id, 'cancelled')) {
-          await removeReelJobs(deps.queues, id, await readPlan(deps.store, id));
+          await removeReelJobs(deps.queues, id, await readPlan(deps.store, id), rec.revision);
           request.log.info({ reelId: id }, 'reel cancelled');
           state = 'cancelled';
         } else {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OUTPUT_FILE_ROLES, REEL_STATES } from '@reelrestore/shared/reels/reel-record';
+import { editSchema, editsRequestSchema } from '@reelrestore/shared/review/edits';
 import type { WebhookBody } from '@reelrestore/shared/webhooks/deliver-webhook';
 import type { ProgressWebhookBody } from '@reelrestore/shared/webhooks/notify-reel-progress';
 import type { ReelProgress } from '@reelrestore/shared/webhooks/reel-progress';
@@ -75,7 +76,7 @@ export const acceptedBody = component(
   'The reel was accepted (also in the Location header); poll statusUrl.',
 );
 
-const shot = z.object({ index: z.number(), start: z.number(), end: z.number(), segmented: z.number(), inpainted: z.number() });
+const shot = z.object({ index: z.number(), start: z.number(), end: z.number(), segmented: z.number(), inpainted: z.number(), damagedPixels: z.number().describe('pixels the detector marked in its frames') });
 
 /** The reel's overall progress, in its status and in its completed and failed webhooks. */
 const reelProgressSummary = z.object({ framesTotal: z.number(), segmented: z.number(), inpainted: z.number(), percent: z.number() });
@@ -142,6 +143,7 @@ export const reelBody = component(z.object({
   shots: z.array(shot),
   timings: z.partialRecord(z.enum(['probe', 'segment', 'inpaint', 'stitch']), z.number()).describe('summed worker milliseconds per stage'),
   damagedPixels: z.number(),
+  revision: z.number().optional().describe("the review revision its outputs show: one more after each set of a restorer's edits (POST /edits)"),
   outputs: z
     .object({
       kind: z.enum(['video', 'sequence']),
@@ -185,8 +187,8 @@ export const reelBody = component(z.object({
     media: { width: 2048, height: 1556, frameCount: 1440, fps: 24, codec: 'ffv1', pixFmt: 'gray16le', sourceBits: 16, channels: 1 },
     progress: { framesTotal: 1440, segmented: 1440, inpainted: 1440, percent: 100 },
     shots: [
-      { index: 0, start: 0, end: 612, segmented: 612, inpainted: 612 },
-      { index: 1, start: 612, end: 1440, segmented: 828, inpainted: 828 },
+      { index: 0, start: 0, end: 612, segmented: 612, inpainted: 612, damagedPixels: 7_120_330 },
+      { index: 1, start: 612, end: 1440, segmented: 828, inpainted: 828, damagedPixels: 11_114_081 },
     ],
     timings: { probe: 1840, segment: 412_300, inpaint: 288_150, stitch: 40_210 },
     damagedPixels: 18_234_411,
@@ -517,3 +519,48 @@ const describesWebhooks: [
   Same<z.output<typeof reelProgressWebhook>['type'], ProgressWebhookBody['type']>,
 ] = [true, true, true, true, true, true];
 void describesWebhooks;
+
+// A restorer's review (routes/reels/review-edits.ts): the edits sent, and the log the reel keeps of them.
+const REVIEWED_AT = '2025-06-04T14:02:11.907Z';
+
+export const editsRequestBody = component(editsRequestSchema, 'ReelEdits', [
+  {
+    author: 'M. Okafor',
+    edits: [
+      { type: 'reject', frame: 212, x: 1408, y: 377 },
+      { type: 'add', frame: 213, points: [[902, 1104], [910, 1121], [915, 1140]], radius: 6 },
+      { type: 'revert-shot', shot: 1 },
+    ],
+  },
+]);
+
+const rect = z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() });
+const editLogEntry = z.intersection(
+  editSchema,
+  z.object({
+    revision: z.number().describe('the revision the edit made'),
+    at: z.string(),
+    by: z.string().describe("the author the request named, or the API key's tenant"),
+    region: rect.optional().describe('bounding box of the pixels it took out of or put into the mask'),
+    pixels: z.number().optional(),
+    frames: z.object({ start: z.number(), end: z.number() }).optional().describe('shot edits: the frames they cover, [start, end)'),
+  }),
+);
+const EDIT_LOG: z.output<typeof editLogEntry>[] = [
+  { type: 'reject', frame: 212, x: 1408, y: 377, revision: 1, at: REVIEWED_AT, by: 'M. Okafor', region: { x: 1401, y: 361, w: 15, h: 32 }, pixels: 288 },
+  { type: 'revert-shot', shot: 1, revision: 1, at: REVIEWED_AT, by: 'M. Okafor', frames: { start: 612, end: 1440 } },
+];
+
+export const reviewBody = component(
+  z.object({ revision: z.number().describe('the revision the outputs show (or are being made at)'), edits: z.array(editLogEntry).describe('every edit, oldest first') }),
+  'ReelReview',
+  [{ revision: 1, edits: EDIT_LOG }],
+  "A reel's edit log: who changed which repair, on which frame, when, and the revision it made.",
+);
+
+export const editsAcceptedBody = component(
+  reviewBody.extend({ id: z.string(), state: z.literal('inpainting'), statusUrl: z.string() }),
+  'ReelEditsAccepted',
+  [{ id: REEL_ID, state: 'inpainting', statusUrl: REEL_URL, revision: 1, edits: EDIT_LOG }],
+  'The edits are logged and the reel is being made again at the new revision; follow statusUrl or its events.',
+);
