@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { regionAt } from '../packages/shared/src/review/mask-edits.js';
 import { CONSOLE_DIST } from '../services/api/src/plugins/console.js';
 import { writeFfv1Video } from './support/clip-files.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -23,6 +25,7 @@ let shots: string;
 let stack: TestStack;
 let browser: Browser;
 let clipPath: string;
+let reelId: string;
 
 beforeAll(async () => {
   // npm test builds the console first; a test run on its own builds it here.
@@ -41,6 +44,53 @@ afterAll(async () => {
   await stack?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
+
+const W = 96;
+const H = 72;
+
+/** One frame as the API serves it for the screen (8-bit grey PNG of the 8-bit grey clip), as samples. */
+async function frameSamples(variant: 'source' | 'restored' | 'mask', n: number, rev: number): Promise<Uint8Array> {
+  const res = await fetch(`${stack.api.url}/v1/reels/${reelId}/frames/${n}?variant=${variant}&rev=${rev}`, { headers: { authorization: `Bearer ${stack.keys.acme}` } });
+  expect(res.status).toBe(200);
+  const { data, info } = await sharp(Buffer.from(await res.arrayBuffer())).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  expect([info.width, info.height]).toEqual([W, H]);
+  return new Uint8Array(data);
+}
+
+function largestRegion(mask: Uint8Array): { pixels: number[] } {
+  let best: number[] = [];
+  const seen = new Set<number>();
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i] || seen.has(i)) continue;
+    const region = regionAt(mask, W, H, i % W, Math.floor(i / W))!;
+    region.pixels.forEach((p) => seen.add(p));
+    if (region.pixels.length > best.length) best = region.pixels;
+  }
+  return { pixels: best };
+}
+
+/** A horizontal stroke of 12 px whose brush (radius r) meets no repair, as pixel indices of its two ends. */
+function cleanStroke(mask: Uint8Array, r: number): [number, number] {
+  for (let y = r + 8; y < H - r - 8; y++) {
+    for (let x = r + 8; x + 12 < W - r - 8; x++) {
+      let clear = true;
+      for (let dy = -r - 8; dy <= r + 8 && clear; dy++) for (let dx = -r - 8; dx <= 12 + r + 8 && clear; dx++) if (mask[(y + dy) * W + x + dx]) clear = false;
+      if (clear) return [y * W + x, y * W + x + 12];
+    }
+  }
+  throw new Error('no clean place for a stroke');
+}
+
+/** The pixels within `r` of the segment between two pixel indices on one row. */
+function strokePixels(from: number, to: number, r: number): number[] {
+  const y = Math.floor(from / W);
+  const out: number[] = [];
+  for (let dy = -r; dy <= r; dy++) for (let x = (from % W) - r; x <= (to % W) + r; x++) {
+    const nearest = Math.min(to % W, Math.max(from % W, x));
+    if (Math.hypot(x - nearest, dy) <= r) out.push((y + dy) * W + x);
+  }
+  return out;
+}
 
 async function signIn(page: Page, key: string): Promise<void> {
   await page.goto(stack.api.url);
@@ -65,6 +115,7 @@ describe('the console', () => {
     await row.waitFor({ timeout: 30_000 });
     await page.locator('tr[data-testid^=reel-][data-state=completed]', { hasText: 'reel-21.mkv' }).waitFor({ timeout: 90_000 });
     await page.screenshot({ path: join(shots, 'console-reels.png') });
+    reelId = (await row.getAttribute('data-testid'))!.slice('reel-'.length);
 
     await row.click();
     const restored = page.locator('img[data-testid=restored]');
@@ -133,6 +184,61 @@ describe('the console', () => {
     await expect(counter()).resolves.toBe(stopped);
     await page.close();
   }, 150_000);
+
+  it('reviews: a click rejects a repair, a brush stroke adds one, and after Apply the output follows', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await signIn(page, stack.keys.acme);
+    await page.locator(`tr[data-testid=reel-${reelId}]`).click();
+    await page.locator('img[data-testid=restored]').waitFor();
+
+    // The frame with the largest repair, found as the console's user would see it: from its mask.
+    const masks = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => frameSamples('mask', n, 0)));
+    const frame = masks.map((m) => largestRegion(m)).reduce((best, r, n) => (r.pixels.length > best.region.pixels.length ? { n, region: r } : best), { n: -1, region: { pixels: [] as number[] } });
+    expect(frame.n).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < frame.n; i++) await page.keyboard.press('ArrowRight');
+    await expect(page.locator('[data-testid=frame-counter]').textContent()).resolves.toMatch(new RegExp(`frame ${frame.n + 1} /`));
+    const box = (await page.locator('.frame').boundingBox())!;
+    const toPage = (p: number) => ({ x: box.x + ((p % W) + 0.5) * (box.width / W), y: box.y + (Math.floor(p / W) + 0.5) * (box.height / H) });
+
+    // Reject: the R tool, a click on the repair.
+    await page.keyboard.press('r');
+    const hit = toPage(frame.region.pixels[0]!);
+    await page.mouse.click(hit.x, hit.y);
+    await page.locator('[data-testid=pending] li').first().waitFor();
+
+    // Add: the B tool, a stroke of radius 3 across a clean part of the frame.
+    const mask = masks[frame.n]!;
+    const [from, to] = cleanStroke(mask, 3);
+    await page.keyboard.press('b');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('[');
+    await page.mouse.move(toPage(from).x, toPage(from).y);
+    await page.mouse.down();
+    await page.mouse.move(toPage(to).x, toPage(to).y, { steps: 8 });
+    await page.mouse.up();
+    await expect(page.locator('[data-testid=pending] li').count()).resolves.toBe(2);
+    await page.keyboard.press('m');
+    await page.screenshot({ path: join(shots, 'console-review.png') });
+
+    await page.click('[data-testid=apply]');
+    await page.locator('[data-testid=edit-log] li').nth(1).waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid=pending] li').count()).resolves.toBe(0);
+    const reel = await stack.client('acme').status(reelId);
+    expect(reel).toMatchObject({ state: 'completed', revision: 1 });
+    await page.screenshot({ path: join(shots, 'console-review-log.png') });
+
+    // Through the API: the rejected repair's pixels are the scan again; the stroke is masked and repainted.
+    const [source, restored, after] = await Promise.all([frameSamples('source', frame.n, 1), frameSamples('restored', frame.n, 1), frameSamples('mask', frame.n, 1)]);
+    for (const p of frame.region.pixels) {
+      expect(after[p]).toBe(0);
+      expect(restored[p]).toBe(source[p]);
+    }
+    const line = strokePixels(from, to, 2);
+    expect(line.every((p) => after[p] === 255)).toBe(true);
+    expect(line.filter((p) => restored[p] !== source[p]).length).toBeGreaterThan(line.length / 3);
+    for (let p = 0; p < W * H; p++) if (!after[p]) expect(restored[p]).toBe(source[p]);
+    for (const name of ['console-review.png', 'console-review-log.png']) expect(statSync(join(shots, name)).size).toBeGreaterThan(5_000);
+    await page.close();
+  }, 120_000);
 
   it("keeps another tenant's reels out of sight", async () => {
     const page = await browser.newPage();

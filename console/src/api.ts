@@ -45,8 +45,10 @@ export interface Reel {
   source: { type: string; fileName?: string; frames?: number };
   media?: { width: number; height: number; frameCount: number };
   progress: { framesTotal: number; segmented: number; inpainted: number; percent: number };
-  shots: { index: number; start: number; end: number; segmented: number; inpainted: number }[];
+  shots: { index: number; start: number; end: number; segmented: number; inpainted: number; damagedPixels: number }[];
   damagedPixels: number;
+  /** The review revision the outputs show; absent before the first edit. */
+  revision?: number;
 }
 
 export const isFinished = (state: string) => state === 'completed' || state === 'failed' || state === 'cancelled';
@@ -82,3 +84,6 @@ export async function followEvents(path: string, on: (event: string, data: unkno
 export async function imageUrl(path: string): Promise<string> {
   return URL.createObjectURL(await (await api(path)).blob());
 }
+
+/** The review contract is the service's own (packages/shared/src/review/edits.ts); only its types come here. */
+export type { Edit, EditLogEntry, ReviewState } from '../../packages/shared/src/review/edits.js';

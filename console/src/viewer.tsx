@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, apiJson, imageUrl, type Reel } from './api.js';
+import { api, apiJson, imageUrl, type Edit, type Reel } from './api.js';
+import { drawPending, ReviewPanel, type Tool } from './review.js';
 
 type Zoom = 'fit' | 1 | 2 | 4;
 
@@ -33,8 +34,8 @@ interface Region {
 }
 
 /** The repaired regions of a frame (8-connected pieces of its mask), largest first. */
-async function repairsOf(reelId: string, frame: number): Promise<Region[]> {
-  const bitmap = await createImageBitmap(await (await api(`/v1/reels/${reelId}/frames/${frame}?variant=mask`)).blob());
+async function repairsOf(reelId: string, frame: number, rev: number): Promise<Region[]> {
+  const bitmap = await createImageBitmap(await (await api(`/v1/reels/${reelId}/frames/${frame}?variant=mask&rev=${rev}`)).blob());
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const ctx = canvas.getContext('2d')!;
   ctx.drawImage(bitmap, 0, 0);
@@ -73,9 +74,16 @@ async function repairsOf(reelId: string, frame: number): Promise<Region[]> {
   return regions.sort((a, b) => b.area - a.area);
 }
 
+/** The region a click at (x, y) means: the one under it, or one within the service's reach of 6 px (review/mask-edits.ts). */
+function regionNear(regions: Region[], x: number, y: number): Region | null {
+  const reach = 6;
+  return regions.find((r) => x >= r.x - reach && x < r.x + r.w + reach && y >= r.y - reach && y < r.y + r.h + reach) ?? null;
+}
+
 /**
  * One reel, frame by frame: the scan and the restoration under a wipe, the mask over them, stepping with
- * the keyboard and zoom to 1:1 and beyond (pixels repeated, so grain is judged as it is).
+ * the keyboard and zoom to 1:1 and beyond (pixels repeated, so grain is judged as it is). The review panel
+ * beside it turns clicks and brush strokes into edits, and Apply makes the output again with them.
  */
 export function Viewer({ reelId }: { reelId: string }) {
   const [reel, setReel] = useState<Reel | null>(null);
@@ -87,6 +95,15 @@ export function Viewer({ reelId }: { reelId: string }) {
   const [help, setHelp] = useState(false);
   const [urls, setUrls] = useState<{ source: string; restored: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** A failure that leaves the viewer usable (an image that would not load), shown above the picture. */
+  const [notice, setNotice] = useState<string | null>(null);
+  const [tool, setTool] = useState<Tool>('look');
+  const [radius, setRadius] = useState(6);
+  const [pending, setPending] = useState<Edit[]>([]);
+  const rejectBoxes = useRef(new WeakMap<Edit, Region>());
+  const stroke = useRef<[number, number][] | null>(null);
+  const editsCanvas = useRef<HTMLCanvasElement>(null);
+  const frameBox = useRef<HTMLDivElement>(null);
   const [difference, setDifference] = useState(false);
   const [differenceUrl, setDifferenceUrl] = useState<string | null>(null);
   const [repair, setRepair] = useState<{ frame: number; regions: Region[]; index: number } | null>(null);
@@ -96,6 +113,17 @@ export function Viewer({ reelId }: { reelId: string }) {
   const stage = useRef<HTMLDivElement>(null);
   const drag = useRef<{ x: number; y: number } | null>(null);
   const frames = reel?.media?.frameCount ?? 0;
+  // Every image URL names the revision, so after a review no cache serves the frame as it was.
+  const rev = reel?.revision ?? 0;
+  const noteError = (e: Error) => setNotice(e.message);
+  const [stageSize, setStageSize] = useState({ w: 0, h: 0 });
+  useEffect(() => {
+    const el = stage.current;
+    if (!el) return;
+    const seen = new ResizeObserver(() => setStageSize({ w: el.clientWidth, h: el.clientHeight }));
+    seen.observe(el);
+    return () => seen.disconnect();
+  }, [urls !== null]);
 
   useEffect(() => {
     apiJson<Reel>(`/v1/reels/${reelId}`).then(setReel, (e: Error) => setError(e.message));
@@ -103,8 +131,9 @@ export function Viewer({ reelId }: { reelId: string }) {
 
   useEffect(() => {
     let stale = false;
+    if (!reel) return;
     const base = `/v1/reels/${reelId}/frames/${frame}`;
-    Promise.all([imageUrl(`${base}?variant=source`), imageUrl(`${base}?variant=restored`)]).then(
+    Promise.all([imageUrl(`${base}?variant=source`), imageUrl(`${base}?variant=restored&rev=${rev}`)]).then(
       ([source, restored]) => {
         // Object URLs hold their image until revoked: each frame's replace the last's.
         if (stale) return revoke(source, restored);
@@ -112,13 +141,14 @@ export function Viewer({ reelId }: { reelId: string }) {
           if (old) revoke(old.source, old.restored);
           return { source, restored };
         });
+        setNotice(null);
       },
-      (e: Error) => setError(e.message),
+      noteError,
     );
     return () => {
       stale = true;
     };
-  }, [reelId, frame]);
+  }, [reelId, frame, rev, reel === null]);
 
   useEffect(() => {
     if (playing === 0 || !urls) return;
@@ -138,18 +168,18 @@ export function Viewer({ reelId }: { reelId: string }) {
         return next;
       });
     replace(null);
-    if (difference) imageUrl(`/v1/reels/${reelId}/frames/${frame}?variant=difference`).then(replace, (e: Error) => setError(e.message));
-  }, [reelId, frame, difference]);
+    if (difference) imageUrl(`/v1/reels/${reelId}/frames/${frame}?variant=difference&rev=${rev}`).then(replace, noteError);
+  }, [reelId, frame, difference, rev]);
 
   // "Next repair": the next region of this frame, largest first, then the first of the next frame that has any.
   const nextRepair = async () => {
-    let at = repair && repair.frame === frame ? repair : { frame, regions: await repairsOf(reelId, frame), index: -1 };
+    let at = repair && repair.frame === frame ? repair : { frame, regions: await repairsOf(reelId, frame, rev), index: -1 };
     if (at.index + 1 < at.regions.length) {
       setRepair({ ...at, index: at.index + 1 });
       return;
     }
     for (let f = frame + 1; f < frames; f++) {
-      const regions = await repairsOf(reelId, f);
+      const regions = await repairsOf(reelId, f, rev);
       if (regions.length) {
         setFrame(f);
         setRepair({ frame: f, regions, index: 0 });
@@ -173,8 +203,33 @@ export function Viewer({ reelId }: { reelId: string }) {
   }, [repair, frame]);
 
   useEffect(() => {
-    if (mask && canvas.current) maskOverlay(`/v1/reels/${reelId}/frames/${frame}?variant=mask`, canvas.current).catch((e: Error) => setError(e.message));
-  }, [reelId, frame, mask]);
+    if (mask && canvas.current) maskOverlay(`/v1/reels/${reelId}/frames/${frame}?variant=mask&rev=${rev}`, canvas.current).catch(noteError);
+  }, [reelId, frame, mask, rev]);
+
+  const redrawEdits = () => {
+    if (!editsCanvas.current || !reel?.media) return;
+    const inStroke: Edit[] = stroke.current ? [{ type: 'add', frame, points: stroke.current, radius }] : [];
+    drawPending(editsCanvas.current, reel.media.width, reel.media.height, [...pending, ...inStroke], frame, (e) => rejectBoxes.current.get(e) ?? null);
+  };
+  useEffect(redrawEdits, [pending, frame, reel, urls]);
+
+  /** Where a pointer event falls on the frame, in the frame's own pixels. */
+  const framePoint = (e: MouseEvent): [number, number] | null => {
+    const box = frameBox.current?.getBoundingClientRect();
+    if (!box || !reel?.media) return null;
+    const x = Math.floor(((e.clientX - box.left) / box.width) * reel.media.width);
+    const y = Math.floor(((e.clientY - box.top) / box.height) * reel.media.height);
+    return x >= 0 && y >= 0 && x < reel.media.width && y < reel.media.height ? [x, y] : null;
+  };
+
+  const rejectAt = async (x: number, y: number) => {
+    const region = regionNear(await repairsOf(reelId, frame, rev), x, y);
+    if (!region) return setNotice(`no repair at ${x},${y} on this frame`);
+    const edit: Edit = { type: 'reject', frame, x, y };
+    rejectBoxes.current.set(edit, region);
+    setNotice(null);
+    setPending((p) => [...p, edit]);
+  };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -194,7 +249,13 @@ export function Viewer({ reelId }: { reelId: string }) {
         '4': () => setZoom(4),
         '?': () => setHelp((h) => !h),
         d: () => setDifference((d) => !d),
-        n: () => void nextRepair().catch((e: Error) => setError(e.message)),
+        n: () => void nextRepair().catch(noteError),
+        v: () => setTool('look'),
+        r: () => setTool('reject'),
+        b: () => setTool('brush'),
+        '[': () => setRadius((r) => Math.max(1, r - 1)),
+        ']': () => setRadius((r) => Math.min(64, r + 1)),
+        z: () => setPending((p) => p.slice(0, -1)),
       };
       const act = keys[e.key];
       if (act) {
@@ -204,12 +265,14 @@ export function Viewer({ reelId }: { reelId: string }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [frames, frame, repair, zoom]);
+  }, [frames, frame, repair, zoom, rev]);
 
-  if (error) return <p class="error">{error}</p>;
+  if (error) return <p class="error" role="alert">{error}</p>;
   if (!reel || !urls) return <p>loading…</p>;
   const { width, height } = reel.media ?? { width: 0, height: 0 };
-  const size = zoom === 'fit' ? { width: '100%' } : { width: `${width * zoom}px`, height: `${height * zoom}px` };
+  // Fit: the whole frame in the stage, as large as it goes; otherwise frame pixels times the zoom.
+  const scale = zoom === 'fit' ? Math.min(stageSize.w / Math.max(1, width), stageSize.h / Math.max(1, height)) || 1 : zoom;
+  const size = { width: `${Math.floor(width * scale)}px`, height: `${Math.floor(height * scale)}px` };
   return (
     <main class="viewer">
       <div class="toolbar">
@@ -234,7 +297,7 @@ export function Viewer({ reelId }: { reelId: string }) {
         <button class={difference ? 'on' : ''} onClick={() => setDifference((d) => !d)} data-testid="difference-toggle" title="d">
           difference
         </button>
-        <button onClick={() => void nextRepair().catch((e: Error) => setError(e.message))} data-testid="next-repair" title="n">
+        <button onClick={() => void nextRepair().catch(noteError)} data-testid="next-repair" title="n">
           next repair
         </button>
         {repair && repair.frame === frame ? (
@@ -243,15 +306,42 @@ export function Viewer({ reelId }: { reelId: string }) {
           </span>
         ) : null}
         <button onClick={() => setHelp((h) => !h)}>?</button>
+        {notice ? (
+          <span class="error" data-testid="notice">
+            {notice}
+          </span>
+        ) : null}
       </div>
       <div
-        class={`stage zoom-${zoom}`}
+        class={`stage zoom-${zoom} tool-${tool}`}
         data-testid="stage"
         ref={stage}
-        onMouseDown={(e) => (drag.current = { x: e.clientX, y: e.clientY })}
-        onMouseUp={() => (drag.current = null)}
+        onMouseDown={(e) => {
+          const at = framePoint(e);
+          if (tool === 'reject') {
+            if (at) void rejectAt(...at).catch(noteError);
+          } else if (tool === 'brush') {
+            if (at) stroke.current = [at];
+            redrawEdits();
+          } else drag.current = { x: e.clientX, y: e.clientY };
+        }}
+        onMouseUp={() => {
+          drag.current = null;
+          const points = stroke.current;
+          stroke.current = null;
+          if (points) setPending((p) => [...p, { type: 'add', frame, points, radius }]);
+        }}
         onMouseLeave={() => (drag.current = null)}
         onMouseMove={(e) => {
+          if (stroke.current) {
+            const at = framePoint(e);
+            const last = stroke.current.at(-1)!;
+            if (at && (at[0] !== last[0] || at[1] !== last[1])) {
+              stroke.current.push(at);
+              redrawEdits();
+            }
+            return;
+          }
           // Dragging pans a magnified frame.
           if (!drag.current || !stage.current) return;
           stage.current.scrollLeft -= e.clientX - drag.current.x;
@@ -259,7 +349,7 @@ export function Viewer({ reelId }: { reelId: string }) {
           drag.current = { x: e.clientX, y: e.clientY };
         }}
       >
-        <div class="frame" style={size}>
+        <div class="frame" style={size} ref={frameBox}>
           <img src={urls.source} alt="scan" data-testid="source" />
           <img
             src={urls.restored}
@@ -270,9 +360,22 @@ export function Viewer({ reelId }: { reelId: string }) {
           />
           {difference && differenceUrl ? <img src={differenceUrl} alt="difference" data-testid="difference" class="over" /> : null}
           <canvas ref={canvas} class="over mask" data-testid="mask" style={{ display: mask ? 'block' : 'none' }} />
+          <canvas ref={editsCanvas} class="over" data-testid="pending-overlay" />
           <div class="wipe-line" style={{ left: `${before ? 100 : wipe}%` }} />
         </div>
       </div>
+      <ReviewPanel
+        reel={reel}
+        frame={frame}
+        tool={tool}
+        onTool={setTool}
+        radius={radius}
+        onRadius={setRadius}
+        pending={pending}
+        onPending={setPending}
+        onFrame={setFrame}
+        onRendered={setReel}
+      />
       <Filmstrip reel={reel} frame={frame} onFrame={setFrame} />
       {help ? (
         <div class="help" onClick={() => setHelp(false)}>
@@ -285,7 +388,10 @@ export function Viewer({ reelId }: { reelId: string }) {
               ['0, 1, 2, 4', 'fit, 1:1, 2:1, 4:1'],
               ['D', 'difference (what the restoration changed, × 4)'],
               ['N', 'next repair, largest first'],
-              ['drag', 'pan'],
+              ['drag', 'pan (look tool)'],
+              ['V / R / B', 'look, reject a repair (click it), brush a repair the detector missed'],
+              ['[ / ]', 'brush smaller / larger'],
+              ['Z', 'drop the last edit not yet applied'],
               ['?', 'this help'],
             ].map(([k, v]) => (
               <tr>
@@ -306,7 +412,7 @@ function Filmstrip({ reel, frame, onFrame }: { reel: Reel; frame: number; onFram
   useEffect(() => {
     const made: string[] = [];
     for (const shot of reel.shots.slice(0, 60)) {
-      imageUrl(`/v1/reels/${reel.id}/frames/${shot.start}?variant=restored&scale=0.125&format=jpeg`).then(
+      imageUrl(`/v1/reels/${reel.id}/frames/${shot.start}?variant=restored&scale=0.125&format=jpeg&rev=${reel.revision ?? 0}`).then(
         (url) => {
           made.push(url);
           setThumbs((t) => ({ ...t, [shot.index]: url }));
@@ -315,14 +421,15 @@ function Filmstrip({ reel, frame, onFrame }: { reel: Reel; frame: number; onFram
       );
     }
     return () => revoke(...made);
-  }, [reel.id]);
+  }, [reel.id, reel.revision]);
+  const pixels = (reel.media?.width ?? 0) * (reel.media?.height ?? 0);
   return (
     <nav class="filmstrip">
       {reel.shots.map((s) => (
         <button class={frame >= s.start && frame < s.end ? 'on' : ''} onClick={() => onFrame(s.start)}>
           {thumbs[s.index] ? <img src={thumbs[s.index]} alt={`shot ${s.index + 1}`} /> : null}
           <span>
-            shot {s.index + 1} · {s.end - s.start} frames
+            shot {s.index + 1} · {s.end - s.start} frames · {pixels ? ((100 * s.damagedPixels) / (pixels * (s.end - s.start))).toFixed(2) : '0'}% damage
           </span>
         </button>
       ))}
