@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeMaskPng } from '../packages/shared/src/restore/mask-png.js';
 import { regionAt } from '../packages/shared/src/review/mask-edits.js';
 import { CONSOLE_DIST } from '../services/api/src/plugins/console.js';
 import { writeFfv1Video } from './support/clip-files.js';
@@ -26,6 +27,8 @@ let stack: TestStack;
 let browser: Browser;
 let clipPath: string;
 let reelId: string;
+/** The clip's known damage, attached to the reel so the overlay shows hits, false alarms and misses. */
+let truth: Uint8Array[];
 
 beforeAll(async () => {
   // npm test builds the console first; a test run on its own builds it here.
@@ -34,6 +37,7 @@ beforeAll(async () => {
   shots = process.env.SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : work;
   stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median' } });
   const clip = makeSyntheticClip({ width: 96, height: 72, frames: 6, channels: 1, bits: 8, seed: 21, shift: { x: 0.5, y: 0.2 }, damage: { specksPerFrame: 4, minRadius: 2, maxRadius: 4 } });
+  truth = clip.masks;
   clipPath = join(work, 'reel-21.mkv');
   await writeFfv1Video(clipPath, clip.layout, clip.damaged);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
@@ -186,6 +190,10 @@ describe('the console', () => {
   }, 150_000);
 
   it('reviews: a click rejects a repair, a brush stroke adds one, and after Apply the output follows', async () => {
+    for (const [n, mask] of truth.entries()) {
+      const res = await fetch(`${stack.api.url}/v1/reels/${reelId}/truth/${n}`, { method: 'PUT', headers: { authorization: `Bearer ${stack.keys.acme}`, 'content-type': 'image/png' }, body: await encodeMaskPng(mask, W, H) });
+      expect(res.status).toBe(204);
+    }
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     await signIn(page, stack.keys.acme);
     await page.locator(`tr[data-testid=reel-${reelId}]`).click();
@@ -224,7 +232,6 @@ describe('the console', () => {
     await expect(page.locator('[data-testid=pending] li').count()).resolves.toBe(0);
     const reel = await stack.client('acme').status(reelId);
     expect(reel).toMatchObject({ state: 'completed', revision: 1 });
-    await page.screenshot({ path: join(shots, 'console-review-log.png') });
 
     // Through the API: the rejected repair's pixels are the scan again; the stroke is masked and repainted.
     const [source, restored, after] = await Promise.all([frameSamples('source', frame.n, 1), frameSamples('restored', frame.n, 1), frameSamples('mask', frame.n, 1)]);
@@ -236,6 +243,22 @@ describe('the console', () => {
     expect(line.every((p) => after[p] === 255)).toBe(true);
     expect(line.filter((p) => restored[p] !== source[p]).length).toBeGreaterThan(line.length / 3);
     for (let p = 0; p < W * H; p++) if (!after[p]) expect(restored[p]).toBe(source[p]);
+
+    // With the known damage attached, the overlay colours each pixel as the benchmark does: yellow where the
+    // final mask meets true damage, green for a false alarm (the brushed stroke is one), red for a miss (the rejected speck).
+    await page.locator('[data-testid=legend]').waitFor();
+    await page.waitForTimeout(300);
+    const overlay = (await page.evaluate(`(() => {
+      const c = document.querySelector('canvas[data-testid=mask]');
+      return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    })()`)) as number[];
+    const colourAt = (p: number) => (overlay[p * 4 + 3] === 0 ? 'none' : overlay[p * 4 + 1]! > 180 && overlay[p * 4]! > 200 ? 'yellow' : overlay[p * 4 + 1]! > 180 ? 'green' : 'red');
+    const expected = (p: number) => (after[p] ? (truth[frame.n]![p] ? 'yellow' : 'green') : truth[frame.n]![p] ? 'red' : 'none');
+    const wrong = Array.from({ length: W * H }, (_, p) => p).filter((p) => colourAt(p) !== expected(p));
+    expect(wrong).toEqual([]);
+    expect(line.every((p) => colourAt(p) === 'green')).toBe(true);
+    expect(frame.region.pixels.filter((p) => truth[frame.n]![p]).every((p) => colourAt(p) === 'red')).toBe(true);
+    await page.screenshot({ path: join(shots, 'console-review-log.png') });
     for (const name of ['console-review.png', 'console-review-log.png']) expect(statSync(join(shots, name)).size).toBeGreaterThan(5_000);
     await page.close();
   }, 120_000);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLayout, Samples } from '../packages/shared/src/frames/types.js';
 import type { Edit, ReviewState } from '../packages/shared/src/review/edits.js';
 import type { ReelPlan } from '../packages/shared/src/frames/plan.js';
+import { decodeMaskPng, encodeMaskPng } from '../packages/shared/src/restore/mask-png.js';
 import { regionAt } from '../packages/shared/src/review/mask-edits.js';
 import { chunksFor } from '../packages/shared/src/review/replay-edits.js';
 import { downloadSequence, restoreSequence, type RestoredSequence } from './support/restore-sequence.js';
@@ -21,6 +22,7 @@ let work: string;
 let source: Samples[];
 let layout: FrameLayout;
 let first: RestoredSequence;
+let truth: Uint8Array[];
 
 beforeAll(async () => {
   // The classical detector and fill keep the repeated renders fast; the review path is the same for the models.
@@ -28,6 +30,7 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rr-review-'));
   const clip = makeSyntheticClip({ width: 96, height: 64, channels: 1, bits: 8, frames: 12, grainSigma: 0.015, seed: 5, shift: { x: 0.6, y: 0.2 }, damage: { specksPerFrame: 3, minRadius: 2, maxRadius: 4 } });
   source = clip.damaged;
+  truth = clip.masks;
   layout = { width: 96, height: 64, channels: 1, bits: 8 };
   first = await restoreSequence(stack, work, layout, source);
 }, 120_000);
@@ -74,6 +77,25 @@ function expectScanOutsideMask(out: RestoredSequence): void {
     expect(differ, `frame ${f}`).toBe(0);
   });
 }
+
+describe('known damage for the console', () => {
+  const put = (n: number, body: Buffer, tenant: 'acme' | 'beta' = 'acme') =>
+    fetch(`${stack.api.url}/v1/reels/${first.id}/truth/${n}`, { method: 'PUT', headers: { authorization: `Bearer ${stack.keys[tenant]}`, 'content-type': 'image/png' }, body });
+
+  it('takes a true-damage mask per frame, serves it back, and says the reel has them', async () => {
+    const png = (mask: Uint8Array, w = layout.width, h = layout.height) => encodeMaskPng(mask, w, h);
+    expect((await put(0, await png(truth[0]!), 'beta')).status).toBe(404);
+    const wrong = await put(0, await png(new Uint8Array(10 * 10), 10, 10));
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as { detail: string }).detail).toContain('10x10; frames are 96x64');
+    expect((await put(0, Buffer.from('not a png'))).status).toBe(422);
+    expect((await put(12, await png(truth[0]!))).status).toBe(422);
+    for (const [n, mask] of truth.entries()) expect((await put(n, await png(mask))).status).toBe(204);
+    expect(await stack.client('acme').status(first.id)).toMatchObject({ truth: true });
+    const res = await fetch(`${stack.api.url}/v1/reels/${first.id}/frames/3?variant=truth`, { headers: { authorization: `Bearer ${stack.keys.acme}` } });
+    expect((await decodeMaskPng(Buffer.from(await res.arrayBuffer()))).mask).toEqual(truth[3]!.map((v) => (v ? 255 : 0)));
+  });
+});
 
 describe('review edits', () => {
   it('refuses what it cannot do, in words, and hides other tenants\' reels', async () => {

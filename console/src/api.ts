@@ -47,6 +47,8 @@ export interface Reel {
   progress: { framesTotal: number; segmented: number; inpainted: number; percent: number };
   shots: { index: number; start: number; end: number; segmented: number; inpainted: number; damagedPixels: number }[];
   damagedPixels: number;
+  /** Known damage masks are attached (benchmark material): the overlay colours hits, false alarms and misses. */
+  truth?: boolean;
   /** The review revision the outputs show; absent before the first edit. */
   revision?: number;
 }

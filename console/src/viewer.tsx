@@ -6,21 +6,37 @@ type Zoom = 'fit' | 1 | 2 | 4;
 
 const revoke = (...urls: string[]) => urls.forEach((u) => URL.revokeObjectURL(u));
 
-/** The mask as a coloured overlay: repainted pixels yellow and half transparent, the rest clear. */
-async function maskOverlay(url: string, canvas: HTMLCanvasElement): Promise<void> {
+/** Overlay colours: repaired (and, with known damage, truly damaged), false alarm, missed; as the benchmark's images. */
+const HIT = [255, 214, 0];
+const FALSE_ALARM = [40, 200, 90];
+const MISSED = [255, 60, 40];
+
+async function maskBytes(url: string): Promise<{ width: number; height: number; data: Uint8ClampedArray }> {
   const bitmap = await createImageBitmap(await (await api(url)).blob());
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const ctx = canvas.getContext('2d')!;
   ctx.drawImage(bitmap, 0, 0);
-  const img = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+  return { width: bitmap.width, height: bitmap.height, data: ctx.getImageData(0, 0, bitmap.width, bitmap.height).data };
+}
+
+/**
+ * The mask as a coloured overlay, half transparent. With the reel's known damage (benchmark material): yellow
+ * where a repair meets true damage, green for a false alarm, red for damage it missed; without: repairs in yellow.
+ */
+async function maskOverlay(url: string, canvas: HTMLCanvasElement, truthUrl?: string): Promise<void> {
+  const [mask, truth] = await Promise.all([maskBytes(url), truthUrl ? maskBytes(truthUrl) : null]);
+  canvas.width = mask.width;
+  canvas.height = mask.height;
+  const ctx = canvas.getContext('2d')!;
+  const img = ctx.createImageData(mask.width, mask.height);
   const px = img.data;
   for (let i = 0; i < px.length; i += 4) {
-    const on = px[i]! > 127;
-    px[i] = 255;
-    px[i + 1] = 214;
-    px[i + 2] = 0;
-    px[i + 3] = on ? 140 : 0;
+    const repaired = mask.data[i]! > 127;
+    const damaged = truth ? truth.data[i]! > 127 : repaired;
+    const colour = repaired ? (damaged ? HIT : FALSE_ALARM) : damaged ? MISSED : null;
+    if (!colour) continue;
+    px.set(colour, i);
+    px[i + 3] = 140;
   }
   ctx.putImageData(img, 0, 0);
 }
@@ -203,8 +219,9 @@ export function Viewer({ reelId }: { reelId: string }) {
   }, [repair, frame]);
 
   useEffect(() => {
-    if (mask && canvas.current) maskOverlay(`/v1/reels/${reelId}/frames/${frame}?variant=mask&rev=${rev}`, canvas.current).catch(noteError);
-  }, [reelId, frame, mask, rev]);
+    const base = `/v1/reels/${reelId}/frames/${frame}`;
+    if (mask && canvas.current) maskOverlay(`${base}?variant=mask&rev=${rev}`, canvas.current, reel?.truth ? `${base}?variant=truth` : undefined).catch(noteError);
+  }, [reelId, frame, mask, rev, reel?.truth]);
 
   const redrawEdits = () => {
     if (!editsCanvas.current || !reel?.media) return;
@@ -289,6 +306,11 @@ export function Viewer({ reelId }: { reelId: string }) {
         <button class={mask ? 'on' : ''} onClick={() => setMask((m) => !m)} data-testid="mask-toggle" title="m">
           mask
         </button>
+        {mask && reel.truth ? (
+          <span class="legend" data-testid="legend">
+            <i style={{ background: `rgb(${HIT})` }} /> found <i style={{ background: `rgb(${FALSE_ALARM})` }} /> false alarm <i style={{ background: `rgb(${MISSED})` }} /> missed
+          </span>
+        ) : null}
         {(['fit', 1, 2, 4] as Zoom[]).map((z) => (
           <button class={zoom === z ? 'on' : ''} onClick={() => setZoom(z)} data-testid={`zoom-${z}`}>
             {z === 'fit' ? 'fit' : `${z}:1`}

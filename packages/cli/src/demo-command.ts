@@ -55,7 +55,22 @@ Done: reel ${result.reel.id}, ${result.reel.shots.length} shots found (cut after
   restored frames: ${dirs.restored}  (masks in ${join(dirs.restored, 'masks')})
   report:          ${result.reportPath}
   preview:         ${join(dirs.restored, 'preview.mp4')}`);
-  if (stack) await serveUntilInterrupted(stack);
+  if (stack) {
+    await attachTruth(stack, result.reel.id, names, dirs.truth);
+    await serveUntilInterrupted(stack);
+  }
+}
+
+/** The demo's damage is known: attached to the reel, the console's mask overlay shows what was found, falsely flagged and missed. */
+async function attachTruth(stack: LocalStack, reelId: string, names: string[], dir: string): Promise<void> {
+  for (const [n, name] of names.entries()) {
+    const res = await fetch(`${stack.apiUrl}/v1/reels/${reelId}/truth/${n}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'image/png' },
+      body: await readFile(join(dir, name)),
+    });
+    if (res.status !== 204) throw new Error(`attaching the demo's known damage to frame ${n} failed: ${res.status} ${await res.text()}`);
+  }
 }
 
 /** demo --serve: the local service stays up so the demo reel can be opened in the console, until Ctrl-C. */

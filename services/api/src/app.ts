@@ -20,6 +20,7 @@ import { sequenceUploadRoutes } from './routes/sequence-uploads.js';
 import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
 import { reviewEditRoutes } from './routes/reels/review-edits.js';
+import { truthMaskRoutes } from './routes/reels/truth-masks.js';
 import { getFrameRoutes } from './routes/reels/get-frames.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
 import { getReelRoutes } from './routes/reels/get-reel.js';
@@ -86,6 +87,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   getOutputRoutes(app, api);
   getFrameRoutes(app, api);
   reviewEditRoutes(app, api);
+  await truthMaskRoutes(app, api);
   reelEventRoutes(app, api);
   await uploadRoutes(app, api);
   await registerConsole(app);

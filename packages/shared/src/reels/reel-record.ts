@@ -90,6 +90,8 @@ export interface ReelRecord {
   damagedPixels: number;
   /** The review revision its outputs show (each set of a restorer's edits adds one); absent before any edit. */
   revision?: number;
+  /** Known damage masks are attached (benchmark material): the console colours its mask overlay by them. */
+  truth?: boolean;
   outputs?: ReelOutputs;
   webhooks: WebhookAttempt[];
 }

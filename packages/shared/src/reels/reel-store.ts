@@ -217,6 +217,11 @@ export class ReelStore {
     return { revision: Number(revision ?? 0), nonce: nonce ?? null, edits: edits.map((j) => JSON.parse(j) as EditLogEntry) };
   }
 
+  /** Known damage masks were attached to the reel (benchmark material). */
+  async markTruth(id: string): Promise<void> {
+    await this.redis.hset(this.key(id), 'truth', '1');
+  }
+
   async setOutputs(id: string, outputs: ReelOutputs): Promise<void> {
     await this.redis.hset(this.key(id), 'outputs', JSON.stringify(outputs));
   }
@@ -262,6 +267,7 @@ export class ReelStore {
     if (h.error) rec.error = h.error;
     if (h.media) rec.media = JSON.parse(h.media);
     if (h.revision) rec.revision = Number(h.revision);
+    if (h.truth) rec.truth = true;
     if (h.purgedAt) rec.purgedAt = h.purgedAt;
     else if (h.outputs && state === 'completed') rec.outputs = JSON.parse(h.outputs);
     return rec;

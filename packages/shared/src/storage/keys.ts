@@ -56,6 +56,8 @@ export function reelKeys(reelId: string) {
     mask: (frame: number) => `${root}masks/${pad(frame)}.png`,
     /** A frame's mask as the detector made it, kept when a review edit first changes the frame's mask. */
     detectedMask: (frame: number) => `${root}review/detected/${pad(frame)}.png`,
+    /** Known damage of benchmark material (PUT /truth), so the console can colour hits, false alarms and misses. */
+    truthMask: (frame: number) => `${root}truth/${pad(frame)}.png`,
     /** Images made for the console (API frame views), per revision; dropped when a review re-renders the reel. */
     frameCache: `${root}cache/frames/`,
     patch: (shot: number, chunk: number) => `${root}patches/s${shot}-c${chunk}.bin`,

@@ -9,7 +9,7 @@ import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ExternalSources } from '@reelrestore/shared/storage/external-sources';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 
-export const FRAME_VARIANTS = ['source', 'restored', 'mask', 'difference'] as const;
+export const FRAME_VARIANTS = ['source', 'restored', 'mask', 'difference', 'truth'] as const;
 export type FrameVariant = (typeof FRAME_VARIANTS)[number];
 
 export interface FrameImageRequest {
@@ -56,8 +56,8 @@ export async function frameImage(
   if (await deps.store.head(cacheKey)) return { image: await deps.store.getBuffer(cacheKey), contentType };
 
   const whole =
-    req.variant === 'mask'
-      ? sharp(await maskPng(deps.store, rec.id, frame))
+    req.variant === 'mask' || req.variant === 'truth'
+      ? sharp(await maskPng(deps.store, rec.id, frame, req.variant))
       : req.variant === 'difference'
         ? differencePixels(await decodeOne(deps, rec, plan, frame, 'source'), await decodeOne(deps, rec, plan, frame, 'restored'), plan.media.layout)
         : screenPixels(await decodeOne(deps, rec, plan, frame, req.variant), plan.media.layout);
@@ -68,9 +68,9 @@ export async function frameImage(
   return { image: buffer, contentType };
 }
 
-async function maskPng(store: ObjectStore, reelId: string, frame: number): Promise<Buffer> {
-  const key = reelKeys(reelId).mask(frame);
-  if (!(await store.head(key))) throw new NotFoundError(`frame ${frame} has no mask yet`);
+async function maskPng(store: ObjectStore, reelId: string, frame: number, variant: 'mask' | 'truth'): Promise<Buffer> {
+  const key = variant === 'mask' ? reelKeys(reelId).mask(frame) : reelKeys(reelId).truthMask(frame);
+  if (!(await store.head(key))) throw new NotFoundError(variant === 'mask' ? `frame ${frame} has no mask yet` : `frame ${frame} has no known damage mask`);
   return store.getBuffer(key);
 }
 

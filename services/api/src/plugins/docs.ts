@@ -40,6 +40,7 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /v1/reels/:id/frames/:n': 'getFrameImage',
   'POST /v1/reels/:id/edits': 'editReel',
   'GET /v1/reels/:id/edits': 'getReelEdits',
+  'PUT /v1/reels/:id/truth/:n': 'putTruthMask',
   'POST /v1/uploads': 'createUpload',
   'OPTIONS /v1/uploads': 'getUploadCapabilities',
   'HEAD /v1/uploads/:id': 'getUploadOffset',

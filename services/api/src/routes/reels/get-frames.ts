@@ -8,7 +8,7 @@ import { findOwnReel } from './find-reel.js';
 import { conflictBody, problemBody, reelIdParams } from './schemas.js';
 
 const frameQuery = z.object({
-  variant: z.enum(FRAME_VARIANTS).default('restored').describe('the scan as it came, the restored frame, what it changed (|restored − scan| × 4), or the repaint mask (255 = repainted)'),
+  variant: z.enum(FRAME_VARIANTS).default('restored').describe('the scan as it came, the restored frame, what it changed (|restored − scan| × 4), the repaint mask (255 = repainted), or the known damage (benchmark material, PUT /truth/{n})'),
   region: z
     .string()
     .regex(/^\d{1,5},\d{1,5},\d{1,5},\d{1,5}$/, 'region is x,y,width,height in the frame\'s pixels')
