@@ -131,14 +131,16 @@ describe('the console', () => {
     await page.keyboard.press('ArrowLeft');
     await expect(page.locator('[data-testid=frame-counter]').textContent()).resolves.toMatch(/frame 2 \/ 6/);
 
-    // The wipe: the restored picture shows right of the line.
-    await page.evaluate(`(() => {
-      const wipe = document.querySelector('[data-testid=wipe]');
-      wipe.value = '30';
-      wipe.dispatchEvent(new Event('input', { bubbles: true }));
-    })()`);
+    // The wipe, dragged with the mouse to about a third: the restored picture shows right of the line.
+    const wipe = (await page.locator('[data-testid=wipe]').boundingBox())!;
+    await page.mouse.move(wipe.x + wipe.width / 2, wipe.y + wipe.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(wipe.x + wipe.width * 0.3, wipe.y + wipe.height / 2, { steps: 5 });
+    await page.mouse.up();
     const clip = () => page.evaluate(`getComputedStyle(document.querySelector('img[data-testid=restored]')).clipPath`);
-    await expect(clip()).resolves.toBe('inset(0px 0px 0px 30%)');
+    const wiped = Number(/inset\(0px 0px 0px ([\d.]+)%\)/.exec(String(await clip()))?.[1]);
+    expect(wiped).toBeGreaterThan(20);
+    expect(wiped).toBeLessThan(40);
     // Space shows the scan alone.
     await page.keyboard.press(' ');
     await expect(clip()).resolves.toBe('inset(0px 0px 0px 100%)');
@@ -186,6 +188,18 @@ describe('the console', () => {
     const stopped = await counter();
     await page.waitForTimeout(500);
     await expect(counter()).resolves.toBe(stopped);
+
+    // On a 2560x1440 monitor, fit shows the whole frame larger, still inside the stage.
+    await page.keyboard.press('0');
+    const fitAt = async () => ({ frame: (await page.locator('.frame').boundingBox())!, stage: (await page.locator('[data-testid=stage]').boundingBox())! });
+    const laptop = await fitAt();
+    await page.setViewportSize({ width: 2560, height: 1440 });
+    await page.waitForFunction(`document.querySelector('.frame').getBoundingClientRect().width > ${laptop.frame.width * 1.5}`);
+    const monitor = await fitAt();
+    for (const { frame, stage } of [laptop, monitor]) {
+      expect(frame.height).toBeLessThanOrEqual(stage.height + 1);
+      expect(frame.width).toBeLessThanOrEqual(stage.width + 1);
+    }
     await page.close();
   }, 150_000);
 
@@ -268,6 +282,10 @@ describe('the console', () => {
     await signIn(page, stack.keys.beta);
     await page.locator('table').waitFor();
     await expect(page.locator('tr[data-testid^=reel-]').count()).resolves.toBe(0);
+    // Nor can its key reach the reel's frames or edits by id.
+    for (const path of [`/v1/reels/${reelId}`, `/v1/reels/${reelId}/frames/0?variant=source`, `/v1/reels/${reelId}/edits`]) {
+      expect((await fetch(`${stack.api.url}${path}`, { headers: { authorization: `Bearer ${stack.keys.beta}` } })).status).toBe(404);
+    }
     await page.close();
   });
 });
