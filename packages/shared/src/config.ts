@@ -171,6 +171,14 @@ export const configSchema = z.object({
   PROGRESS_WEBHOOK_SECONDS: int(0, 0),
 
   SHUTDOWN_TIMEOUT_MS: int(30_000, 0),
+
+  /** A worker's HTTP port for /metrics, /healthz and /readyz; 0 = none. (The API serves them on its own port.) */
+  METRICS_PORT: int(9464, 0),
+  METRICS_HOST: z.string().default('0.0.0.0'),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** When set, the queue dashboard (/admin/queues) opens for HTTP basic auth with this as the password. */
+  ADMIN_KEY: z.string().min(16).optional(),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'SOURCES'> & { SOURCES: ExternalSourceConfig[] };

@@ -62,11 +62,15 @@ export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
 
 export interface SegmentResult {
   frames: number;
+  /** Frame pixels looked at: frames × width × height. */
+  pixels: number;
   damagedPixels: number;
   ms: number;
 }
 export interface InpaintResult {
   frames: number;
+  /** Frame pixels of the chunk: frames × width × height. */
+  pixels: number;
   patchedPixels: number;
   ms: number;
 }

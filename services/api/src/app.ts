@@ -20,7 +20,9 @@ import { sequenceUploadRoutes } from './routes/sequence-uploads.js';
 import { healthRoutes } from './routes/health.js';
 import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.js';
 import { reviewEditRoutes } from './routes/reels/review-edits.js';
-import { truthMaskRoutes } from './routes/reels/truth-masks.js';
+import { truthMaskBodyDocs, truthMaskRoutes } from './routes/reels/truth-masks.js';
+import { metricsRoute } from './plugins/metrics.js';
+import { registerQueueDashboard } from './plugins/queue-dashboard.js';
 import { getFrameRoutes } from './routes/reels/get-frames.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
 import { getReelRoutes } from './routes/reels/get-reel.js';
@@ -60,7 +62,7 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   app.decorate('shuttingDown', false);
 
   registerErrorHandler(app);
-  await registerDocs(app, deps.config, { 'POST /v1/reels': createReelBodyDocs });
+  await registerDocs(app, deps.config, { 'POST /v1/reels': createReelBodyDocs, 'PUT /v1/reels/:id/truth/:n': truthMaskBodyDocs });
   registerAuth(app, deps.config.API_KEYS);
   registerDeclaredLengthLimit(app, deps.config.MAX_UPLOAD_BYTES);
   await registerRateLimit(app, { perMinute: deps.config.RATE_LIMIT_PER_MINUTE, redis: deps.redis, redisPrefix: deps.config.QUEUE_PREFIX });
@@ -82,6 +84,8 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   const sequences = new SequenceUploads(deps.store, deps.redis, deps.config.QUEUE_PREFIX, deps.config.MAX_UPLOAD_BYTES);
   const api: ApiDeps = { ...deps, reels: new ReelStore(deps.redis, deps.config.QUEUE_PREFIX), uploads, direct, sources, sequences };
   healthRoutes(app, api, deps.readinessTimeoutMs ?? 2_000);
+  metricsRoute(app, api);
+  await registerQueueDashboard(app, api);
   createReelRoute(app, api);
   getReelRoutes(app, api);
   getOutputRoutes(app, api);

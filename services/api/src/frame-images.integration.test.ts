@@ -69,7 +69,7 @@ describe('frames for the screen', () => {
     // Made once, then kept with the reel's data (a purge removes it with the rest).
     const cached: string[] = [];
     for await (const o of stack.deps.store.list(`reels/${seqId}/cache/frames/`)) cached.push(o.key);
-    expect(cached).toEqual([`reels/${seqId}/cache/frames/source-2-0_0_64_48-1.png`]);
+    expect(cached).toEqual([`reels/${seqId}/cache/frames/v0/source-2-0_0_64_48-1.png`]);
   });
 
   it('shows the scan and the restored frame as they are, and the restored frame differs only under the mask', async () => {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfigOrExit } from '@reelrestore/shared/config';
 import { createLogger } from '@reelrestore/shared/logger';
+import { startProcessMetrics } from '@reelrestore/shared/metrics/metrics';
 import { startApi } from './start-api.js';
 
 /**
@@ -11,6 +12,7 @@ import { startApi } from './start-api.js';
 async function main(): Promise<void> {
   const config = loadConfigOrExit('api');
   const logger = createLogger('api', config.LOG_LEVEL);
+  startProcessMetrics('api');
   const api = await startApi(config, { logger });
   logger.info({ url: api.url }, 'api listening');
 

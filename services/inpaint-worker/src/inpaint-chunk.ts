@@ -12,6 +12,7 @@ import type { ModelDevice } from '@reelrestore/shared/workers/compute-tasks';
 import { defaultInpaintModelPath, diffusionSettings } from '@reelrestore/shared/restore/diffusion-fill';
 import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
 import { notifyReelProgress } from '@reelrestore/shared/webhooks/notify-reel-progress';
+import { reportModel } from '@reelrestore/shared/metrics/metrics';
 
 /**
  * Inpaint one chunk: for every frame with damage, repaint only its masked pixels from the motion-aligned
@@ -27,6 +28,7 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
     (device ??= pool.run('probe-model-device', { modelPath, device: ctx.config.INPAINT_DEVICE }).then((r) => {
       if (r.reason) ctx.log.warn({ requested: ctx.config.INPAINT_DEVICE, reason: r.reason }, 'INPAINT_DEVICE=cuda but onnxruntime could not load its CUDA provider: inpainting on CPU');
       else ctx.log.info({ device: r.device }, 'inpainter device');
+      void reportModel('inpaint', 'inpaint-diffusion', modelPath, r.device).catch(() => undefined);
       return r.device;
     }));
 
@@ -102,7 +104,7 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
     else await ctx.reels.addProgress(p.reelId, 'inpaint', p.shot, frames, ms);
     // Not awaited: it never throws, and the chunk does not wait for the receiver.
     void notifyReelProgress(ctx, p.reelId);
-    return { frames, patchedPixels, ms };
+    return { frames, pixels: frames * layout.width * layout.height, patchedPixels, ms };
   };
 }
 

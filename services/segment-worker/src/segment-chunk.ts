@@ -123,6 +123,6 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     await ctx.reels.addProgress(p.reelId, 'segment', p.shot, frames, ms, damaged);
     // Not awaited: it never throws, and the chunk does not wait for the receiver.
     void notifyReelProgress(ctx, p.reelId);
-    return { frames, damagedPixels: damaged, ms };
+    return { frames, pixels: frames * plan.media.layout.width * plan.media.layout.height, damagedPixels: damaged, ms };
   };
 }

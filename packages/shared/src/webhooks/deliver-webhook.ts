@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Config } from '../config.js';
 import { BadInputError, errorMessage } from '../errors.js';
+import { metrics } from '../metrics/metrics.js';
 import { parsePayload } from '../jobs.js';
 import type { Logger } from '../logger.js';
 import type { ReelRecord, ReelState, WebhookAttempt } from '../reels/reel-record.js';
@@ -89,6 +90,7 @@ export function processWebhookJob(deps: WebhookDeliveryDeps): (job: Job) => Prom
       await deps.reels.recordWebhookAttempt(reelId, entry);
     };
     const giveUp = async (error: string): Promise<never> => {
+      metrics.webhookDeliveries.inc({ outcome: 'gave_up' });
       await record({ error, delivered: false });
       log.error({ status: null, err: error }, 'webhook not delivered, giving up');
       throw new UnrecoverableError(error);
@@ -114,6 +116,7 @@ export function processWebhookJob(deps: WebhookDeliveryDeps): (job: Job) => Prom
 
     const body = JSON.stringify(buildWebhookBody(reel, type, new Date(job.timestamp), deps.publicUrl));
     const outcome = await postWebhook(reel.callbackUrl, secret, eventId, body, deps.config.WEBHOOK_TIMEOUT_MS);
+    metrics.webhookDeliveries.inc({ outcome: outcome.delivered ? 'delivered' : 'failed' });
     await record(outcome);
     const ms = Date.now() - started;
     if ('status' in outcome && outcome.delivered) {

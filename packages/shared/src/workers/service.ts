@@ -4,6 +4,8 @@ import { loadConfigOrExit, resolveStorageUrl, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { QueueName } from '../jobs.js';
 import { createLogger, type Logger } from '../logger.js';
+import { startProcessMetrics } from '../metrics/metrics.js';
+import { startMetricsServer } from '../metrics/metrics-server.js';
 import { closeQueues, openQueues } from '../queues.js';
 import { ReelStore } from '../reels/reel-store.js';
 import { createObjectStore } from '../storage/create-store.js';
@@ -78,11 +80,17 @@ export async function runWorkerProcess(name: string, build: (deps: WorkerDeps) =
   const running = startService(services, deps);
   logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
   let stopping = false;
+  startProcessMetrics(name);
+  // Ready while it can take jobs: Redis answers and it is not draining.
+  const ready = async () => !stopping && (await deps.redis.ping()) === 'PONG';
+  const probes = config.METRICS_PORT ? await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, token: config.METRICS_TOKEN, ready }) : null;
+  if (probes) logger.info({ url: probes.url }, 'metrics and probes listening');
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'draining: finishing running jobs');
+    logger.info({ signal, deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'draining: finishing running jobs');
     await running.close();
+    await probes?.close();
     await closeDeps(deps);
     logger.info('stopped');
     process.exit(0);

@@ -7,6 +7,7 @@ import { parsePayload, type QueueName } from '../jobs.js';
 import type { Logger } from '../logger.js';
 import type { Queues } from '../queues.js';
 import { failReel } from '../reels/fail-reel.js';
+import { metrics } from '../metrics/metrics.js';
 import type { ReelStore } from '../reels/reel-store.js';
 import type { ObjectStore } from '../storage/storage.js';
 import type { JobHandlers } from './handlers.js';
@@ -54,16 +55,22 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       const log = deps.logger.child({ queue, jobId: job.id, reelId, attempt: job.attemptsMade + 1 });
       const started = Date.now();
       log.info('job started');
+      const seconds = () => (Date.now() - started) / 1000;
       try {
         const result = await handler(payload, { ...deps, log, job, signal: shutdown.signal });
         log.info({ ms: Date.now() - started }, 'job finished');
+        recordResult(queue, result, seconds());
         return result;
       } catch (err) {
         if (err instanceof ReelStoppedError) {
           log.info({ reason: err.message }, 'job skipped: reel stopped');
+          metrics.jobDuration.observe({ queue, outcome: 'skipped' }, seconds());
           return { skipped: true };
         }
         log.warn({ err: errorMessage(err), ms: Date.now() - started }, 'job error');
+        metrics.jobDuration.observe({ queue, outcome: 'failed' }, seconds());
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        metrics.jobFailures.inc({ queue, reason: err instanceof BadInputError ? 'bad_input' : last ? 'final' : 'transient' });
         if (err instanceof BadInputError) throw new UnrecoverableError(err.message);
         throw err;
       }
@@ -107,4 +114,16 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
     },
   };
+}
+
+/** A finished job in the metrics: its time, and for the frame stages what it did and how fast. */
+function recordResult(queue: QueueName, result: unknown, seconds: number): void {
+  const skipped = typeof result === 'object' && result !== null && 'skipped' in result;
+  metrics.jobDuration.observe({ queue, outcome: skipped ? 'skipped' : 'completed' }, seconds);
+  if ((queue !== 'segment' && queue !== 'inpaint') || skipped) return;
+  const r = result as { frames: number; pixels: number; damagedPixels?: number; patchedPixels?: number; ms: number };
+  metrics.frames.inc({ stage: queue }, r.frames);
+  metrics.pixels.inc({ stage: queue }, r.pixels);
+  metrics.damagePixels.inc({ stage: queue }, r.damagedPixels ?? r.patchedPixels ?? 0);
+  if (r.ms > 0) metrics.framesPerSecond.set({ stage: queue }, r.frames / (r.ms / 1000));
 }

@@ -26,6 +26,7 @@ import { headerParam, type Json } from './openapi-parts.js';
 export const OPERATION_IDS: Readonly<Record<string, string>> = {
   'GET /healthz': 'getLiveness',
   'GET /readyz': 'getReadiness',
+  'GET /metrics': 'getMetrics',
   'POST /v1/reels': 'createReel',
   'GET /v1/reels': 'listReels',
   'GET /v1/reels/:id': 'getReel',

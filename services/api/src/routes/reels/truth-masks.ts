@@ -8,6 +8,12 @@ import type { ApiDeps, App } from '../../deps.js';
 import { findOwnReel } from './find-reel.js';
 import { conflictBody, problemBody, reelIdParams } from './schemas.js';
 
+/** The request body as the OpenAPI document shows it (the route parses the PNG itself). */
+export const truthMaskBodyDocs = {
+  required: true,
+  content: { 'image/png': { schema: { type: 'string', format: 'binary', description: "8-bit grey PNG of the frame's size, 255 where it is truly damaged" } } },
+};
+
 /** A mask PNG of a 4K frame is well under this; the limit only stops abuse. */
 const MAX_MASK_BYTES = 32 * 1024 * 1024;
 
@@ -26,7 +32,6 @@ export async function truthMaskRoutes(app: App, deps: ApiDeps): Promise<void> {
           description: 'The body is an 8-bit grey PNG of the frame\'s size, 255 where the frame is truly damaged. Only once the reel is probed (409 before).',
           tags: ['review'],
           params: reelIdParams.extend({ n: z.coerce.number().int().min(0).describe('frame number, from 0') }),
-          body: z.any().describe('image/png'),
           response: { 204: z.null().describe('stored'), 404: problemBody, 409: conflictBody, 413: problemBody, 415: problemBody, 422: problemBody },
         },
       },
