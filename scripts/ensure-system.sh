@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what reelrestore needs from the system when it is missing (redis-server, ffmpeg/ffprobe, and
-# with --browser Chromium for the console's tests), through apt-get when run as root; otherwise prints
-# the exact command to run.
+# with --browser what only the tests use: Chromium for the console's, kubectl for rendering the k8s
+# overlays), through apt-get when run as root; otherwise prints the exact command to run.
 set -euo pipefail
 
 need=()
-if [ "${1:-}" = "--browser" ]; then command -v chromium >/dev/null 2>&1 || need+=(chromium); fi
+if [ "${1:-}" = "--browser" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # Debian's kubectl (1.20) renders the overlays as any newer one does: they keep to its kustomize.
+  command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+fi
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 { command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || need+=(ffmpeg)
 
