@@ -1,46 +1,71 @@
-# One build, one image per service (docker build --target api|segment-worker|inpaint-worker|inpaint-worker-gpu|pipeline-worker).
-FROM node:20-bookworm-slim AS base
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates && rm -rf /var/lib/apt/lists/*
-WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+# syntax=docker/dockerfile:1
+# One image per service, from one build: docker build --target api|pipeline-worker|segment-worker|inpaint-worker|inpaint-worker-gpu.
+# The TypeScript is compiled here (tsconfig.build.json, scripts/assemble-runtime.sh; test/runtime-build.test.ts
+# runs that layout); the images hold JavaScript, production dependencies and what each service reads.
+# Base images are pinned by version; pin them by digest where your registry policy asks for it.
+ARG NODE_IMAGE=node:24.20.0-trixie-slim
+ARG CUDA_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/cli/package.json packages/cli/
 COPY services/api/package.json services/api/
 COPY services/segment-worker/package.json services/segment-worker/
 COPY services/inpaint-worker/package.json services/inpaint-worker/
 COPY services/pipeline-worker/package.json services/pipeline-worker/
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY packages packages
 COPY services services
-# The learned models ship in the image: nothing is downloaded at run time.
-COPY models models
-ENV NODE_ENV=production
-USER node
+COPY console console
+COPY scripts/assemble-runtime.sh scripts/
+RUN npx tsc -p tsconfig.build.json \
+ && npm run build:console \
+ && bash scripts/assemble-runtime.sh build /runtime \
+ && cd /runtime && npm ci --omit=dev --no-audit --no-fund
 
-FROM base AS api
-EXPOSE 8080
-CMD ["node", "--import", "tsx", "services/api/src/main.ts"]
-
-FROM base AS segment-worker
-CMD ["node", "--import", "tsx", "services/segment-worker/src/main.ts"]
-
-FROM base AS inpaint-worker
-CMD ["node", "--import", "tsx", "services/inpaint-worker/src/main.ts"]
-
-# The GPU inpaint worker (docker build --target inpaint-worker-gpu): the same app on NVIDIA's CUDA 12 +
-# cuDNN 9 runtime, with onnxruntime-node's CUDA provider installed at build time (its install script
-# downloads it; the npm package itself is CPU-only). Run with INPAINT_DEVICE=cuda on a GPU node. Where the
-# provider or the driver is missing, the worker logs why once and inpaints on CPU.
-FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04 AS inpaint-worker-gpu
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates curl \
- && curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y --no-install-recommends nodejs \
- && rm -rf /var/lib/apt/lists/*
+# What every service needs at run time: Node, ffmpeg, the compiled code and its production dependencies.
+FROM ${NODE_IMAGE} AS runtime
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY --from=base /app /app
+COPY --from=build /runtime ./
+ENV NODE_ENV=production
+USER 1000
+
+FROM runtime AS api
+COPY --from=build /src/console/dist console/dist
+EXPOSE 8080
+CMD ["node", "services/api/src/main.js"]
+
+FROM runtime AS pipeline-worker
+EXPOSE 9464
+CMD ["node", "services/pipeline-worker/src/main.js"]
+
+# The learned models ship in the image: nothing is downloaded at run time.
+FROM runtime AS segment-worker
+COPY models/segment-unet models/segment-unet
+EXPOSE 9464
+CMD ["node", "services/segment-worker/src/main.js"]
+
+FROM runtime AS inpaint-worker
+COPY models/inpaint-diffusion models/inpaint-diffusion
+EXPOSE 9464
+CMD ["node", "services/inpaint-worker/src/main.js"]
+
+# The GPU inpaint worker: the same compiled app on NVIDIA's CUDA 12 + cuDNN 9 runtime. Node comes from the
+# pinned Node image (its binary, no install script), and onnxruntime-node's CUDA provider is installed at
+# build time (the npm package itself is CPU-only). Run with INPAINT_DEVICE=cuda on a GPU node; where the
+# provider or the driver is missing, the worker logs why once and inpaints on CPU.
+FROM ${NODE_IMAGE} AS node
+FROM ${CUDA_IMAGE} AS inpaint-worker-gpu
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+WORKDIR /app
+COPY --from=build /runtime ./
+COPY models/inpaint-diffusion models/inpaint-diffusion
 RUN cd node_modules/onnxruntime-node && ONNXRUNTIME_NODE_INSTALL=cuda12 node script/install
 ENV NODE_ENV=production INPAINT_DEVICE=cuda INPAINTER=diffusion
 USER 1000
-CMD ["node", "--import", "tsx", "services/inpaint-worker/src/main.ts"]
-
-FROM base AS pipeline-worker
-CMD ["node", "--import", "tsx", "services/pipeline-worker/src/main.ts"]
+EXPOSE 9464
+CMD ["node", "services/inpaint-worker/src/main.js"]

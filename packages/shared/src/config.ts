@@ -77,6 +77,9 @@ const externalSources = z
 
 export type ExternalSourceConfig = z.infer<typeof externalSource> & { accessKeyId?: string; secretAccessKey?: string };
 
+/** A token that is off when unset or empty (compose passes `${VAR:-}` through as ""), at least 16 characters when on. */
+const optionalSecret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters, or empty for none').optional());
+
 export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -176,9 +179,9 @@ export const configSchema = z.object({
   METRICS_PORT: int(9464, 0),
   METRICS_HOST: z.string().default('0.0.0.0'),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
-  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_TOKEN: optionalSecret,
   /** When set, the queue dashboard (/admin/queues) opens for HTTP basic auth with this as the password. */
-  ADMIN_KEY: z.string().min(16).optional(),
+  ADMIN_KEY: optionalSecret,
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'SOURCES'> & { SOURCES: ExternalSourceConfig[] };
