@@ -97,6 +97,8 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(600, 0),
   /** Days after a reel finishes before its data is purged from the store (as DELETE ?purge=true does); 0 = kept until deleted. */
   RETENTION_DAYS: z.coerce.number().min(0).default(0),
+  /** Days after a reel finishes before its record goes too (its data first, if still there): then nothing of it is left; 0 = records kept. */
+  RECORD_RETENTION_DAYS: z.coerce.number().min(0).default(0),
   SOURCES: externalSources,
 
   CHUNK_FRAMES: int(32, 1),

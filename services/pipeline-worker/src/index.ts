@@ -10,7 +10,7 @@ import { stitchReel } from './stitch-reel.js';
 /** Per-reel steps that are not per-chunk: probe and plan, review edits, stitch, webhook delivery, and retention sweeps. */
 export function pipelineService(deps: WorkerDeps): WorkerService<'probe' | 'review' | 'stitch' | 'webhook'> {
   const flows = openFlowProducer(deps.redis, deps.config.QUEUE_PREFIX);
-  const stopSweeps = startRetentionSweeps({ ...deps, prefix: deps.config.QUEUE_PREFIX }, deps.config.RETENTION_DAYS);
+  const stopSweeps = startRetentionSweeps({ ...deps, prefix: deps.config.QUEUE_PREFIX }, { data: deps.config.RETENTION_DAYS, records: deps.config.RECORD_RETENTION_DAYS });
   const deliver = processWebhookJob({ reels: deps.reels, config: deps.config, logger: deps.logger, ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}) });
   return {
     roles: ['probe', 'review', 'stitch', 'webhook'],

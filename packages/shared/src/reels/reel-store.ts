@@ -217,6 +217,18 @@ export class ReelStore {
     return { revision: Number(revision ?? 0), nonce: nonce ?? null, edits: edits.map((j) => JSON.parse(j) as EditLogEntry) };
   }
 
+  /**
+   * Forgets the reel: its record, webhook attempts, edit log and listing go from Redis (retention.ts,
+   * RECORD_RETENTION_DAYS, after its data was purged). Its id answers 404 since.
+   */
+  async forget(id: string, tenantId: string): Promise<void> {
+    await this.redis
+      .multi()
+      .del(this.key(id), this.hooksKey(id), this.editsKey(id), `${this.key(id)}:progress-webhook`)
+      .zrem(this.tenantKey(tenantId), id)
+      .exec();
+  }
+
   /** Known damage masks were attached to the reel (benchmark material). */
   async markTruth(id: string): Promise<void> {
     await this.redis.hset(this.key(id), 'truth', '1');

@@ -9,7 +9,8 @@ import { createLogger } from '../logger.js';
 import { reelKeys } from '../storage/keys.js';
 import { LocalStore } from '../storage/local-store.js';
 import { ReelStore } from './reel-store.js';
-import { purgeExpiredReels } from './retention.js';
+import { closeQueues, openQueues } from '../queues.js';
+import { expireReels } from './retention.js';
 
 const DAY = 86_400_000;
 let server: TestRedis;
@@ -41,7 +42,8 @@ describe('retention', () => {
     const done = await make('acme', 'completed');
     const failed = await make('other', 'failed');
     const running = await make('acme', null);
-    const deps = { redis, prefix: 'ret', store, reels, logger: createLogger('test', 'silent') };
+    const queues = openQueues(redis, 'ret');
+    const deps = { redis, prefix: 'ret', store, reels, queues, logger: createLogger('test', 'silent') };
     const left = async (id: string) => {
       const keys: string[] = [];
       for await (const o of store.list(reelKeys(id).root)) keys.push(o.key);
@@ -49,10 +51,10 @@ describe('retention', () => {
     };
 
     // Within the retention: kept.
-    expect(await purgeExpiredReels(deps, 1, Date.now() + 0.5 * DAY)).toBe(0);
+    expect(await expireReels(deps, { data: 1, records: 0 }, Date.now() + 0.5 * DAY)).toEqual({ purged: 0, forgotten: 0 });
     expect(await left(done)).toBe(1);
 
-    expect(await purgeExpiredReels(deps, 1, Date.now() + 2 * DAY)).toBe(2);
+    expect(await expireReels(deps, { data: 1, records: 0 }, Date.now() + 2 * DAY)).toEqual({ purged: 2, forgotten: 0 });
     for (const id of [done, failed]) {
       expect(await left(id)).toBe(0);
       expect((await reels.get(id))?.purgedAt).toEqual(expect.any(String));
@@ -60,6 +62,11 @@ describe('retention', () => {
     expect(await left(running)).toBe(1);
     expect((await reels.get(running))?.purgedAt).toBeUndefined();
     // Purged reels are not purged twice.
-    expect(await purgeExpiredReels(deps, 1, Date.now() + 2 * DAY)).toBe(0);
+    expect(await expireReels(deps, { data: 1, records: 0 }, Date.now() + 2 * DAY)).toEqual({ purged: 0, forgotten: 0 });
+    // Past the record retention the records go too; the running reel stays.
+    expect(await expireReels(deps, { data: 1, records: 3 }, Date.now() + 4 * DAY)).toEqual({ purged: 0, forgotten: 2 });
+    expect(await reels.get(done)).toBeNull();
+    expect((await reels.list('acme', { limit: 10 })).reels.map((r) => r.id)).toEqual([running]);
+    await closeQueues(queues);
   });
 });

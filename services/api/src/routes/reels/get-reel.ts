@@ -91,7 +91,7 @@ export function getReelRoutes(app: App, deps: ApiDeps): void {
         }
       } else if (!purge) return conflict(state);
       if (!purge) return reply.code(202).send({ id, state: 'cancelled' as const });
-      const purgedAt = rec.purgedAt ?? (await purgeReel(deps.store, deps.reels, rec));
+      const purgedAt = rec.purgedAt ?? (await purgeReel(deps, rec));
       request.log.info({ reelId: id }, 'reel purged');
       return reply.code(200).send({ id, state, purgedAt });
     },

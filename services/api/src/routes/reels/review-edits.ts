@@ -49,7 +49,9 @@ export function reviewEditRoutes(app: App, deps: ApiDeps): void {
       // The job first, then the reopen: a job whose reopen never happened (another edit won, or this process
       // died) finds another nonce and does nothing; a reopen never waits for a job that was not added.
       const nonce = randomBytes(8).toString('hex');
-      await enqueue(deps.queues, 'review', jobIds.review(id, revision, nonce), { reelId: id, revision, nonce }, defaultJobOptions(deps.config.JOB_ATTEMPTS));
+      // Each review job has its own id (the nonce), so none is kept once done: a purge need not find them.
+      const opts = { ...defaultJobOptions(deps.config.JOB_ATTEMPTS), removeOnComplete: true, removeOnFail: { age: 86_400 } };
+      await enqueue(deps.queues, 'review', jobIds.review(id, revision, nonce), { reelId: id, revision, nonce }, opts);
       if (!(await deps.reels.reopenForReview(id, revision, nonce, entries))) {
         return conflict(`reel ${id} changed while the edits were checked (another edit, a cancel or a purge): read it again and resend`);
       }
