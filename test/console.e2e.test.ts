@@ -96,6 +96,18 @@ function strokePixels(from: number, to: number, r: number): number[] {
   return out;
 }
 
+/**
+ * Polls a browser-side expression until it is true. (Playwright's waitForFunction compiles its text with
+ * eval, which the console's content security policy forbids, as it should.)
+ */
+async function until(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
+    await page.waitForTimeout(100);
+  }
+}
+
 async function signIn(page: Page, key: string): Promise<void> {
   await page.goto(stack.api.url);
   await page.fill('input[name=key]', key);
@@ -150,7 +162,7 @@ describe('the console', () => {
     await page.keyboard.press('m');
     const mask = page.locator('canvas[data-testid=mask]');
     await expect(mask.isVisible()).resolves.toBe(true);
-    await page.waitForFunction(`document.querySelector('canvas[data-testid=mask]').width === 96`);
+    await until(page, `document.querySelector('canvas[data-testid=mask]').width === 96`);
     // Browser-side code as text: this file is typed for Node, without the DOM.
     const coloured = await page.evaluate(`(() => {
       const c = document.querySelector('canvas[data-testid=mask]');
@@ -181,9 +193,9 @@ describe('the console', () => {
     // J / K / L: play forwards to the last frame (where it stops by itself), backwards, and stop.
     const counter = () => page.locator('[data-testid=frame-counter]').textContent();
     await page.keyboard.press('l');
-    await page.waitForFunction(`document.querySelector('[data-testid=frame-counter]').textContent.trim() === 'frame 6 / 6'`, undefined, { timeout: 15_000 });
+    await until(page, `document.querySelector('[data-testid=frame-counter]').textContent.trim() === 'frame 6 / 6'`, 15_000);
     await page.keyboard.press('j');
-    await page.waitForFunction(`/frame [1-4] \\/ 6/.test(document.querySelector('[data-testid=frame-counter]').textContent)`, undefined, { timeout: 15_000 });
+    await until(page, `/frame [1-4] \\/ 6/.test(document.querySelector('[data-testid=frame-counter]').textContent)`, 15_000);
     await page.keyboard.press('k');
     const stopped = await counter();
     await page.waitForTimeout(500);
@@ -194,7 +206,7 @@ describe('the console', () => {
     const fitAt = async () => ({ frame: (await page.locator('.frame').boundingBox())!, stage: (await page.locator('[data-testid=stage]').boundingBox())! });
     const laptop = await fitAt();
     await page.setViewportSize({ width: 2560, height: 1440 });
-    await page.waitForFunction(`document.querySelector('.frame').getBoundingClientRect().width > ${laptop.frame.width * 1.5}`);
+    await until(page, `document.querySelector('.frame').getBoundingClientRect().width > ${laptop.frame.width * 1.5}`);
     const monitor = await fitAt();
     for (const { frame, stage } of [laptop, monitor]) {
       expect(frame.height).toBeLessThanOrEqual(stage.height + 1);

@@ -59,6 +59,8 @@ export async function startTestStack(
     CHUNK_FRAMES: '8',
     JOB_ATTEMPTS: '2',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    // The API shares this process with every worker and the test itself: their pauses are not overload.
+    API_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...opts.env,
   });
   // With captureLogs, every JSON log line of the stack's services lands in `logs`, for tests that check what an operator would read.

@@ -33,6 +33,8 @@ export async function startLocalStack(opts: { dataDir: string; logLevel?: string
     STORAGE_URL: process.env.STORAGE_URL ?? `file://${join(dataDir, 'store')}`,
     HOST: '127.0.0.1',
     PORT: '0',
+    // One user, every worker in this process: a worker's pause must not turn the user's own upload away.
+    API_MAX_EVENT_LOOP_DELAY_MS: '0',
     API_KEYS: `local:${createHash('sha256').update(apiKey).digest('hex')}`,
   });
   const logger = createLogger('reelrestore', config.LOG_LEVEL);

@@ -89,6 +89,10 @@ export const configSchema = z.object({
   TMP_DIR: z.string().default(''),
 
   HOST: z.string().default('0.0.0.0'),
+  /** The API closes a connection that sends and receives nothing for this long (a stalled body, a slow client). */
+  HTTP_IDLE_TIMEOUT_MS: int(60_000, 100),
+  /** Event-loop lag past which the API answers 503 with Retry-After (back-pressure); 0 = never. */
+  API_MAX_EVENT_LOOP_DELAY_MS: int(5_000, 0),
   PORT: int(8080, 0),
   PUBLIC_URL: z.string().url().optional(),
   API_KEYS: apiKeys,

@@ -22,6 +22,7 @@ import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.
 import { reviewEditRoutes } from './routes/reels/review-edits.js';
 import { truthMaskBodyDocs, truthMaskRoutes } from './routes/reels/truth-masks.js';
 import { metricsRoute } from './plugins/metrics.js';
+import { registerProtections } from './plugins/protections.js';
 import { registerQueueDashboard } from './plugins/queue-dashboard.js';
 import { getFrameRoutes } from './routes/reels/get-frames.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
@@ -56,12 +57,17 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: (deps.logger ?? createLogger('api', 'silent')) as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT,
+    // A connection that moves no byte either way for this long is closed: a client that stops sending
+    // mid-body, or never finishes its headers, cannot hold it. (Uploads may take hours; only silence ends them.)
+    connectionTimeout: deps.config.HTTP_IDLE_TIMEOUT_MS,
   }).withTypeProvider<ZodTypeProvider>();
+  app.server.headersTimeout = Math.min(deps.config.HTTP_IDLE_TIMEOUT_MS, 20_000);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('shuttingDown', false);
 
   registerErrorHandler(app);
+  await registerProtections(app, deps.config.API_MAX_EVENT_LOOP_DELAY_MS);
   await registerDocs(app, deps.config, { 'POST /v1/reels': createReelBodyDocs, 'PUT /v1/reels/:id/truth/:n': truthMaskBodyDocs });
   registerAuth(app, deps.config.API_KEYS);
   registerDeclaredLengthLimit(app, deps.config.MAX_UPLOAD_BYTES);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { resolveStorageUrl, type Config } from '@reelrestore/shared/config';
-import { createLogger } from '@reelrestore/shared/logger';
+import { createLogger, throttledWarn } from '@reelrestore/shared/logger';
 import { closeQueues, openQueues } from '@reelrestore/shared/queues';
 import { createObjectStore } from '@reelrestore/shared/storage/create-store';
 import { buildApp, type BuildAppDeps } from './app.js';
@@ -23,8 +23,11 @@ export interface RunningApi {
  */
 export async function startApi(config: Config, deps: Partial<Omit<BuildAppDeps, 'config'>> = {}): Promise<RunningApi> {
   const logger = deps.logger ?? createLogger('api', config.LOG_LEVEL);
-  const redis = deps.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  if (!deps.redis) redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  // While Redis is down a command fails at once (no offline queue, no retries) and the request gets a 503,
+  // instead of hanging and being carried out once Redis is back, after its client has given up.
+  const redis = deps.redis ?? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  if (!deps.redis) redis.on('error', throttledWarn(logger, 'redis connection error'));
+  if (!deps.redis) await connected(redis, 5_000);
   const queues = deps.queues ?? openQueues(redis, config.QUEUE_PREFIX);
   const closeOwned = async () => {
     if (!deps.queues) await closeQueues(queues).catch((err: unknown) => logger.warn({ err }, 'closing queues failed'));
@@ -54,6 +57,18 @@ export async function startApi(config: Config, deps: Partial<Omit<BuildAppDeps, 
       return finished;
     },
   };
+}
+
+/** Waits for the first connection, so the first requests do not race it; a Redis still down after `ms` does not stop the API (readiness says so). */
+async function connected(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../errors.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { assertCallbackUrlAllowed, isPrivateAddress } from './callback-url.js';
+import { postWebhook } from './deliver-webhook.js';
 
 async function rejection(url: string, allowPrivate = false): Promise<unknown> {
   try {
@@ -38,6 +41,19 @@ describe('assertCallbackUrlAllowed', () => {
     'http://[::ffff:10.0.0.1]/',
     'http://2130706433/', // 127.0.0.1 in decimal; URL normalises it
     'http://0x7f.1/',
+    // NAT64, IPv4-compatible and mapped forms of internal IPv4 hosts, and special-purpose ranges.
+    'http://[64:ff9b::a9fe:a9fe]/',
+    'http://[::a9fe:a9fe]/',
+    'http://[::127.0.0.1]/',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://[2002:7f00:1::1]/', // 6to4 of 127.0.0.1
+    'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', // Teredo
+    'http://198.18.0.1/', // benchmarking, 198.18.0.0/15
+    'http://198.19.255.254/',
+    'http://100.64.0.1/',
+    'http://192.0.2.1/', // documentation
+    'http://255.255.255.255/',
+    'http://[2001:db8::1]/',
   ])('rejects %s with a 422', async (url) => {
     const err = await rejection(url);
     expect(err).toBeInstanceOf(BadInputError);
@@ -68,8 +84,28 @@ describe('isPrivateAddress', () => {
     expect(isPrivateAddress('172.15.255.255')).toBe(false);
     expect(isPrivateAddress('172.32.0.0')).toBe(false);
     expect(isPrivateAddress('172.20.0.1')).toBe(true);
-    expect(isPrivateAddress('2001:db8::1')).toBe(false);
+    expect(isPrivateAddress('2001:db8::1')).toBe(true);
+    expect(isPrivateAddress('64:ff9b::808:808')).toBe(true);
+    expect(isPrivateAddress('8.8.8.8')).toBe(false);
+    expect(isPrivateAddress('2606:4700:4700::1111')).toBe(false);
     expect(isPrivateAddress('fc00::1')).toBe(true);
     expect(isPrivateAddress('not-an-ip')).toBe(false);
+  });
+});
+
+describe('the webhook connection itself', () => {
+  it('goes only to an address the guard passes, whatever the name resolved to when it was checked', async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      // "localhost" resolves to loopback at connection time: refused there, without any earlier check.
+      const refused = await postWebhook(`http://localhost:${port}/hook`, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'evt_1', '{}', 2_000, false);
+      expect(refused).toMatchObject({ delivered: false, error: expect.stringMatching(/non-public address \(127\.0\.0\.1|::1\)/) });
+      const allowed = await postWebhook(`http://localhost:${port}/hook`, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'evt_1', '{}', 2_000, true);
+      expect(allowed).toEqual({ status: 200, delivered: true });
+    } finally {
+      server.close();
+    }
   });
 });

@@ -2,42 +2,27 @@
  * SSRF guard for callback URLs: a tenant must not be able to make our workers POST into the cluster
  * network, the cloud metadata service or localhost.
  */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { BadInputError } from '../errors.js';
 
-function blockedAddresses(): BlockList {
-  const list = new BlockList();
-  const v4: [string, number][] = [
-    ['0.0.0.0', 8], // unspecified / "this network"
-    ['10.0.0.0', 8],
-    ['100.64.0.0', 10], // carrier-grade NAT, often used for cluster networks
-    ['127.0.0.0', 8],
-    ['169.254.0.0', 16], // link-local, includes the cloud metadata service
-    ['172.16.0.0', 12],
-    ['192.168.0.0', 16],
-    ['224.0.0.0', 4], // multicast
-    ['240.0.0.0', 4], // reserved, includes broadcast
-  ];
-  const v6: [string, number][] = [
-    ['::', 128], // unspecified
-    ['::1', 128],
-    ['fe80::', 10], // link-local
-    ['fc00::', 7], // unique local
-    ['ff00::', 8], // multicast
-  ];
-  for (const [net, prefix] of v4) list.addSubnet(net, prefix, 'ipv4');
-  for (const [net, prefix] of v6) list.addSubnet(net, prefix, 'ipv6');
-  return list;
-}
-
-// BlockList also matches IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) against the IPv4 rules.
-const BLOCKED = blockedAddresses();
-
+/**
+ * Whether an address is anything but public unicast: private, loopback, link-local (the cloud metadata
+ * service), carrier-grade NAT, multicast, reserved, benchmarking (198.18.0.0/15), documentation, and every
+ * other special-purpose range ipaddr.js knows. IPv6 forms that carry an IPv4 address (mapped, the deprecated
+ * compatible form, NAT64 64:ff9b::/96, SIIT, 6to4, Teredo) are refused whole: a webhook receiver has no need
+ * of them, and each can lead to an internal IPv4 host. Not an IP address at all: false.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (isIP(address) === 0) return false;
+  const ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv4') return ip.range() !== 'unicast';
+  const v6 = ip as ipaddr.IPv6;
+  // ::/96 (unspecified, loopback, IPv4-compatible) is not a range of its own in ipaddr.js.
+  if (v6.parts.slice(0, 6).every((p) => p === 0)) return true;
+  return v6.range() !== 'unicast';
 }
 
 function parseCallbackUrl(url: string): URL {
@@ -82,4 +67,25 @@ export async function assertCallbackUrlAllowed(url: string, allowPrivate: boolea
   if (blocked !== undefined) {
     throw new BadInputError(`callbackUrl host "${host}" resolves to a non-public address (${blocked})`, 422);
   }
+}
+
+/**
+ * dns.lookup for a webhook's own connection: it resolves the host once and refuses when any address is not
+ * public, so the socket connects only where the guard allowed. (An IP literal is never looked up; the guard
+ * checked it before the attempt.)
+ */
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, found) => {
+      const addresses = found as unknown as LookupAddress[];
+      if (err) return callback(err, '', 0);
+      const blocked = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
+      if (blocked) {
+        const refused = Object.assign(new Error(`callbackUrl host "${hostname}" resolves to a non-public address (${blocked.address})`), { code: 'EADDRNOTPUBLIC' });
+        return callback(refused, '', 0);
+      }
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
 }

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Config } from '../config.js';
 import { BadInputError, errorMessage } from '../errors.js';
@@ -6,7 +8,7 @@ import { parsePayload } from '../jobs.js';
 import type { Logger } from '../logger.js';
 import type { ReelRecord, ReelState, WebhookAttempt } from '../reels/reel-record.js';
 import type { ReelStore } from '../reels/reel-store.js';
-import { assertCallbackUrlAllowed } from './callback-url.js';
+import { assertCallbackUrlAllowed, guardedLookup } from './callback-url.js';
 import type { ReelEventType } from './notify-reel-finished.js';
 import { webhookHeaders } from './sign-webhook.js';
 
@@ -47,24 +49,26 @@ export function buildWebhookBody(reel: ReelRecord, type: ReelEventType, occurred
 export type WebhookOutcome = { status: number; delivered: boolean } | { error: string; delivered: false };
 type Outcome = WebhookOutcome;
 
-/** POSTs once. Network errors and timeouts become an outcome, not an exception, so they can be recorded. */
-export async function postWebhook(url: string, secret: string, eventId: string, body: string, timeoutMs: number): Promise<Outcome> {
-  const headers = webhookHeaders(secret, eventId, Math.floor(Date.now() / 1000), body);
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      // A redirect could lead past the SSRF check; a 3xx counts as a failed attempt instead.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+/**
+ * POSTs once. Network errors and timeouts become an outcome, not an exception, so they can be recorded.
+ * The connection goes to an address the SSRF guard passed (guardedLookup): the name is resolved once, for
+ * this connection, so a DNS answer that changes after the check (rebinding) cannot reach an internal host.
+ * Redirects are not followed (a 3xx counts as a failed attempt): they could lead past the guard.
+ */
+export async function postWebhook(url: string, secret: string, eventId: string, body: string, timeoutMs: number, allowPrivate: boolean): Promise<Outcome> {
+  const headers = { ...webhookHeaders(secret, eventId, Math.floor(Date.now() / 1000), body), 'content-length': String(Buffer.byteLength(body)) };
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<Outcome>((resolve) => {
+    const req = send(target, { method: 'POST', headers, lookup: guardedLookup(allowPrivate), signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      // The response body is never used; draining it frees the connection.
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve({ status, delivered: status >= 200 && status < 300 });
     });
-    // The response body is never used; cancelling frees the connection.
-    await res.body?.cancel().catch(() => undefined);
-    return { status: res.status, delivered: res.status >= 200 && res.status < 300 };
-  } catch (err) {
-    return { error: fetchErrorMessage(err, timeoutMs), delivered: false };
-  }
+    req.on('error', (err) => resolve({ error: fetchErrorMessage(err, timeoutMs), delivered: false }));
+    req.end(body);
+  });
 }
 
 function fetchErrorMessage(err: unknown, timeoutMs: number): string {
@@ -115,7 +119,7 @@ export function processWebhookJob(deps: WebhookDeliveryDeps): (job: Job) => Prom
     }
 
     const body = JSON.stringify(buildWebhookBody(reel, type, new Date(job.timestamp), deps.publicUrl));
-    const outcome = await postWebhook(reel.callbackUrl, secret, eventId, body, deps.config.WEBHOOK_TIMEOUT_MS);
+    const outcome = await postWebhook(reel.callbackUrl, secret, eventId, body, deps.config.WEBHOOK_TIMEOUT_MS, deps.config.WEBHOOK_ALLOW_PRIVATE);
     metrics.webhookDeliveries.inc({ outcome: outcome.delivered ? 'delivered' : 'failed' });
     await record(outcome);
     const ms = Date.now() - started;

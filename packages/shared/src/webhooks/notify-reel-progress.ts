@@ -48,7 +48,7 @@ export async function notifyReelProgress(deps: { reels: ReelStore; config: Confi
       // Checked at every send, as for the other events: DNS may have changed since the reel was submitted.
       await assertCallbackUrlAllowed(reel.callbackUrl!, deps.config.WEBHOOK_ALLOW_PRIVATE);
       const body: ProgressWebhookBody = { type: 'reel.progress', timestamp: started.toISOString(), data: progress };
-      outcome = await postWebhook(reel.callbackUrl!, secret, eventId, JSON.stringify(body), deps.config.WEBHOOK_TIMEOUT_MS);
+      outcome = await postWebhook(reel.callbackUrl!, secret, eventId, JSON.stringify(body), deps.config.WEBHOOK_TIMEOUT_MS, deps.config.WEBHOOK_ALLOW_PRIVATE);
     } catch (err) {
       outcome = { error: errorMessage(err), delivered: false };
     }

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { loadConfigOrExit, resolveStorageUrl, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { QueueName } from '../jobs.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger, throttledWarn, type Logger } from '../logger.js';
 import { startProcessMetrics } from '../metrics/metrics.js';
 import { startMetricsServer } from '../metrics/metrics-server.js';
 import { closeQueues, openQueues } from '../queues.js';
@@ -29,7 +29,7 @@ export interface AnyWorkerService {
 /** Opens the connections every process needs, from one validated config. */
 export function openDeps(config: Config, logger: Logger): WorkerDeps {
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  redis.on('error', throttledWarn(logger, 'redis connection error'));
   return {
     config,
     logger,

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { BadInputError, errorMessage, ReelStoppedError } from '../errors.js';
 import { parsePayload, type QueueName } from '../jobs.js';
-import type { Logger } from '../logger.js';
+import { throttledWarn, type Logger } from '../logger.js';
 import type { Queues } from '../queues.js';
 import { failReel } from '../reels/fail-reel.js';
 import { metrics } from '../metrics/metrics.js';
@@ -97,7 +97,8 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
         );
       }
     });
-    worker.on('error', (err) => deps.logger.error({ queue, err: err.message }, 'worker error'));
+    // A worker reports every failed Redis command while Redis is down: a bounded log, not a flood.
+    worker.on('error', throttledWarn(deps.logger.child({ queue }), 'worker error'));
     return worker;
   });
 

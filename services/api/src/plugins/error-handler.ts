@@ -65,6 +65,24 @@ function instanceOf(request: FastifyRequest): string {
   return request.url.split('?')[0] ?? request.url;
 }
 
+const RETRY_AFTER_SECONDS = 5;
+
+/** The process is overloaded (plugins/protections.ts): 503, with the Retry-After already set. */
+export class OverloadedError extends Error {
+  readonly statusCode = 503;
+  constructor() {
+    super('the service is overloaded right now; retry later (see Retry-After)');
+  }
+}
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+
+/** Redis or the object store is unreachable: ioredis refusing a command while disconnected, or a socket error. */
+function isDependencyDown(err: Error & { code?: string; cause?: unknown }): boolean {
+  if (/Stream isn't writeable|enableOfflineQueue|Connection is closed|MaxRetriesPerRequest/i.test(err.message)) return true;
+  const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
+  return code !== undefined && NETWORK_CODES.has(code);
+}
+
 /**
  * One error handler for the whole API. Client mistakes get their status and a readable detail;
  * anything else is a 5xx with a generic detail, the particulars going only to the log.
@@ -77,6 +95,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = request.headers['content-type'] ?? 'none';
       return sendProblem(reply, 415, `content type "${type.slice(0, 100)}" is not accepted: send multipart/form-data (the file in field "file") or application/json`);
+    }
+    if (err instanceof OverloadedError) return sendProblem(reply, 503, err.message);
+    if (isDependencyDown(err)) {
+      // Fail fast and say when to come back: the API's Redis connection queues nothing while it is down,
+      // so nothing the client gave up on is done later (no reel created after the client has gone).
+      request.log.warn({ err: err.message }, 'a dependency is unreachable');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return sendProblem(reply, 503, 'the service cannot reach its queue or its storage right now; nothing was done: retry later (see Retry-After)');
     }
     const status = err.statusCode ?? 500;
     // fastify's and its plugins' own client errors (JSON body too large, too many form parts…) say what is wrong.

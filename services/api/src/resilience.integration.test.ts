@@ -1,0 +1,141 @@
+/**
+ * The API under slow clients and a missing dependency, over real sockets against a real redis-server that
+ * the test stops and starts: stalled bodies are cut off, huge declared lengths refused before a byte is
+ * read, and while Redis is down requests fail fast with 503 and Retry-After and nothing is done later.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@reelrestore/shared/config';
+import { TestRedis } from '../../../test/support/redis-server.js';
+import { startApi, type RunningApi } from './start-api.js';
+
+const KEY = 'rr_resilience_key_0123456789';
+let redis: TestRedis;
+let api: RunningApi;
+let dir: string;
+let port: number;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rr-resilience-'));
+  redis = await new TestRedis().start();
+  const config = loadConfig({
+    REDIS_URL: redis.url,
+    STORAGE_URL: `file://${join(dir, 'store')}`,
+    API_KEYS: `acme:${createHash('sha256').update(KEY).digest('hex')}`,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    HTTP_IDLE_TIMEOUT_MS: '1500',
+    API_MAX_EVENT_LOOP_DELAY_MS: '150',
+    MAX_UPLOAD_BYTES: String(1024 * 1024 * 1024),
+  });
+  api = await startApi(config);
+  port = Number(new URL(api.url).port);
+});
+afterAll(async () => {
+  await api?.close(1_000);
+  await redis?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (path: string) => fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${KEY}` } });
+
+/** Sends raw bytes on a new connection; resolves with what came back once the server closes it. */
+function rawExchange(bytes: string): Promise<{ answer: string; closedAfterMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    let answer = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    socket.on('data', (d) => (answer += d.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ answer, closedAfterMs: Date.now() - started }));
+  });
+}
+
+describe('slow and greedy clients', () => {
+  it('closes a connection whose body stops arriving', { timeout: 20_000 }, async () => {
+    const head = `POST /v1/reels HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`;
+    const { closedAfterMs } = await rawExchange(head + '{"source": {"key": "' + 'a'.repeat(600));
+    // Closed by the idle timeout (1.5 s here), not held open for as long as the client likes.
+    expect(closedAfterMs).toBeLessThan(15_000);
+  });
+
+  it('refuses a 1 TB declared body at once, without reading it', async () => {
+    const { answer } = await rawExchange(`POST /v1/reels HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: ${1024 ** 4}\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/over the upload limit/);
+  });
+
+  it('marks every answer: no sniffing, no framing, API answers not cached', async () => {
+    for (const res of [await get('/v1/reels'), await fetch(`${api.url}/healthz`), await get('/v1/reels/nope')]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    expect((await get('/v1/reels')).headers.get('cache-control')).toBe('no-store');
+    expect((await get('/v1/reels/nope')).headers.get('cache-control')).toBe('no-store');
+    const page = await fetch(`${api.url}/`);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+  });
+});
+
+describe('an overloaded process', () => {
+  it('answers 503 with Retry-After while its event loop lags, keeps the liveness probe up, and recovers', { timeout: 30_000 }, async () => {
+    // This process is the API's: a loop that runs 300 ms at a time for seconds is what overload looks like to it.
+    const end = Date.now() + 4_000;
+    const load = (async () => {
+      while (Date.now() < end) {
+        const slice = Date.now() + 300;
+        while (Date.now() < slice) {
+          /* busy */
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const answers: { status: number; retryAfter: string | null; live: number }[] = [];
+    while (Date.now() < end) {
+      const [res, live] = await Promise.all([get('/v1/reels'), fetch(`${api.url}/healthz`)]);
+      answers.push({ status: res.status, retryAfter: res.headers.get('retry-after'), live: live.status });
+    }
+    await load;
+    expect(answers.filter((a) => a.status === 503).map((a) => a.retryAfter)).toContain('10');
+    expect(answers.every((a) => a.live === 200)).toBe(true);
+    // Once the loop is free again, requests are served (three in a row, half a second apart).
+    let ok = 0;
+    for (let i = 0; i < 60 && ok < 3; i++) {
+      ok = (await get('/v1/reels')).status === 200 ? ok + 1 : 0;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(ok).toBe(3);
+  });
+});
+
+describe('Redis down', () => {
+  it('fails fast with 503 and Retry-After, does nothing late, and recovers when Redis is back', { timeout: 30_000 }, async () => {
+    await redis.stop();
+    const started = Date.now();
+    const list = await get('/v1/reels');
+    expect(list.status).toBe(503);
+    expect(list.headers.get('retry-after')).toBe('5');
+    expect(((await list.json()) as { type: string }).type).toBe('urn:reelrestore:problem:unavailable');
+    const create = await fetch(`${api.url}/v1/reels`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: { key: 'reel1.mkv' } }),
+    });
+    expect(create.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await fetch(`${api.url}/readyz`)).status).toBe(503);
+
+    await redis.start();
+    for (let i = 0; i < 100 && (await get('/v1/reels')).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    const after = await get('/v1/reels');
+    expect(after.status).toBe(200);
+    // The POST that failed while Redis was down was not carried out once it came back.
+    expect(((await after.json()) as { reels: unknown[] }).reels).toEqual([]);
+  });
+});
