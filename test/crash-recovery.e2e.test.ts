@@ -54,17 +54,23 @@ describe('nothing is lost on a crash', () => {
     const stack = await startTestStack({ services: ['pipeline', 'inpaint'], env: { JOB_LOCK_MS: '1500', CHUNK_FRAMES: '12' } });
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/segment-worker/src/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, REDIS_URL: stack.config.REDIS_URL, STORAGE_URL: stack.config.STORAGE_URL, JOB_LOCK_MS: '1500', COMPUTE_THREADS: '1', LOG_LEVEL: 'silent' },
+      env: { ...process.env, REDIS_URL: stack.config.REDIS_URL, STORAGE_URL: stack.config.STORAGE_URL, JOB_LOCK_MS: '1500', COMPUTE_THREADS: '1', LOG_LEVEL: 'silent', METRICS_PORT: '0' },
       stdio: 'ignore',
     });
     try {
       const id = await submit(stack);
       await until(async () => ((await stack.deps.queues.segment.getJobCounts('active')).active ?? 0) > 0, 60_000, 'a segment job to start');
       await new Promise((r) => setTimeout(r, 300));
+      const [held] = await stack.deps.queues.segment.getJobs(['active']);
       child.kill('SIGKILL');
+      const killedAt = Date.now();
       const replacement = startService([segmentService(stack.config)], stack.deps);
       try {
         await expectCompleteAndWhole(stack, id);
+        // Taken over within JOB_LOCK_MS (1.5 s here) of the death, as the README says, plus a moment for the takeover itself.
+        const taken = await stack.deps.queues.segment.getJob(held!.id!);
+        expect(taken!.attemptsStarted).toBe(2);
+        expect(taken!.processedOn! - killedAt).toBeLessThan(1_500 + 1_000);
       } finally {
         await replacement.close(2_000);
       }

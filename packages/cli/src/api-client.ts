@@ -16,6 +16,9 @@ export class ApiError extends Error {
 }
 
 /** A thin client of the reelrestore REST API, used by the CLI in both local and remote mode. */
+/** How often a GET answered 503 is asked again before the error reaches the caller. */
+const GET_RETRIES = 6;
+
 export class ApiClient {
   constructor(
     private readonly baseUrl: string,
@@ -27,10 +30,19 @@ export class ApiClient {
   }
 
   private async request(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
-    const res = await fetch(this.url(path.replace(/^\//, '')), {
-      ...init,
-      headers: { authorization: `Bearer ${this.apiKey}`, ...(init.headers as Record<string, string>) },
-    });
+    const send = () =>
+      fetch(this.url(path.replace(/^\//, '')), {
+        ...init,
+        headers: { authorization: `Bearer ${this.apiKey}`, ...(init.headers as Record<string, string>) },
+      });
+    let res = await send();
+    // A GET the service could not answer for now (its Redis restarting, overload) is asked again after the
+    // Retry-After it gives, a few times: reading a reel's state must outlast a blip.
+    for (let attempt = 1; res.status === 503 && (init.method ?? 'GET') === 'GET' && attempt <= GET_RETRIES; attempt++) {
+      await res.body?.cancel().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, Math.min(30, Number(res.headers.get('retry-after')) || 1) * 1000));
+      res = await send();
+    }
     if (!res.ok && res.status !== 302) {
       const text = await res.text().catch(() => '');
       let message = text;

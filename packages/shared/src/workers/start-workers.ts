@@ -79,10 +79,11 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       connection: deps.redis.duplicate({ maxRetriesPerRequest: null }),
       prefix: deps.config.QUEUE_PREFIX,
       concurrency: CONCURRENCY[queue](deps.config),
-      // Numeric work runs in worker threads, so the lock is renewed on time; a dead process's jobs
-      // are taken over after one lock period.
-      lockDuration: deps.config.JOB_LOCK_MS,
-      stalledInterval: deps.config.JOB_LOCK_MS,
+      // Numeric work runs in worker threads, so the lock is renewed on time (every half lock). A dead
+      // process's lock lapses after 3/4 of JOB_LOCK_MS and the stalled check runs every 1/4, so its job
+      // is taken over within JOB_LOCK_MS, as documented.
+      lockDuration: Math.round(deps.config.JOB_LOCK_MS * 0.75),
+      stalledInterval: Math.round(deps.config.JOB_LOCK_MS * 0.25),
       maxStalledCount: 2,
       autorun: true,
     });
