@@ -32,6 +32,8 @@ export interface TestStack {
   waitFor(client: ApiClient, id: string, states?: readonly ReelRecord['state'][], timeoutMs?: number): Promise<ReelRecord>;
   /** Jobs of every queue that are not finished: what "nothing stuck" means. */
   unfinishedJobs(): Promise<number>;
+  /** Every BullMQ worker of the stack still takes jobs (none crashed or closed). */
+  workersRunning(): boolean;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startTestStack(
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    workersRunning: () => workers.workers.every((w) => w.isRunning()),
     async unfinishedJobs() {
       let n = 0;
       for (const q of QUEUES) {

@@ -105,6 +105,13 @@ export const configSchema = z.object({
   RECORD_RETENTION_DAYS: z.coerce.number().min(0).default(0),
   SOURCES: externalSources,
 
+  /** Frame geometry a reel may have (frames/frame-limits.ts): 8K scans and every film format fit the defaults. */
+  MAX_FRAME_WIDTH: int(8192, 16),
+  MAX_FRAME_HEIGHT: int(8192, 16),
+  MAX_FRAME_PIXELS: int(8192 * 6144, 256),
+  MAX_ASPECT_RATIO: z.coerce.number().min(1).default(6),
+  MIN_FRAME_SIDE: int(16, 1),
+
   CHUNK_FRAMES: int(32, 1),
   CONTEXT_FRAMES: int(2, 1),
   /**

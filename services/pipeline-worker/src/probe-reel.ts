@@ -1,5 +1,7 @@
 import { BadInputError, ReelStoppedError } from '@reelrestore/shared/errors';
 import { byFrameName, detectShots, frameFormat, probeSequence, probeVideo } from '@reelrestore/shared/frames/index';
+import { numberingGaps } from '@reelrestore/shared/frames/frame-files';
+import { assertFrameGeometry } from '@reelrestore/shared/frames/frame-limits';
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
 import type { MediaInfo } from '@reelrestore/shared/frames/types';
 import { isTerminal, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
@@ -22,6 +24,10 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
     await ctx.reels.transition(reelId, 'probing', { from: ['queued', 'probing'] });
 
     const { media, source, urls } = await probeSource(ctx.sources.storeOf(rec.source, ctx.store), rec);
+    assertFrameGeometry(media.layout, ctx.config);
+    const warnings = media.sequence ? numberingGaps(media.sequence.files) : [];
+    await ctx.reels.setWarnings(reelId, warnings);
+    if (warnings.length) ctx.log.warn({ warnings }, 'the sequence has gaps in its numbering');
     const plan: ReelPlan = { media, source, shots: [], chunks: [], options: rec.options };
     plan.shots = await detectShots({ media, urls, threshold: ctx.config.SHOT_THRESHOLD, signal: ctx.signal });
     plan.chunks = planChunks(plan.shots, rec.options.chunkFrames, ctx.config.CONTEXT_FRAMES);
@@ -65,7 +71,7 @@ async function probeSource(store: ObjectStore, rec: ReelRecord): Promise<{ media
     const name = o.key.slice(prefix.length);
     if (frameFormat(name)) names.push(name);
   }
-  if (names.length === 0) throw new BadInputError(`no DPX, TIFF or PNG frames under ${prefix}`);
+  if (names.length === 0) throw new BadInputError('the sequence holds no DPX, TIFF or PNG frames');
   names.sort(byFrameName);
   const urls = await Promise.all(names.map((n) => store.mediaUrl(prefix + n)));
   const media = await probeSequence(urls, names);

@@ -41,6 +41,7 @@ export async function buildReport(reels: ReelStore, reelId: string, plan: ReelPl
     damagedShare: (rec?.damagedPixels ?? 0) / totalPixels,
     ms: { ...rec?.timings, stitch: stitchMs },
     shots,
+    ...(rec?.warnings ? { warnings: rec.warnings } : {}),
     // A restorer's edits, oldest first: who rejected or added which repair, on which frame, and when.
     ...(review.revision ? { review: { revision: review.revision, edits: review.edits } } : {}),
   };

@@ -25,6 +25,28 @@ export function byFrameName(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
+/**
+ * Gaps in a sequence's frame numbers (the last run of digits in each name, in frame order): frames that a
+ * scanner numbered but the upload does not hold. Reported, not fatal: a reel may start anywhere and a lab may
+ * have dropped blank frames, but nobody should find out from the output.
+ */
+export function numberingGaps(sortedNames: readonly string[]): string[] {
+  const gaps: string[] = [];
+  const numberOf = (name: string) => {
+    const m = /(\d+)(?!.*\d)/.exec(name);
+    return m ? { value: Number(m[1]), width: m[1]!.length } : null;
+  };
+  for (let i = 1; i < sortedNames.length; i++) {
+    const a = numberOf(sortedNames[i - 1]!);
+    const b = numberOf(sortedNames[i]!);
+    if (!a || !b || b.value - a.value <= 1) continue;
+    const pad = (n: number) => String(n).padStart(a.width, '0');
+    const missing = b.value - a.value - 1;
+    gaps.push(`${missing === 1 ? `frame ${pad(a.value + 1)} is` : `frames ${pad(a.value + 1)} to ${pad(b.value - 1)} are`} missing from the numbering (between ${sortedNames[i - 1]} and ${sortedNames[i]})`);
+  }
+  return gaps;
+}
+
 /** One format per reel: the stitcher writes the sequence back in the format it came in. */
 export class FormatTracker {
   format: SequenceFormat | null = null;

@@ -18,7 +18,7 @@ export async function probeVideo(url: string, opts: ProbeOptions = {}): Promise<
   const { layout, pixFmt, sourceBits } = describePixels(stream);
   const fps = pickFps(stream.r_frame_rate, stream.avg_frame_rate);
   if (!fps) throw new BadInputError('the video has no usable frame rate', 422);
-  const frameCount = await countFrames(url, stream, opts);
+  const frameCount = await countFrames(url, stream, opts, declaredFrames(info, fps));
   const media: MediaInfo = {
     kind: 'video',
     layout,
@@ -99,6 +99,7 @@ async function probeImage(url: string, format: SequenceFormat, name: string, opt
   if (stream.codec_name !== format) {
     throw new BadInputError(`${name} is named .${format} but holds ${stream.codec_name ?? 'something else'}`, 415);
   }
+  if (!stream.width || !stream.height) throw new BadInputError(`${name} is not a readable ${format.toUpperCase()} image`, 415);
   return stream;
 }
 
@@ -110,18 +111,37 @@ async function probeOrReject(url: string, args: { inputArgs?: string[]; args?: s
   }
 }
 
-/** ffprobe failures on the bytes become a 415 with ffprobe's own reason; I/O trouble stays retryable. */
+/**
+ * ffprobe failures on the bytes become a 415 that says what is wrong with the file in the user's terms
+ * (never where the service keeps it); I/O trouble stays retryable.
+ */
 function asBadInput(err: unknown, name?: string): unknown {
   if (!(err instanceof FfmpegError) || isTransientFailure(err)) return err;
   const reason = lastLines(err.stderr, 2) || err.message;
-  const what = name ? `${name}: ` : '';
-  return new BadInputError(`${what}ffprobe could not read the file: ${reason}`, 415, { cause: err });
+  const what = name ?? 'the file';
+  return new BadInputError(`${what} ${unreadableBecause(reason)}`, 415, { cause: err });
+}
+
+function unreadableBecause(ffprobe: string): string {
+  if (/moov atom not found/i.test(ffprobe)) return 'is an incomplete MP4/MOV: its index (the moov atom) is missing, as when an upload or a copy is cut short';
+  if (/EBML header parsing failed/i.test(ffprobe)) return 'is not a readable Matroska (MKV) file: its header is damaged';
+  if (/Invalid data found when processing input/i.test(ffprobe)) return 'cannot be read: it is damaged, or not the format its name says';
+  return `cannot be read (${withoutPaths(ffprobe)})`;
+}
+
+/** ffmpeg names the file it read: a store path or URL that means nothing to the user. */
+export function withoutPaths(text: string): string {
+  return text
+    .replace(/\[[\w,]+ @ 0x[0-9a-f]+\]\s*/g, '')
+    .replace(/(file:|https?:\/\/|s3:\/\/)\S+?(?=:\s|\s|$)/g, 'the file')
+    .replace(/\/\S*\/(reels|tenants)\/\S+?(?=:\s|\s|$)/g, 'the file')
+    .trim();
 }
 
 function firstVideoStream(info: FfprobeResult): FfprobeStream {
   // The first video stream is what decoding maps (0:v:0), so it is the only one that counts.
   const stream = info.streams?.find((s) => s.codec_type === 'video');
-  if (!stream) throw new BadInputError('no video stream', 415);
+  if (!stream) throw new BadInputError('the file has no video stream (audio only?)', 415);
   if (stream.disposition?.attached_pic) throw new BadInputError('no video stream (only a cover picture)', 415);
   return stream;
 }
@@ -180,17 +200,27 @@ function gcd(a: number, b: number): number {
 }
 
 /** Must be exact: chunks are planned on it. nb_frames (MP4/MOV) is read from the index; MKV needs a demux pass. */
-async function countFrames(url: string, stream: FfprobeStream, opts: ProbeOptions): Promise<number> {
+async function countFrames(url: string, stream: FfprobeStream, opts: ProbeOptions, fromDuration: number | null): Promise<number> {
   const declared = Number(stream.nb_frames);
   let count = Number.isInteger(declared) && declared > 0 ? declared : NaN;
   if (Number.isNaN(count)) {
     const info = await probeOrReject(url, { args: ['-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_packets'] }, opts);
     const counted = Number(info.streams?.[0]?.nb_read_packets);
-    if (!Number.isInteger(counted) || counted < 0) throw new BadInputError('frame count unknown', 422);
+    if (!Number.isInteger(counted) || counted < 0) throw new BadInputError('the number of frames in the video cannot be told', 422);
     count = counted;
+    // The container's header says how long the video is; frames missing from its end mean the file was cut.
+    if (fromDuration !== null && count < fromDuration - 1) {
+      throw new BadInputError(`the video is truncated: its header declares ${fromDuration} frames, but only ${count} can be read (the file was cut short, in the upload or before)`, 422);
+    }
   }
   if (count === 0) throw new BadInputError('the video has no frames', 422);
   return count;
+}
+
+/** Frames the container's declared duration holds at the stream's rate, or null where it declares none. */
+function declaredFrames(info: FfprobeResult, fps: Fps): number | null {
+  const duration = Number(info.format?.duration);
+  return Number.isFinite(duration) && duration > 0 ? Math.round((duration * fps.num) / fps.den) : null;
 }
 
 /**

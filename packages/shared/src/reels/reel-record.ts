@@ -90,6 +90,8 @@ export interface ReelRecord {
   damagedPixels: number;
   /** The review revision its outputs show (each set of a restorer's edits adds one); absent before any edit. */
   revision?: number;
+  /** What the user should know about the input even though the reel completes, e.g. gaps in a sequence's numbering. */
+  warnings?: string[];
   /** Known damage masks are attached (benchmark material): the console colours its mask overlay by them. */
   truth?: boolean;
   outputs?: ReelOutputs;

@@ -229,6 +229,12 @@ export class ReelStore {
       .exec();
   }
 
+  /** What the user should know about a reel that still completes (a gap in a sequence's numbering). */
+  async setWarnings(id: string, warnings: string[]): Promise<void> {
+    if (warnings.length) await this.redis.hset(this.key(id), 'warnings', JSON.stringify(warnings));
+    else await this.redis.hdel(this.key(id), 'warnings');
+  }
+
   /** Known damage masks were attached to the reel (benchmark material). */
   async markTruth(id: string): Promise<void> {
     await this.redis.hset(this.key(id), 'truth', '1');
@@ -280,6 +286,7 @@ export class ReelStore {
     if (h.media) rec.media = JSON.parse(h.media);
     if (h.revision) rec.revision = Number(h.revision);
     if (h.truth) rec.truth = true;
+    if (h.warnings) rec.warnings = JSON.parse(h.warnings) as string[];
     if (h.purgedAt) rec.purgedAt = h.purgedAt;
     else if (h.outputs && state === 'completed') rec.outputs = JSON.parse(h.outputs);
     return rec;

@@ -6,6 +6,7 @@ import { BadInputError, errorMessage, ReelStoppedError } from '../errors.js';
 import { parsePayload, type QueueName } from '../jobs.js';
 import { throttledWarn, type Logger } from '../logger.js';
 import type { Queues } from '../queues.js';
+import { withoutPaths } from '../frames/probe-media.js';
 import { failReel } from '../reels/fail-reel.js';
 import { metrics } from '../metrics/metrics.js';
 import type { ReelStore } from '../reels/reel-store.js';
@@ -28,6 +29,15 @@ export interface RunningWorkers {
   /** Stops taking jobs, lets running ones finish (or aborts them after the deadline), closes connections it made. */
   close(deadlineMs?: number): Promise<void>;
 }
+
+const STAGE_WORDS: Record<QueueName, string> = {
+  probe: 'reading the source',
+  segment: 'finding damage',
+  inpaint: 'repainting',
+  stitch: 'writing the output',
+  webhook: 'sending the webhook',
+  review: 'applying the edits',
+};
 
 const CONCURRENCY: Record<QueueName, (c: Config) => number> = {
   probe: (c) => c.PROBE_CONCURRENCY,
@@ -93,7 +103,8 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       const reelId = (job.data as { reelId?: string }).reelId;
       deps.logger.error({ queue, jobId: job.id, reelId, final, err: err.message }, 'job failed');
       if (final && reelId && queue !== 'webhook') {
-        failReel(deps, reelId, `${queue} ${job.id ?? ''}: ${err.message}`).catch((e) =>
+        // The reason is for the user: the stage in words and what was wrong, never a job id or a store path.
+        failReel(deps, reelId, `${STAGE_WORDS[queue]}: ${withoutPaths(err.message)}`).catch((e) =>
           deps.logger.error({ reelId, err: errorMessage(e) }, 'could not mark reel failed'),
         );
       }

@@ -10,6 +10,9 @@ import { drainedOrClosed } from '../drained.js';
 
 type SequenceSource = Extract<ReelSource, { type: 'sequence' }>;
 
+/** Two 512-byte zero blocks close every tar archive. */
+const END_MARKER = 1024;
+
 /**
  * Unpacks an uncompressed tar of frames into the reel's source/frames/ one entry at a time (each streamed,
  * none buffered). Folders inside the tar are flattened; directories, dotfiles, __MACOSX and non-frame files
@@ -22,12 +25,15 @@ export async function storeTarFrames(body: Readable, store: ObjectStore, reelId:
   const hash = createHash('sha256');
   let size = 0;
   let feedError: unknown = null;
+  // The last 1 KiB received: every tar writer ends an archive with two zero blocks, so one cut short lacks them.
+  let tail = Buffer.alloc(0);
 
   const feeding = (async () => {
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         hash.update(chunk);
         size += chunk.length;
+        tail = Buffer.concat([tail, chunk.subarray(Math.max(0, chunk.length - END_MARKER))]).subarray(-END_MARKER);
         if (!extract.write(chunk)) await drainedOrClosed(extract);
         if (extract.destroyed) return;
       }
@@ -54,6 +60,9 @@ export async function storeTarFrames(body: Readable, store: ObjectStore, reelId:
       if (next.done) break;
       const entry = next.value;
       const { name, type } = entry.header;
+      // Refused, not skipped: an archive that names something outside itself is not a reel of frames.
+      if (type === 'symlink' || type === 'link') throw new BadInputError(`the tar holds a link ("${name.slice(0, 100)}"); send the frames themselves`, 422);
+      if (name.split(/[\\/]/).includes('..')) throw new BadInputError(`the tar entry "${name.slice(0, 100)}" points outside the archive (".."); refused`, 422);
       const format = type === 'file' || type === 'contiguous-file' ? frameFormat(name) : null;
       if (format === null) {
         entry.resume();
@@ -63,7 +72,17 @@ export async function storeTarFrames(body: Readable, store: ObjectStore, reelId:
       const fileName = safeFileName(name);
       if (names.has(fileName)) throw new BadInputError(`the tar holds two frames named "${fileName}"`, 422);
       names.add(fileName);
-      await store.put(keys.sourceFrame(fileName), Readable.from(entry, { objectMode: false }), { contentType: FRAME_CONTENT_TYPES[format] });
+      let received = 0;
+      async function* counted() {
+        for await (const chunk of entry as AsyncIterable<Buffer>) {
+          received += chunk.length;
+          yield chunk;
+        }
+      }
+      await store.put(keys.sourceFrame(fileName), Readable.from(counted(), { objectMode: false }), { contentType: FRAME_CONTENT_TYPES[format] });
+      // A tar cut short ends inside its last entry: that frame is incomplete, and so is the reel.
+      const expected = entry.header.size ?? received;
+      if (received < expected) throw new BadInputError(`the tar ends in the middle of ${fileName} (${received} of ${expected} bytes): the upload was cut short`, 422);
     }
     await feeding;
     if (feedError) throw feedError;
@@ -76,5 +95,6 @@ export async function storeTarFrames(body: Readable, store: ObjectStore, reelId:
   }
 
   if (formats.format === null) throw new BadInputError('the tar holds no DPX, TIFF or PNG frames', 422);
+  if (tail.length < END_MARKER || tail.some((b) => b !== 0)) throw new BadInputError('the tar has no end-of-archive marker: the upload was cut short', 422);
   return { type: 'sequence', prefix: `${keys.sourcePrefix}frames/`, frames: names.size, size, sha256: hash.digest('hex') };
 }

@@ -143,6 +143,7 @@ export const reelBody = component(z.object({
   shots: z.array(shot),
   timings: z.partialRecord(z.enum(['probe', 'segment', 'inpaint', 'stitch']), z.number()).describe('summed worker milliseconds per stage'),
   damagedPixels: z.number(),
+  warnings: z.array(z.string()).optional().describe('what to know about the input though the reel completes, e.g. frames missing from a sequence\'s numbering'),
   truth: z.boolean().optional().describe('known damage masks are attached (PUT /truth/{n}): the console colours hits, false alarms and misses'),
   revision: z.number().optional().describe("the review revision its outputs show: one more after each set of a restorer's edits (POST /edits)"),
   outputs: z
