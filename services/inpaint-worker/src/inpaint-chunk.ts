@@ -75,8 +75,8 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
       };
       const { tiles, patched: n } =
         INPAINTER === 'diffusion'
-          ? await pool.run('inpaint-frame-diffusion', { ...input, frameNumber: centre, modelPath, device: modelDevice, ...settings })
-          : await pool.run('inpaint-frame', input);
+          ? await pool.run('inpaint-frame-diffusion', { ...input, frameNumber: centre, modelPath, device: modelDevice, ...settings }, [], ctx.signal)
+          : await pool.run('inpaint-frame', input, [], ctx.signal);
       patched.push({ index: centre, tiles });
       patchedPixels += n;
     };

@@ -63,10 +63,10 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
           next: at(cur, 1),
           threshold: ctx.config.SPIKE_THRESHOLD,
           dilate: ctx.config.MASK_DILATE,
-        });
+        }, [], ctx.signal);
       }
       const lumas = await Promise.all(Array.from({ length: 2 * half + 1 }, (_, k) => near(cur, k - half)?.luma ?? null));
-      return pool.run('segment-frame-unet', { width: layout.width, height: layout.height, lumas, modelPath, ...settings });
+      return pool.run('segment-frame-unet', { width: layout.width, height: layout.height, lumas, modelPath, ...settings }, [], ctx.signal);
     };
 
     let cellShare = 0;
@@ -94,7 +94,7 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
         // The samples are not needed here again: hand their buffer over instead of copying it (76 MB at 4K).
         const { data } = frame;
         const owned = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-        const luma = pool.run('frame-luma', { layout, frame: data }, owned ? [data.buffer as ArrayBuffer] : []);
+        const luma = pool.run('frame-luma', { layout, frame: data }, owned ? [data.buffer as ArrayBuffer] : [], ctx.signal);
         // Awaited by the windows that read it; a failure surfaces there, not as an unhandled rejection.
         luma.catch(() => undefined);
         window.push({ index: frame.index, data: null, luma });

@@ -10,6 +10,7 @@
  * is smoother than film, so each tile's grain is then topped up to the level of its own unmasked pixels.
  * Running the network is injected (`RunDenoiser`), so this file is pure logic.
  */
+import { cancellationPoint } from '../workers/cancellation.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
@@ -89,6 +90,7 @@ export async function diffusionFill(
   for (let c = 0; c < C; c++) {
     for (let b = 0; b < tiles.length; b += batch) {
       const part = tiles.slice(b, b + batch);
+      cancellationPoint();
       const r = await sampleTiles(win, part, c, run, opts, frameNumber);
       const plane = part[0]!.w * part[0]!.h;
       part.forEach((tile, n) => {

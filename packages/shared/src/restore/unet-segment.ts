@@ -5,6 +5,7 @@
  * with hysteresis and dilation. Running the network is injected (`RunModel`), so this file is pure logic;
  * the compute task supplies an onnxruntime session.
  */
+import { cancellationPoint } from '../workers/cancellation.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,6 +238,7 @@ export async function runTiles(
       const part = group.slice(b, b + batch);
       const input = new Float32Array(part.length * T * plane);
       part.forEach((tile, n) => read(tile, input, n * T * plane));
+      cancellationPoint();
       const prob = await run(input, [part.length, T, th, tw]);
       if (prob.length !== part.length * plane) throw new Error(`model returned ${prob.length} values for ${part.length} tiles of ${tw}x${th}`);
       part.forEach((tile, n) => {

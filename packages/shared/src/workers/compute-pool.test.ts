@@ -31,6 +31,39 @@ describe('ComputePool', () => {
     expect(damaged).toBeGreaterThan(0);
   });
 
+  it('stops a running task when its signal aborts (the reel was cancelled), and the thread serves the next one once the task stopped between tiles', { timeout: 60_000 }, async () => {
+    // The learned segmenter over a whole 1536x1536 window, no cascade: seconds of work on one thread.
+    const side = 1536;
+    const lumas = Array.from({ length: 5 }, () => Float32Array.from({ length: side * side }, (_, i) => (i % 97) / 97));
+    const args = {
+      width: side,
+      height: side,
+      lumas,
+      modelPath: new URL('../../../../models/segment-unet/model.onnx', import.meta.url).pathname,
+      threshold: 0.5,
+      lowThreshold: 0.3,
+      dilate: 0,
+      tile: 256,
+      overlap: 64,
+      cascade: null,
+    };
+    const full = Date.now();
+    await pool.run('segment-frame-unet', args);
+    const fullMs = Date.now() - full;
+
+    const cancel = new AbortController();
+    const started = Date.now();
+    const running = pool.run('segment-frame-unet', args, [], cancel.signal);
+    setTimeout(() => cancel.abort(new Error('reel cancelled')), 200);
+    await expect(running).rejects.toThrow('reel cancelled');
+    // It stopped at the abort, not when the frame was done.
+    expect(Date.now() - started).toBeLessThan(Math.max(1_000, fullMs / 2));
+    // A task already aborted never starts; the pool goes on serving.
+    await expect(pool.run('frame-luma', { layout: { width: 1, height: 1, channels: 1, bits: 8 }, frame: Uint8Array.from([0]) }, [], AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+    const ok = await pool.run('frame-luma', { layout: { width: 2, height: 1, channels: 1, bits: 8 }, frame: Uint8Array.from([0, 255]) });
+    expect([...ok]).toEqual([0, 1]);
+  });
+
   it('rejects a task whose arguments are wrong, and keeps serving the next one', async () => {
     const layout = { width: 4, height: 1, channels: 1 as const, bits: 8 as const };
     await expect(pool.run('frame-luma', { layout, frame: new Uint8Array(2) })).rejects.toThrow();

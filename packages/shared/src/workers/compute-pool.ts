@@ -9,6 +9,9 @@ type Result<T extends TaskName> = Awaited<ReturnType<ComputeTasks[T]>>;
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
+  signal?: AbortSignal | undefined;
+  /** Raised (1) when the caller gives up; the task stops at its next cancellation point (cancellation.ts). */
+  cancel?: Int32Array | undefined;
 }
 interface Slot {
   worker: Worker;
@@ -35,19 +38,52 @@ export class ComputePool {
     for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
   }
 
-  run<T extends TaskName>(task: T, args: Args<T>, transfer: ArrayBuffer[] = []): Promise<Result<T>> {
+  /**
+   * Runs a task on a free thread. With `signal`, an abort (the reel cancelled, the worker's deadline) rejects
+   * at once: a queued task is dropped, a running one has its flag raised and stops at its next cancellation
+   * point (between tiles), its thread then free for the next task.
+   */
+  run<T extends TaskName>(task: T, args: Args<T>, transfer: ArrayBuffer[] = [], signal?: AbortSignal): Promise<Result<T>> {
     if (this.closed) return Promise.reject(new Error('compute pool is closed'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {
-      this.queue.push({ msg: { task, args }, transfer, pending: { resolve: resolve as (v: unknown) => void, reject } });
+      const cancel = signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+      const item = { msg: { task, args, cancel }, transfer, pending: { resolve: resolve as (v: unknown) => void, reject, signal, cancel } };
+      this.queue.push(item);
+      signal?.addEventListener('abort', () => this.abort(item), { once: true });
       this.pump();
     });
   }
 
-  async close(): Promise<void> {
+  private abort(item: { pending: Pending }): void {
+    const queued = this.queue.indexOf(item as (typeof this.queue)[number]);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      item.pending.reject(abortError(item.pending.signal));
+      return;
+    }
+    const slot = this.slots.find((s) => s.taskId !== undefined && this.pending.get(s.taskId) === item.pending);
+    if (!slot || slot.taskId === undefined) return;
+    // The thread answers once it reaches a cancellation point; nobody waits for that answer any more.
+    this.pending.delete(slot.taskId);
+    if (item.pending.cancel) Atomics.store(item.pending.cancel, 0, 1);
+    item.pending.reject(abortError(item.pending.signal));
+  }
+
+  /**
+   * Stops the threads. Running tasks are told to stop and given until their next cancellation point (at most
+   * `graceMs`): terminating a thread inside an onnxruntime call would take the whole process down.
+   */
+  async close(graceMs = 30_000): Promise<void> {
     this.closed = true;
-    for (const p of this.pending.values()) p.reject(new Error('compute pool closed'));
+    for (const p of this.pending.values()) {
+      if (p.cancel) Atomics.store(p.cancel, 0, 1);
+      p.reject(new Error('compute pool closed'));
+    }
     for (const q of this.queue) q.pending.reject(new Error('compute pool closed'));
     this.queue.length = 0;
+    const deadline = Date.now() + graceMs;
+    while (this.slots.some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -79,7 +115,12 @@ export class ComputePool {
   private pump(): void {
     for (const slot of this.slots) {
       if (slot.busy) continue;
-      const item = this.queue.shift();
+      let item = this.queue.shift();
+      // A task whose caller gave up while it waited is dropped, not run.
+      while (item?.pending.signal?.aborted) {
+        item.pending.reject(abortError(item.pending.signal));
+        item = this.queue.shift();
+      }
       if (!item) return;
       const id = this.nextId++;
       slot.busy = true;
@@ -88,4 +129,9 @@ export class ComputePool {
       slot.worker.postMessage({ id, ...(item.msg as object) }, item.transfer);
     }
   }
+}
+
+function abortError(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new DOMException('the task was aborted', 'AbortError');
 }

@@ -66,14 +66,18 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       const started = Date.now();
       log.info('job started');
       const seconds = () => (Date.now() - started) / 1000;
+      // A reel cancelled or failed elsewhere stops this job's work in progress, compute threads included.
+      const stopped = new AbortController();
+      // (Not webhooks: a failed reel's failure event must still go out.)
+      const watch = reelId && queue !== 'webhook' ? watchReel(deps, reelId, stopped) : undefined;
       try {
-        const result = await handler(payload, { ...deps, log, job, signal: shutdown.signal });
+        const result = await handler(payload, { ...deps, log, job, signal: AbortSignal.any([shutdown.signal, stopped.signal]) });
         log.info({ ms: Date.now() - started }, 'job finished');
         recordResult(queue, result, seconds());
         return result;
       } catch (err) {
-        if (err instanceof ReelStoppedError) {
-          log.info({ reason: err.message }, 'job skipped: reel stopped');
+        if (err instanceof ReelStoppedError || stopped.signal.aborted) {
+          log.info({ reason: errorMessage(err) }, 'job skipped: reel stopped');
           metrics.jobDuration.observe({ queue, outcome: 'skipped' }, seconds());
           return { skipped: true };
         }
@@ -83,6 +87,8 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
         metrics.jobFailures.inc({ queue, reason: err instanceof BadInputError ? 'bad_input' : last ? 'final' : 'transient' });
         if (err instanceof BadInputError) throw new UnrecoverableError(err.message);
         throw err;
+      } finally {
+        if (watch) clearInterval(watch);
       }
     };
     const worker = new Worker(queue, processor, {
@@ -127,6 +133,22 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
     },
   };
+}
+
+/** How often a running job looks whether its reel was cancelled or failed. */
+const REEL_WATCH_MS = 1_000;
+
+function watchReel(deps: WorkerDeps, reelId: string, stopped: AbortController): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    deps.reels.getState(reelId).then(
+      (state) => {
+        if (state === 'cancelled' || state === 'failed' || state === null) stopped.abort(new ReelStoppedError(`reel is ${state ?? 'gone'}`));
+      },
+      () => undefined,
+    );
+  }, REEL_WATCH_MS);
+  timer.unref();
+  return timer;
 }
 
 /** A finished job in the metrics: its time, and for the frame stages what it did and how fast. */
