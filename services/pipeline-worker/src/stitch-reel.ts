@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReelStoppedError } from '@reelrestore/shared/errors';
@@ -34,11 +34,16 @@ export const stitchReel: JobHandler<'stitch'> = async ({ reelId }, ctx) => {
   const plan = await readPlan(ctx.store, reelId);
   if (!plan) throw new Error('plan.json is missing');
   const keys = reelKeys(reelId);
-  const tmp = await mkdtemp(join(ctx.config.TMP_DIR || tmpdir(), `rr-stitch-${reelId}-`));
+  // The pid in the name lets a restarted worker tell its dead predecessors' folders from live ones (cleanStaleStitchFolders).
+  const tmp = await mkdtemp(join(ctx.config.TMP_DIR || tmpdir(), `${STITCH_TMP_PREFIX}${process.pid}-${reelId}-`));
   // A dot-name: it cannot meet a restored frame's scratch file, whose names never start with one.
   const manifest = new ManifestWriter(join(tmp, '.manifest.lines'));
   try {
-    const outputs = await writeOutputs(plan, reelId, tmp, ctx, manifest);
+    const outputs = await writeOutputs(plan, reelId, tmp, ctx, manifest).catch(async (err: unknown) => {
+      // Stopped part-way (a cancel, a failed reel): the frames already written must not pass for an output.
+      if (err instanceof ReelStoppedError || ctx.signal.aborted) await ctx.store.deletePrefix(keys.outputPrefix);
+      throw err;
+    });
     await manifest.add(await writeReport(ctx.store, ctx.reels, reelId, plan, Date.now() - started));
     await manifest.addMasks(ctx.store, reelId, ctx.signal);
     const manifestKey = await manifest.store(ctx.store, reelId, outputs.kind);
@@ -58,6 +63,32 @@ export const stitchReel: JobHandler<'stitch'> = async ({ reelId }, ctx) => {
     await rm(tmp, { recursive: true, force: true });
   }
 };
+
+export const STITCH_TMP_PREFIX = 'rr-stitch-';
+
+/**
+ * Removes the scratch folders of stitch jobs whose process is gone (killed mid-stitch): run when a pipeline
+ * worker starts. Folders of live processes (another worker sharing TMP_DIR) are left alone.
+ */
+export async function cleanStaleStitchFolders(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(new RegExp(`^${STITCH_TMP_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Patches of the chunk holding each frame, loaded one chunk at a time so memory follows chunk size. */
 function patchLoader(plan: ReelPlan, reelId: string, ctx: JobContext) {
