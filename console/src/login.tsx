@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
+import { Alert } from './alert.js';
 
 /** The API key, checked against the API before it is kept for this browser session. */
 export function Login({ onKey }: { onKey: (key: string) => void }) {
@@ -23,11 +24,7 @@ export function Login({ onKey }: { onKey: (key: string) => void }) {
         <input type="password" name="key" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} autoFocus />
       </label>
       <button type="submit">Sign in</button>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Alert text={error} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { apiJson, followEvents, isFinished, type Edit, type EditLogEntry, type Reel, type ReviewState } from './api.js';
+import { Alert } from './alert.js';
 
 export type Tool = 'look' | 'reject' | 'brush';
 
@@ -167,11 +168,7 @@ export function ReviewPanel(props: {
           making revision {render.revision}: {render.state} {render.percent}%
         </p>
       ) : null}
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Alert text={error} />
       <h4>
         edit log {reel.revision ? `· revision ${reel.revision}` : ''}
       </h4>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import * as tus from 'tus-js-client';
 import { api, savedKey } from './api.js';
+import { Alert } from './alert.js';
 
 interface Progress {
   name: string;
@@ -71,11 +72,7 @@ export function Upload({ onSubmitted }: { onSubmitted: () => void }) {
           {(rate / 1e6).toFixed(1)} MB/s{rate > 0 ? `, ${Math.ceil((progress.total - progress.bytes) / rate)} s left` : ''}
         </p>
       ) : null}
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Alert text={error} />
     </section>
   );
 }

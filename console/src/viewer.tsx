@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, apiJson, imageUrl, type Edit, type Reel } from './api.js';
+import { regionsOf } from '../../packages/shared/src/review/mask-edits.js';
+import { Alert } from './alert.js';
 import { drawPending, ReviewPanel, type Tool } from './review.js';
 
 type Zoom = 'fit' | 1 | 2 | 4;
@@ -49,45 +51,12 @@ interface Region {
   area: number;
 }
 
-/** The repaired regions of a frame (8-connected pieces of its mask), largest first. */
+/** The repaired regions of a frame (8-connected pieces of its mask), largest first: the service's own rule (review/mask-edits.ts). */
 async function repairsOf(reelId: string, frame: number, rev: number): Promise<Region[]> {
-  const bitmap = await createImageBitmap(await (await api(`/v1/reels/${reelId}/frames/${frame}?variant=mask&rev=${rev}`)).blob());
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(bitmap, 0, 0);
-  const { width: w, height: h } = bitmap;
-  const px = ctx.getImageData(0, 0, w, h).data;
-  const seen = new Uint8Array(w * h);
-  const regions: Region[] = [];
-  for (let start = 0; start < w * h; start++) {
-    if (seen[start] || px[start * 4]! < 128) continue;
-    let x0 = w, y0 = h, x1 = 0, y1 = 0, area = 0;
-    const stack = [start];
-    seen[start] = 1;
-    while (stack.length) {
-      const p = stack.pop()!;
-      const x = p % w;
-      const y = (p - x) / w;
-      area++;
-      x0 = Math.min(x0, x);
-      y0 = Math.min(y0, y);
-      x1 = Math.max(x1, x);
-      y1 = Math.max(y1, y);
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          const ny = y + dy;
-          const q = ny * w + nx;
-          if (nx >= 0 && ny >= 0 && nx < w && ny < h && !seen[q] && px[q * 4]! >= 128) {
-            seen[q] = 1;
-            stack.push(q);
-          }
-        }
-      }
-    }
-    regions.push({ x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1, area });
-  }
-  return regions.sort((a, b) => b.area - a.area);
+  const { width, height, data } = await maskBytes(`/v1/reels/${reelId}/frames/${frame}?variant=mask&rev=${rev}`);
+  const mask = new Uint8Array(width * height);
+  for (let i = 0; i < mask.length; i++) mask[i] = data[i * 4]! > 127 ? 255 : 0;
+  return regionsOf(mask, width, height).map((r) => ({ ...r.box, area: r.pixels.length }));
 }
 
 /** The region a click at (x, y) means: the one under it, or one within the service's reach of 6 px (review/mask-edits.ts). */
@@ -284,7 +253,7 @@ export function Viewer({ reelId }: { reelId: string }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [frames, frame, repair, zoom, rev]);
 
-  if (error) return <p class="error" role="alert">{error}</p>;
+  if (error) return <Alert text={error} />;
   if (!reel || !urls) return <p>loading…</p>;
   const { width, height } = reel.media ?? { width: 0, height: 0 };
   // Fit: the whole frame in the stage, as large as it goes; otherwise frame pixels times the zoom.

@@ -17,21 +17,27 @@ export interface MaskRegion {
 /** The repaired region at (x, y), or the nearest one within CLICK_REACH pixels; null when there is none. */
 export function regionAt(mask: Uint8Array, width: number, height: number, x: number, y: number): MaskRegion | null {
   const seed = nearestSet(mask, width, height, x, y);
-  if (seed < 0) return null;
+  return seed < 0 ? null : floodRegion(mask, width, height, seed, new Uint8Array(mask.length));
+}
+
+/** Every repaired region of a mask, largest first (the console's "next repair"). */
+export function regionsOf(mask: Uint8Array, width: number, height: number): MaskRegion[] {
   const seen = new Uint8Array(mask.length);
+  const regions: MaskRegion[] = [];
+  for (let p = 0; p < mask.length; p++) if (mask[p] && !seen[p]) regions.push(floodRegion(mask, width, height, p, seen));
+  return regions.sort((a, b) => b.pixels.length - a.pixels.length);
+}
+
+/** The 8-connected region holding `seed`; its pixels are marked in `seen`. */
+function floodRegion(mask: Uint8Array, width: number, height: number, seed: number, seen: Uint8Array): MaskRegion {
   const pixels: number[] = [];
   const stack = [seed];
   seen[seed] = 1;
-  let x0 = width, y0 = height, x1 = 0, y1 = 0;
   while (stack.length) {
     const p = stack.pop()!;
     pixels.push(p);
     const px = p % width;
     const py = (p - px) / width;
-    x0 = Math.min(x0, px);
-    x1 = Math.max(x1, px);
-    y0 = Math.min(y0, py);
-    y1 = Math.max(y1, py);
     for (let dy = -1; dy <= 1; dy++) {
       for (let dx = -1; dx <= 1; dx++) {
         const nx = px + dx;
@@ -45,7 +51,22 @@ export function regionAt(mask: Uint8Array, width: number, height: number, x: num
       }
     }
   }
-  return { pixels, box: { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 } };
+  return { pixels, box: boxOf(pixels, width)! };
+}
+
+/** The bounding box of pixel indices, or null for none. */
+function boxOf(pixels: readonly number[], width: number): Rect | null {
+  if (pixels.length === 0) return null;
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (const p of pixels) {
+    const x = p % width;
+    const y = (p - x) / width;
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
+  }
+  return { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
 }
 
 function nearestSet(mask: Uint8Array, width: number, height: number, x: number, y: number): number {
@@ -79,20 +100,13 @@ export function paintStroke(mask: Uint8Array, width: number, height: number, poi
       }
     }
   });
-  let pixels = 0;
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  const set: number[] = [];
   for (let i = 0; i < covered.length; i++) {
     if (!covered[i]) continue;
     mask[i] = 255;
-    pixels++;
-    const px = i % width;
-    const py = (i - px) / width;
-    x0 = Math.min(x0, px);
-    x1 = Math.max(x1, px);
-    y0 = Math.min(y0, py);
-    y1 = Math.max(y1, py);
+    set.push(i);
   }
-  return { pixels, box: pixels ? { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 } : null };
+  return { pixels: set.length, box: boxOf(set, width) };
 }
 
 export function clearRegion(mask: Uint8Array, region: MaskRegion): void {

@@ -3,6 +3,20 @@ import { toLuma } from '../restore/luma.js';
 import { makeSyntheticClip } from '../synthetic/synthetic-clip.js';
 import { ComputePool } from './compute-pool.js';
 
+/** The learned segmenter over a whole window, without the cascade. */
+const unetOver = (width: number, height: number, lumas: Float32Array[]) => ({
+  width,
+  height,
+  lumas,
+  modelPath: new URL('../../../../models/segment-unet/model.onnx', import.meta.url).pathname,
+  threshold: 0.5,
+  lowThreshold: 0.3,
+  dilate: 0,
+  tile: 256,
+  overlap: 64,
+  cascade: null,
+});
+
 describe('ComputePool', () => {
   const pool = new ComputePool(2);
   afterAll(() => pool.close());
@@ -15,18 +29,7 @@ describe('ComputePool', () => {
       expect(l.buffer).toBeInstanceOf(SharedArrayBuffer);
       expect([...l]).toEqual([...toLuma(clip.damaged[i]!, clip.layout)]);
     }
-    const { mask, damaged } = await pool.run('segment-frame-unet', {
-      width: 96,
-      height: 64,
-      lumas,
-      modelPath: new URL('../../../../models/segment-unet/model.onnx', import.meta.url).pathname,
-      threshold: 0.5,
-      lowThreshold: 0.3,
-      dilate: 0,
-      tile: 256,
-      overlap: 64,
-      cascade: null,
-    });
+    const { mask, damaged } = await pool.run('segment-frame-unet', unetOver(96, 64, lumas));
     expect(mask).toHaveLength(96 * 64);
     expect(damaged).toBeGreaterThan(0);
   });
@@ -35,18 +38,7 @@ describe('ComputePool', () => {
     // The learned segmenter over a whole 1536x1536 window, no cascade: seconds of work on one thread.
     const side = 1536;
     const lumas = Array.from({ length: 5 }, () => Float32Array.from({ length: side * side }, (_, i) => (i % 97) / 97));
-    const args = {
-      width: side,
-      height: side,
-      lumas,
-      modelPath: new URL('../../../../models/segment-unet/model.onnx', import.meta.url).pathname,
-      threshold: 0.5,
-      lowThreshold: 0.3,
-      dilate: 0,
-      tile: 256,
-      overlap: 64,
-      cascade: null,
-    };
+    const args = unetOver(side, side, lumas);
     const full = Date.now();
     await pool.run('segment-frame-unet', args);
     const fullMs = Date.now() - full;
