@@ -217,8 +217,12 @@ async function countFrames(url: string, stream: FfprobeStream, opts: ProbeOption
   return count;
 }
 
-/** Frames the container's declared duration holds at the stream's rate, or null where it declares none. */
+/**
+ * Frames the container's declared duration holds at the stream's rate, or null where that says nothing of
+ * the video alone: a file with other streams (an audio track may run longer) or no declared duration.
+ */
 function declaredFrames(info: FfprobeResult, fps: Fps): number | null {
+  if (info.streams?.some((s) => s.codec_type !== 'video')) return null;
   const duration = Number(info.format?.duration);
   return Number.isFinite(duration) && duration > 0 ? Math.round((duration * fps.num) / fps.den) : null;
 }
