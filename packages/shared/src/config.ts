@@ -174,6 +174,11 @@ export const configSchema = z.object({
   STITCH_CONCURRENCY: int(1, 1),
   WEBHOOK_CONCURRENCY: int(8, 1),
   JOB_ATTEMPTS: int(3, 1),
+  /**
+   * At most this many of one tenant's chunks segmented (and as many inpainted) at once across all workers, so
+   * one tenant's reel cannot hold every worker; 0 = no cap.
+   */
+  TENANT_MAX_RUNNING_CHUNKS: int(8, 0),
   /** A worker that dies mid-job holds its job this long; then another worker takes it over. */
   JOB_LOCK_MS: int(60_000, 1_000),
 

@@ -1,5 +1,5 @@
 import type { ExternalSources } from '../storage/external-sources.js';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { BadInputError, errorMessage, ReelStoppedError } from '../errors.js';
@@ -12,6 +12,7 @@ import { metrics } from '../metrics/metrics.js';
 import type { ReelStore } from '../reels/reel-store.js';
 import type { ObjectStore } from '../storage/storage.js';
 import type { JobHandlers } from './handlers.js';
+import { TenantSlots } from './tenant-slots.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -56,13 +57,21 @@ const CONCURRENCY: Record<QueueName, (c: Config) => number> = {
  */
 export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<JobHandlers, R>, deps: WorkerDeps): RunningWorkers {
   const shutdown = new AbortController();
+  const slots = new TenantSlots(deps.redis, deps.config.QUEUE_PREFIX);
   const workers = roles.map((queue) => {
     const handler = handlers[queue] as unknown as (p: unknown, ctx: unknown) => Promise<unknown>;
     if (typeof handler !== 'function') throw new Error(`no handler for queue "${queue}"`);
-    const processor = async (job: Job) => {
+    const processor = async (job: Job, token?: string) => {
       const payload = parsePayload(queue, job.data);
       const reelId = (payload as { reelId?: string }).reelId;
       const log = deps.logger.child({ queue, jobId: job.id, reelId, attempt: job.attemptsMade + 1 });
+      // One tenant's reel must not hold every worker: over its share, the chunk waits a moment and the
+      // worker takes the next job in the queue, another tenant's.
+      const slot = reelId && FAIR_STAGES.has(queue) ? await claimTenantSlot(slots, deps, queue, reelId, job.id!) : null;
+      if (slot === false) {
+        await job.moveToDelayed(Date.now() + FAIR_RETRY_MS, token);
+        throw new DelayedError();
+      }
       const started = Date.now();
       log.info('job started');
       const seconds = () => (Date.now() - started) / 1000;
@@ -89,6 +98,7 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
         throw err;
       } finally {
         if (watch) clearInterval(watch);
+        if (slot) await slot.release().catch(() => undefined);
       }
     };
     const worker = new Worker(queue, processor, {
@@ -131,6 +141,30 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
         await Promise.all(workers.map((w) => w.close(true)));
       }
       await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
+    },
+  };
+}
+
+/** The stages whose chunks count against a tenant's share (TENANT_MAX_RUNNING_CHUNKS): the expensive ones. */
+const FAIR_STAGES: ReadonlySet<QueueName> = new Set(['segment', 'inpaint']);
+/** How long a chunk over its tenant's share waits before it is offered to a worker again. */
+const FAIR_RETRY_MS = 1_000;
+
+/**
+ * A running slot of the reel's tenant for this job, refreshed while it runs, or false when the tenant already
+ * runs its share; null when there is no cap or no such reel.
+ */
+async function claimTenantSlot(slots: TenantSlots, deps: WorkerDeps, stage: QueueName, reelId: string, jobId: string): Promise<{ release(): Promise<void> } | false | null> {
+  const cap = deps.config.TENANT_MAX_RUNNING_CHUNKS;
+  const tenant = cap > 0 ? await deps.reels.getTenant(reelId) : null;
+  if (!tenant) return null;
+  if (!(await slots.claim(tenant, stage, jobId, cap))) return false;
+  const timer = setInterval(() => void slots.refresh(tenant, stage, jobId).catch(() => undefined), 5_000);
+  timer.unref();
+  return {
+    release: async () => {
+      clearInterval(timer);
+      await slots.release(tenant, stage, jobId);
     },
   };
 }
