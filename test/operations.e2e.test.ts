@@ -111,6 +111,24 @@ describe("a worker's own port", () => {
   });
 });
 
+describe('time budget', () => {
+  it('stops a chunk that outlasts its time budget and fails the reel saying so, with every worker still running', { timeout: 60_000 }, async () => {
+    // A budget no chunk can meet: 1 ms, nothing per megapixel.
+    const stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median', JOB_BUDGET_BASE_MS: '1', JOB_BUDGET_MS_PER_MEGAPIXEL: '0' } });
+    try {
+      const client = stack.client('acme');
+      const { id } = await client.submit(multipartBody({}, { name: 'budget.mkv', contentType: 'video/x-matroska', body: createReadStream(await clipFile('budget.mkv', { width: 64, height: 48, frames: 8 })) }));
+      const reel = await stack.waitFor(client, id);
+      expect(reel.state).toBe('failed');
+      expect(reel.error).toMatch(/^finding damage: frames 0-7 took longer than their time budget of 0 s/);
+      await expect.poll(() => stack.unfinishedJobs(), { timeout: 15_000 }).toBe(0);
+      expect(stack.workersRunning()).toBe(true);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe('stitching interrupted', () => {
   it('a reel cancelled while stitching reports nothing and leaves no output frame behind', { timeout: 120_000 }, async () => {
     const stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median', CHUNK_FRAMES: '80' } });

@@ -179,6 +179,12 @@ export const configSchema = z.object({
    * one tenant's reel cannot hold every worker; 0 = no cap.
    */
   TENANT_MAX_RUNNING_CHUNKS: int(8, 0),
+  /**
+   * A segment or inpaint chunk's time budget: this base plus JOB_BUDGET_MS_PER_MEGAPIXEL for every megapixel
+   * of every frame (a 32-frame 2K chunk gets about 52 minutes). Past it the work stops and the reel fails.
+   */
+  JOB_BUDGET_BASE_MS: int(60_000, 1),
+  JOB_BUDGET_MS_PER_MEGAPIXEL: int(30_000, 0),
   /** A worker that dies mid-job holds its job this long; then another worker takes it over. */
   JOB_LOCK_MS: int(60_000, 1_000),
 

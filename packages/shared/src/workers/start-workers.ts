@@ -3,7 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { BadInputError, errorMessage, ReelStoppedError } from '../errors.js';
-import { parsePayload, type QueueName } from '../jobs.js';
+import { parsePayload, type ChunkPayload, type QueueName } from '../jobs.js';
 import { throttledWarn, type Logger } from '../logger.js';
 import type { Queues } from '../queues.js';
 import { withoutPaths } from '../frames/probe-media.js';
@@ -79,8 +79,12 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       const stopped = new AbortController();
       // (Not webhooks: a failed reel's failure event must still go out.)
       const watch = reelId && queue !== 'webhook' ? watchReel(deps, reelId, stopped) : undefined;
+      // A chunk gets time in proportion to its pixels; past that its work is stopped and it fails for good.
+      const budgetMs = FAIR_STAGES.has(queue) ? await chunkBudgetMs(deps, payload as ChunkPayload) : null;
+      const overBudget = budgetMs === null ? null : AbortSignal.timeout(budgetMs);
       try {
-        const result = await handler(payload, { ...deps, log, job, signal: AbortSignal.any([shutdown.signal, stopped.signal]) });
+        const signals = [shutdown.signal, stopped.signal, ...(overBudget ? [overBudget] : [])];
+        const result = await handler(payload, { ...deps, log, job, signal: AbortSignal.any(signals) });
         log.info({ ms: Date.now() - started }, 'job finished');
         recordResult(queue, result, seconds());
         return result;
@@ -89,6 +93,10 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
           log.info({ reason: errorMessage(err) }, 'job skipped: reel stopped');
           metrics.jobDuration.observe({ queue, outcome: 'skipped' }, seconds());
           return { skipped: true };
+        }
+        if (overBudget?.aborted) {
+          const p = payload as ChunkPayload;
+          err = new UnrecoverableError(`frames ${p.start}-${p.end - 1} took longer than their time budget of ${Math.round(budgetMs! / 1000)} s (JOB_BUDGET_BASE_MS + JOB_BUDGET_MS_PER_MEGAPIXEL per frame)`);
         }
         log.warn({ err: errorMessage(err), ms: Date.now() - started }, 'job error');
         metrics.jobDuration.observe({ queue, outcome: 'failed' }, seconds());
@@ -143,6 +151,14 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       await Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
     },
   };
+}
+
+/** A chunk's time budget: a base, plus so much per megapixel of each of its frames. */
+async function chunkBudgetMs(deps: WorkerDeps, p: ChunkPayload): Promise<number | null> {
+  const media = (await deps.reels.get(p.reelId))?.media;
+  if (!media) return null;
+  const megapixels = (media.width * media.height) / 1e6;
+  return deps.config.JOB_BUDGET_BASE_MS + (p.end - p.start) * megapixels * deps.config.JOB_BUDGET_MS_PER_MEGAPIXEL;
 }
 
 /** The stages whose chunks count against a tenant's share (TENANT_MAX_RUNNING_CHUNKS): the expensive ones. */
