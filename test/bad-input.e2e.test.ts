@@ -20,7 +20,7 @@ let stack: TestStack;
 let work: string;
 
 beforeAll(async () => {
-  stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median', JOB_ATTEMPTS: '1' } });
+  stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median', JOB_ATTEMPTS: '1', WEBHOOK_ALLOW_PRIVATE: 'false' } });
   work = mkdtempSync(join(tmpdir(), 'rr-bad-'));
 }, 60_000);
 afterAll(async () => {
@@ -105,10 +105,53 @@ const cases: Case[] = [
   { name: 'a 16x2000 strip', upload: async () => ({ file: 'thin.tar', type: 'application/x-tar', body: await tarOf(await frames(3, 16, 2000)) }), expect: { failed: /frames are 16x2000: an aspect ratio of 125\.0:1, beyond any film format/ } },
   { name: 'frames wider than 8K', upload: async () => ({ file: 'wide.tar', type: 'application/x-tar', body: await tarOf(await frames(2, 9000, 16)) }), expect: { failed: /frames are 9000x16: wider than 8192 pixels/ } },
   { name: 'a tar cut mid-frame', upload: async () => { const t = await tarOf(await frames(4)); return { file: 'cut.tar', type: 'application/x-tar', body: t.subarray(0, Math.floor(t.length * 0.6)) }; }, expect: { status: 422, detail: /the tar ends in the middle of f_000\d\.png .*cut short|no end-of-archive marker: the upload was cut short/ } },
+  { name: 'a ProRes MOV cut in half', upload: async () => { const b = transcode(await clip('prores.mkv'), 'mov', ['-c:v', 'prores_ks', '-profile:v', '4', '-pix_fmt', 'yuv444p10le']); return { file: 'half.mov', type: 'video/quicktime', body: b.subarray(0, Math.floor(b.length / 2)) }; }, expect: { failed: /is an incomplete MP4\/MOV/ } },
+  { name: 'an MJPEG AVI cut in half', upload: async () => { const b = transcode(await clip('mjpeg.mkv', 48), 'avi', ['-c:v', 'mjpeg', '-q:v', '3']); return { file: 'half.avi', type: 'video/x-msvideo', body: b.subarray(0, Math.floor(b.length / 2)) }; }, expect: { failed: /truncated|cannot be read|ends early|fewer frames/i } },
+  { name: 'a DPX that is not one', upload: async () => ({ file: 'dpx.tar', type: 'application/x-tar', body: await tarOf([{ name: 'f_0001.dpx', body: Buffer.from('SDPX' + 'x'.repeat(3000)) }, { name: 'f_0002.dpx', body: Buffer.from('SDPX' + 'y'.repeat(3000)) }]) }), expect: { failed: /f_0001\.dpx (is not a readable DPX image|cannot be read)/ } },
+];
+
+/** A real clip, sent with a callbackUrl field before it (boundary "b"). */
+async function withCallback(url: string): Promise<Buffer> {
+  const head = `--b\r\nContent-Disposition: form-data; name="callbackUrl"\r\n\r\n${url}\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a.mkv"\r\nContent-Type: video/x-matroska\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head), await clip('callback.mkv'), Buffer.from('\r\n--b--\r\n')]);
+}
+
+/** Requests that are wrong before any file is looked at: each gets its status and says what to fix. */
+const requests: { name: string; path?: string; method?: string; type?: string; body: string | (() => Promise<Buffer>); status: number; detail: RegExp }[] = [
+  { name: 'malformed JSON', type: 'application/json', body: '{"source": {"key": ', status: 400, detail: /JSON|json/ },
+  { name: 'JSON that is not an object', type: 'application/json', body: '"reel.mkv"', status: 400, detail: /.+/ },
+  { name: 'a source of the wrong shape', type: 'application/json', body: '{"source": {"key": 42}}', status: 400, detail: /source/ },
+  { name: 'an unknown option', type: 'application/json', body: '{"source": {"key": "a.mkv"}, "options": {"speed": "max"}}', status: 400, detail: /speed|options/ },
+  { name: 'chunkFrames out of range', type: 'application/json', body: '{"source": {"key": "a.mkv"}, "options": {"chunkFrames": 100000}}', status: 400, detail: /chunkFrames/ },
+  { name: 'an unknown output format', type: 'application/json', body: '{"source": {"key": "a.mkv"}, "options": {"outputFormat": "gif"}}', status: 400, detail: /outputFormat/ },
+  { name: 'a source key climbing out with ..', type: 'application/json', body: '{"source": {"key": "../../other/reel.mkv"}}', status: 400, detail: /not a valid object key/ },
+  { name: 'a source key that is not there', type: 'application/json', body: '{"source": {"key": "missing/reel.mkv"}}', status: 404, detail: /missing\/reel\.mkv/ },
+  { name: 'a callback to the metadata service', type: 'multipart/form-data; boundary=b', body: () => withCallback('http://169.254.169.254/latest/'), status: 422, detail: /non-public address/ },
+  { name: 'a callback to NAT64 of the metadata service', type: 'multipart/form-data; boundary=b', body: () => withCallback('http://[64:ff9b::a9fe:a9fe]/'), status: 422, detail: /non-public address/ },
+  { name: 'plain text', type: 'text/plain', body: 'hello', status: 400, detail: /expected object/ },
+  { name: 'multipart with no file part', type: 'multipart/form-data; boundary=b', body: '--b\r\nContent-Disposition: form-data; name="chunkFrames"\r\n\r\n16\r\n--b--\r\n', status: 400, detail: /file/ },
+  { name: 'multipart cut off before its end', type: 'multipart/form-data; boundary=b', body: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.mkv"\r\nContent-Type: video/x-matroska\r\n\r\n\u001aE', status: 400, detail: /malformed|broke off|ended/ },
+  { name: 'a frame name climbing out of a sequence upload', path: 'sequence', method: 'PUT', type: 'image/png', body: () => png(64, 48), status: 400, detail: /file name|valid|frame name/ },
 ];
 
 describe('the bad-input corpus', () => {
-  it('has at least 20 cases', () => expect(cases.length).toBeGreaterThanOrEqual(20));
+  it('has at least 40 cases', () => expect(cases.length + requests.length).toBeGreaterThanOrEqual(40));
+
+  it.each(requests.map((r) => [r.name, r] as const))('request: %s', async (_name, r) => {
+    let url = `${stack.api.url}/v1/reels`;
+    if (r.path === 'sequence') {
+      const created = await fetch(`${stack.api.url}/v1/sequence-uploads`, { method: 'POST', headers: { authorization: `Bearer ${stack.keys.acme}` } });
+      const { frameUrl } = (await created.json()) as { frameUrl: string };
+      url = frameUrl.replace('{name}', '..%2F..%2Fescape.png');
+    }
+    const body = typeof r.body === 'string' ? r.body : await r.body();
+    const res = await fetch(url, { method: r.method ?? 'POST', headers: { authorization: `Bearer ${stack.keys.acme}`, 'content-type': r.type ?? 'application/json' }, body });
+    const answer = (await res.json()) as { detail?: string };
+    expect(res.status, JSON.stringify(answer)).toBe(r.status);
+    expect(answer.detail).toMatch(r.detail);
+    expect(await stack.unfinishedJobs()).toBe(0);
+    expect(stack.workersRunning()).toBe(true);
+  });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', { timeout: 60_000 }, async (_name, c) => {
     const { file, type, body } = await c.upload();

@@ -158,7 +158,8 @@ async function chunkBudgetMs(deps: WorkerDeps, p: ChunkPayload): Promise<number 
   const media = (await deps.reels.get(p.reelId))?.media;
   if (!media) return null;
   const megapixels = (media.width * media.height) / 1e6;
-  return deps.config.JOB_BUDGET_BASE_MS + (p.end - p.start) * megapixels * deps.config.JOB_BUDGET_MS_PER_MEGAPIXEL;
+  // AbortSignal.timeout takes whole milliseconds.
+  return Math.ceil(deps.config.JOB_BUDGET_BASE_MS + (p.end - p.start) * megapixels * deps.config.JOB_BUDGET_MS_PER_MEGAPIXEL);
 }
 
 /** The stages whose chunks count against a tenant's share (TENANT_MAX_RUNNING_CHUNKS): the expensive ones. */
