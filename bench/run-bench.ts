@@ -4,6 +4,7 @@
  * JSON (stable schema, see bench-report.ts), HTML and a markdown table.
  *
  *   npx tsx bench/run-bench.ts [--full] [--json <file>] [--html <file>] [--real <dir>] [--seed N] [--clean <dir>]
+ *   npx tsx bench/run-bench.ts --chaos [--kills 50] [--clients 8]   (reliability: bench/chaos.ts)
  *
  * --clean: clean photographs for the plates (scripts/fetch-clean-images.sh fills .cache/clean-images,
  * the default); without them the generator paints procedural plates, and meta.set says which.
@@ -28,6 +29,7 @@ import { hasInpaintModel } from './peers/diffusion-inpainter.js';
 import { CONVENTIONS, type BenchReport, type SplitReport } from './bench-report.js';
 import { markdownReport } from './report-markdown.js';
 import { htmlReport } from './report-html.js';
+import { chaosTable, runChaosBench } from './chaos.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -56,9 +58,19 @@ async function main(): Promise<void> {
       real: { type: 'string', default: resolve(ROOT, '../shared/data/real-clips') },
       seed: { type: 'string', default: '1' },
       clean: { type: 'string', default: join(ROOT, '.cache/clean-images') },
+      // The reliability run instead of the quality and speed bench (bench/chaos.ts).
+      chaos: { type: 'boolean', default: false },
+      kills: { type: 'string', default: '50' },
+      clients: { type: 'string', default: '8' },
     },
     strict: true,
   });
+  if (values.chaos) {
+    console.log(`Chaos: ${values.kills} worker kills and a Redis restart during reels, then ${values.clients} clients at once on loopback…`);
+    const report = await runChaosBench({ kills: Number(values.kills), clients: Number(values.clients), json: join(ROOT, 'bench-out/chaos.json') });
+    console.log(`\n${chaosTable(report)}`);
+    return;
+  }
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
   const full = values.full === true;

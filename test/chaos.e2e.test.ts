@@ -4,38 +4,20 @@
  * restarted once. The outputs must be byte-identical to an undisturbed run's (compared file by file through
  * the manifest's SHA-256s), with nothing left in the queues. `npm run bench -- --chaos` is the long version.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody, tarOfFrames } from '../packages/cli/src/upload-body.js';
 import { writePngSequence } from './support/clip-files.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { makeSyntheticClip } from './support/synthetic-clip.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
-const KINDS = ['pipeline-worker', 'segment-worker', 'inpaint-worker'] as const;
-type Kind = (typeof KINDS)[number];
+import { WORKER_KINDS, WorkerProcesses } from './support/worker-processes.js';
 
 let stack: TestStack;
 let work: string;
 let names: string[];
-const procs = new Map<Kind, ChildProcess>();
-
-function startWorker(kind: Kind): void {
-  const env = {
-    PATH: process.env.PATH,
-    REDIS_URL: stack.config.REDIS_URL,
-    STORAGE_URL: stack.config.STORAGE_URL,
-    JOB_LOCK_MS: '1500',
-    CHUNK_FRAMES: '8',
-    COMPUTE_THREADS: '1',
-    METRICS_PORT: '0',
-    LOG_LEVEL: 'silent',
-  };
-  procs.set(kind, spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services', kind, 'src/main.ts')], { cwd: ROOT, env, stdio: 'ignore' }));
-}
+let workers: WorkerProcesses;
 
 beforeAll(async () => {
   // The API only, in this process; every worker is a separate process the test can kill.
@@ -43,11 +25,12 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rr-chaos-'));
   const clip = makeSyntheticClip({ width: 96, height: 64, frames: 32, channels: 1, bits: 8, seed: 17, shift: { x: 0.6, y: 0.2 }, damage: { specksPerFrame: 3, minRadius: 2, maxRadius: 4 } });
   names = await writePngSequence(join(work, 'seq'), clip.layout, clip.damaged);
-  for (const kind of KINDS) startWorker(kind);
+  workers = new WorkerProcesses(stack.config, { JOB_LOCK_MS: '1500', CHUNK_FRAMES: '8', COMPUTE_THREADS: '1' });
+  workers.startAll();
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of procs.values()) p.kill('SIGKILL');
+  workers?.stopAll();
   await stack?.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -88,9 +71,8 @@ describe('chaos', () => {
           kills.push(`redis during ${state}`);
           continue;
         }
-        const kind = KINDS[Math.floor(random() * KINDS.length)]!;
-        procs.get(kind)!.kill('SIGKILL');
-        startWorker(kind);
+        const kind = WORKER_KINDS[Math.floor(random() * WORKER_KINDS.length)]!;
+        workers.killAndRestart(kind);
         kills.push(`${kind} during ${state}`);
       }
     });

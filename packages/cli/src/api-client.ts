@@ -16,7 +16,7 @@ export class ApiError extends Error {
 }
 
 /** A thin client of the reelrestore REST API, used by the CLI in both local and remote mode. */
-/** How often a GET answered 503 is asked again before the error reaches the caller. */
+/** How often a GET answered 503 or 429 is asked again before the error reaches the caller. */
 const GET_RETRIES = 6;
 
 export class ApiClient {
@@ -36,9 +36,9 @@ export class ApiClient {
         headers: { authorization: `Bearer ${this.apiKey}`, ...(init.headers as Record<string, string>) },
       });
     let res = await send();
-    // A GET the service could not answer for now (its Redis restarting, overload) is asked again after the
-    // Retry-After it gives, a few times: reading a reel's state must outlast a blip.
-    for (let attempt = 1; res.status === 503 && (init.method ?? 'GET') === 'GET' && attempt <= GET_RETRIES; attempt++) {
+    // A GET the service could not answer for now (its Redis restarting, overload, the rate limit) is asked
+    // again after the Retry-After it gives, a few times: reading a reel's state must outlast a blip.
+    for (let attempt = 1; (res.status === 503 || res.status === 429) && (init.method ?? 'GET') === 'GET' && attempt <= GET_RETRIES; attempt++) {
       await res.body?.cancel().catch(() => undefined);
       await new Promise((r) => setTimeout(r, Math.min(30, Number(res.headers.get('retry-after')) || 1) * 1000));
       res = await send();
