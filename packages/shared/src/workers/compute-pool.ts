@@ -48,9 +48,24 @@ export class ComputePool {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {
       const cancel = signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
-      const item = { msg: { task, args, cancel }, transfer, pending: { resolve: resolve as (v: unknown) => void, reject, signal, cancel } };
+      // The listener goes when the task settles: a chunk runs hundreds of tasks on one signal.
+      const onAbort = () => this.abort(item);
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      const pending: Pending = {
+        resolve: (v) => {
+          settle();
+          resolve(v as Result<T>);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+        signal,
+        cancel,
+      };
+      const item = { msg: { task, args, cancel }, transfer, pending };
       this.queue.push(item);
-      signal?.addEventListener('abort', () => this.abort(item), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
   }
