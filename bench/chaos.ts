@@ -6,6 +6,7 @@
  * reel's output frames and masks are compared with an undisturbed run's (SHA-256 from the manifest).
  * Load: `--clients` clients at once each upload a short clip and poll its status until it completes, while
  * one more polls a reel's status as fast as it is answered; latencies are reported as p50 and p99.
+ * Thin frames: 16 px wide sequences ever taller, restored end to end, to show their cost follows their pixels.
  *
  *   npx tsx bench/run-bench.ts --chaos [--kills 50] [--clients 8]
  */
@@ -33,6 +34,11 @@ export interface ChaosReport {
   /** Why they failed, as their records say. */
   failures: string[];
   load: { clients: number; uploads: LatencySummary; statusPolls: LatencySummary; reelsCompleted: number; seconds: number };
+  /**
+   * Thin frames (16 px wide, 3 of them), with the aspect-ratio limit lifted: seconds end to end and per
+   * megapixel. Work must grow with pixels, not faster (a 16x16000 sequence once held a worker 11 minutes).
+   */
+  thinFrames: { height: number; seconds: number; secondsPerMegapixel: number }[];
 }
 
 interface LatencySummary {
@@ -51,7 +57,8 @@ export async function runChaosBench(opts: { kills: number; clients: number; json
   const work = mkdtempSync(join(tmpdir(), 'rr-chaos-bench-'));
   // No rate limit: the load run measures the service, not the limiter (which answers 429 past 600 a minute).
   const stack = await startTestStack({ services: [], env: { JOB_LOCK_MS: '1500', CHUNK_FRAMES: '8', RATE_LIMIT_PER_MINUTE: '0' } });
-  const workers = new WorkerProcesses(stack.config, { JOB_LOCK_MS: '1500', CHUNK_FRAMES: '8', COMPUTE_THREADS: '1' });
+  // The aspect-ratio limit is lifted for the thin-frame run only; the other reels are ordinary.
+  const workers = new WorkerProcesses(stack.config, { JOB_LOCK_MS: '1500', CHUNK_FRAMES: '8', COMPUTE_THREADS: '1', MAX_ASPECT_RATIO: '5000', MAX_FRAME_HEIGHT: '40000' });
   workers.startAll();
   try {
     const clip = makeSyntheticClip({ width: 96, height: 64, frames: 48, channels: 1, bits: 8, seed: 23, shift: { x: 0.6, y: 0.2 }, damage: { specksPerFrame: 3, minRadius: 2, maxRadius: 4 } });
@@ -94,7 +101,8 @@ export async function runChaosBench(opts: { kills: number; clients: number; json
     }
 
     const load = await loadRun(stack, work, opts.clients);
-    const report: ChaosReport = { kills, redisRestarts, reels, framesPerReel: names.length, framesLost, reelsFailed, failures: [...failures], load };
+    const thinFrames = await thinFrameRun(stack, work);
+    const report: ChaosReport = { kills, redisRestarts, reels, framesPerReel: names.length, framesLost, reelsFailed, failures: [...failures], load, thinFrames };
     if (opts.json) {
       mkdirSync(dirname(resolve(opts.json)), { recursive: true });
       writeFileSync(opts.json, JSON.stringify(report, null, 2));
@@ -158,11 +166,38 @@ async function loadRun(stack: TestStack, work: string, clients: number): Promise
   return { clients, uploads: summary(uploads), statusPolls: summary(polls), reelsCompleted: completed, seconds: (Date.now() - started) / 1000 };
 }
 
+/** Three frames of random noise, 16 px wide and ever taller, each restored end to end. */
+async function thinFrameRun(stack: TestStack, work: string): Promise<ChaosReport['thinFrames']> {
+  const out: ChaosReport['thinFrames'] = [];
+  for (const height of [2000, 4000, 8000, 16000]) {
+    let s = height;
+    const frames = Array.from({ length: 3 }, () => {
+      const d = new Uint8Array(16 * height);
+      for (let i = 0; i < d.length; i++) d[i] = (s = (s * 1103515245 + 12345) % 2 ** 31) % 256;
+      return d;
+    });
+    const dir = join(work, `thin-${height}`);
+    const names = await writePngSequence(dir, { width: 16, height, channels: 1, bits: 8 }, frames);
+    const started = Date.now();
+    const client = stack.client('acme');
+    const { id } = await client.submit(multipartBody({}, { name: 'thin.tar', contentType: 'application/x-tar', body: tarOfFrames(dir, names) }));
+    const reel = await stack.waitFor(client, id, undefined, 900_000);
+    if (reel.state !== 'completed') throw new Error(`16x${height}: ${reel.state} ${reel.error ?? ''}`);
+    const seconds = (Date.now() - started) / 1000;
+    out.push({ height, seconds, secondsPerMegapixel: seconds / ((3 * 16 * height) / 1e6) });
+  }
+  return out;
+}
+
 export function chaosTable(r: ChaosReport): string {
   return [
     '| kills | Redis restarts | reels | frames lost in completed reels | reels failed (stall limit) | clients | uploads p50 / p99 (ms) | status p50 / p99 (ms), requests | reels completed under load |',
     '|---|---|---|---|---|---|---|---|---|',
     `| ${r.kills} | ${r.redisRestarts} | ${r.reels} of ${r.framesPerReel} frames | ${r.framesLost} | ${r.reelsFailed} | ${r.load.clients} | ${r.load.uploads.p50Ms} / ${r.load.uploads.p99Ms} | ${r.load.statusPolls.p50Ms} / ${r.load.statusPolls.p99Ms}, ${r.load.statusPolls.count} | ${r.load.reelsCompleted} of ${r.load.clients} in ${r.load.seconds.toFixed(0)} s |`,
     ...(r.failures.length ? ['', `Failed reels said: ${r.failures.map((f) => `"${f}"`).join('; ')}`] : []),
+    '',
+    '| thin frames (3 of 16 px wide) | seconds end to end | seconds per megapixel |',
+    '|---|---|---|',
+    ...r.thinFrames.map((t) => `| 16x${t.height} | ${t.seconds.toFixed(1)} | ${t.secondsPerMegapixel.toFixed(1)} |`),
   ].join('\n');
 }
