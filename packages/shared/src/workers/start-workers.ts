@@ -2,11 +2,10 @@ import type { ExternalSources } from '../storage/external-sources.js';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { BadInputError, errorMessage, ReelStoppedError } from '../errors.js';
+import { BadInputError, errorMessage, ReelStoppedError, withoutPaths } from '../errors.js';
 import { parsePayload, type ChunkPayload, type QueueName } from '../jobs.js';
 import { throttledWarn, type Logger } from '../logger.js';
 import type { Queues } from '../queues.js';
-import { withoutPaths } from '../frames/probe-media.js';
 import { failReel } from '../reels/fail-reel.js';
 import { metrics } from '../metrics/metrics.js';
 import type { ReelStore } from '../reels/reel-store.js';
@@ -65,9 +64,10 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       const payload = parsePayload(queue, job.data);
       const reelId = (payload as { reelId?: string }).reelId;
       const log = deps.logger.child({ queue, jobId: job.id, reelId, attempt: job.attemptsMade + 1 });
+      const chunk = reelId && FRAME_STAGES.has(queue) ? await chunkTerms(deps, payload as ChunkPayload) : null;
       // One tenant's reel must not hold every worker: over its share, the chunk waits a moment and the
       // worker takes the next job in the queue, another tenant's.
-      const slot = reelId && FAIR_STAGES.has(queue) ? await claimTenantSlot(slots, deps, queue, reelId, job.id!) : null;
+      const slot = chunk ? await claimTenantSlot(slots, deps.config.TENANT_MAX_RUNNING_CHUNKS, queue, chunk.tenantId, job.id!) : null;
       if (slot === false) {
         await job.moveToDelayed(Date.now() + FAIR_RETRY_MS, token);
         throw new DelayedError();
@@ -80,7 +80,7 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
       // (Not webhooks: a failed reel's failure event must still go out.)
       const watch = reelId && queue !== 'webhook' ? watchReel(deps, reelId, stopped) : undefined;
       // A chunk gets time in proportion to its pixels; past that its work is stopped and it fails for good.
-      const budgetMs = FAIR_STAGES.has(queue) ? await chunkBudgetMs(deps, payload as ChunkPayload) : null;
+      const budgetMs = chunk?.budgetMs ?? null;
       const overBudget = budgetMs === null ? null : AbortSignal.timeout(budgetMs);
       try {
         const signals = [shutdown.signal, stopped.signal, ...(overBudget ? [overBudget] : [])];
@@ -153,28 +153,31 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
   };
 }
 
-/** A chunk's time budget: a base, plus so much per megapixel of each of its frames. */
-async function chunkBudgetMs(deps: WorkerDeps, p: ChunkPayload): Promise<number | null> {
-  const media = (await deps.reels.get(p.reelId))?.media;
-  if (!media) return null;
-  const megapixels = (media.width * media.height) / 1e6;
+/** The per-frame stages: their chunks are what costs, so they count against a tenant's share, get a time budget and report frames. */
+const FRAME_STAGES: ReadonlySet<QueueName> = new Set(['segment', 'inpaint']);
+
+/**
+ * What a chunk runs under, from one read of its reel: the tenant whose share it counts against, and its time
+ * budget (a base, plus so much per megapixel of each of its frames; null before the reel is probed). Null for no reel.
+ */
+async function chunkTerms(deps: WorkerDeps, p: ChunkPayload): Promise<{ tenantId: string; budgetMs: number | null } | null> {
+  const rec = await deps.reels.get(p.reelId);
+  if (!rec) return null;
+  const megapixels = rec.media ? (rec.media.width * rec.media.height) / 1e6 : null;
   // AbortSignal.timeout takes whole milliseconds.
-  return Math.ceil(deps.config.JOB_BUDGET_BASE_MS + (p.end - p.start) * megapixels * deps.config.JOB_BUDGET_MS_PER_MEGAPIXEL);
+  const budgetMs = megapixels === null ? null : Math.ceil(deps.config.JOB_BUDGET_BASE_MS + (p.end - p.start) * megapixels * deps.config.JOB_BUDGET_MS_PER_MEGAPIXEL);
+  return { tenantId: rec.tenantId, budgetMs };
 }
 
-/** The stages whose chunks count against a tenant's share (TENANT_MAX_RUNNING_CHUNKS): the expensive ones. */
-const FAIR_STAGES: ReadonlySet<QueueName> = new Set(['segment', 'inpaint']);
 /** How long a chunk over its tenant's share waits before it is offered to a worker again. */
 const FAIR_RETRY_MS = 1_000;
 
 /**
- * A running slot of the reel's tenant for this job, refreshed while it runs, or false when the tenant already
- * runs its share; null when there is no cap or no such reel.
+ * A running slot of the tenant for this job, refreshed while it runs, or false when the tenant already runs
+ * its share; null when there is no cap.
  */
-async function claimTenantSlot(slots: TenantSlots, deps: WorkerDeps, stage: QueueName, reelId: string, jobId: string): Promise<{ release(): Promise<void> } | false | null> {
-  const cap = deps.config.TENANT_MAX_RUNNING_CHUNKS;
-  const tenant = cap > 0 ? await deps.reels.getTenant(reelId) : null;
-  if (!tenant) return null;
+async function claimTenantSlot(slots: TenantSlots, cap: number, stage: QueueName, tenant: string, jobId: string): Promise<{ release(): Promise<void> } | false | null> {
+  if (cap <= 0) return null;
   if (!(await slots.claim(tenant, stage, jobId, cap))) return false;
   const timer = setInterval(() => void slots.refresh(tenant, stage, jobId).catch(() => undefined), 5_000);
   timer.unref();
@@ -206,7 +209,7 @@ function watchReel(deps: WorkerDeps, reelId: string, stopped: AbortController): 
 function recordResult(queue: QueueName, result: unknown, seconds: number): void {
   const skipped = typeof result === 'object' && result !== null && 'skipped' in result;
   metrics.jobDuration.observe({ queue, outcome: skipped ? 'skipped' : 'completed' }, seconds);
-  if ((queue !== 'segment' && queue !== 'inpaint') || skipped) return;
+  if (!FRAME_STAGES.has(queue) || skipped) return;
   const r = result as { frames: number; pixels: number; damagedPixels?: number; patchedPixels?: number; ms: number };
   metrics.frames.inc({ stage: queue }, r.frames);
   metrics.pixels.inc({ stage: queue }, r.pixels);
