@@ -2,7 +2,7 @@ import type { FlowProducer } from 'bullmq';
 import { readPlan } from '@reelrestore/shared/reels/fail-reel';
 import { encodeMaskPng } from '@reelrestore/shared/restore/mask-png';
 import { chunksFor, framesOf, replayEdits, shotOf } from '@reelrestore/shared/review/replay-edits';
-import { readReviewMask } from '@reelrestore/shared/review/review-masks';
+import { keepDetectedMask } from '@reelrestore/shared/review/review-masks';
 import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { JobHandler } from '@reelrestore/shared/workers/handlers';
 import { addReelFlow, buildReelFlow } from './build-flow.js';
@@ -31,11 +31,7 @@ export function reviewReel(flows: FlowProducer): JobHandler<'review'> {
     for (const frame of frames) {
       const shot = shotOf(frame, plan.shots);
       if (!shot) continue;
-      if (!(await ctx.store.head(keys.detectedMask(frame)))) {
-        const detected = (await ctx.store.head(keys.mask(frame))) ? await ctx.store.getBuffer(keys.mask(frame)) : await encodeMaskPng(new Uint8Array(width * height), width, height);
-        await ctx.store.put(keys.detectedMask(frame), detected, { contentType: 'image/png' });
-      }
-      const detected = await readReviewMask(ctx.store, reelId, frame, 'detected', plan.media.layout);
+      const detected = await keepDetectedMask(ctx.store, reelId, frame, plan.media.layout);
       const final = replayEdits(detected, width, height, frame, shot, log);
       await ctx.store.put(keys.mask(frame), await encodeMaskPng(final, width, height), { contentType: 'image/png' });
     }

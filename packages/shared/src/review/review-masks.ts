@@ -1,5 +1,5 @@
 import type { FrameLayout } from '../frames/types.js';
-import { decodeMaskPng } from '../restore/mask-png.js';
+import { decodeMaskPng, encodeMaskPng } from '../restore/mask-png.js';
 import { reelKeys } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/storage.js';
 
@@ -14,4 +14,16 @@ export async function readReviewMask(store: ObjectStore, reelId: string, frame: 
     if (await store.head(key)) return (await decodeMaskPng(await store.getBuffer(key))).mask;
   }
   return new Uint8Array(layout.width * layout.height);
+}
+
+/**
+ * The frame's detected mask, kept aside the first time a review edits the frame (before its final mask is
+ * overwritten), and read from there on every later review: one read either way.
+ */
+export async function keepDetectedMask(store: ObjectStore, reelId: string, frame: number, layout: Pick<FrameLayout, 'width' | 'height'>): Promise<Uint8Array> {
+  const keys = reelKeys(reelId);
+  if (await store.head(keys.detectedMask(frame))) return (await decodeMaskPng(await store.getBuffer(keys.detectedMask(frame)))).mask;
+  const detected = (await store.head(keys.mask(frame))) ? (await decodeMaskPng(await store.getBuffer(keys.mask(frame)))).mask : new Uint8Array(layout.width * layout.height);
+  await store.put(keys.detectedMask(frame), await encodeMaskPng(detected, layout.width, layout.height), { contentType: 'image/png' });
+  return detected;
 }
