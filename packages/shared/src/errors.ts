@@ -29,3 +29,15 @@ export class ConfigError extends ReelRestoreError {}
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * An error text as a user may read it: the paths and URLs it names (ffmpeg names the file it read, a store
+ * names its keys) mean nothing to the user and say where the service keeps data, so they become "the file".
+ */
+export function withoutPaths(text: string): string {
+  return text
+    .replace(/\[[\w,]+ @ 0x[0-9a-f]+\]\s*/g, '')
+    .replace(/(file:|https?:\/\/|s3:\/\/)\S+?(?=:\s|\s|$)/g, 'the file')
+    .replace(/\/\S*\/(reels|tenants)\/\S+?(?=:\s|\s|$)/g, 'the file')
+    .trim();
+}

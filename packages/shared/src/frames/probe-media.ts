@@ -1,4 +1,4 @@
-import { BadInputError } from '../errors.js';
+import { BadInputError, withoutPaths } from '../errors.js';
 import { FfmpegError, ffprobeJson, isTransientFailure, lastLines, type FfprobeResult, type FfprobeStream } from './ffmpeg.js';
 import type { Channels, FrameLayout, MediaInfo, SequenceFormat } from './types.js';
 
@@ -129,14 +129,6 @@ function unreadableBecause(ffprobe: string): string {
   return `cannot be read (${withoutPaths(ffprobe)})`;
 }
 
-/** ffmpeg names the file it read: a store path or URL that means nothing to the user. */
-export function withoutPaths(text: string): string {
-  return text
-    .replace(/\[[\w,]+ @ 0x[0-9a-f]+\]\s*/g, '')
-    .replace(/(file:|https?:\/\/|s3:\/\/)\S+?(?=:\s|\s|$)/g, 'the file')
-    .replace(/\/\S*\/(reels|tenants)\/\S+?(?=:\s|\s|$)/g, 'the file')
-    .trim();
-}
 
 function firstVideoStream(info: FfprobeResult): FfprobeStream {
   // The first video stream is what decoding maps (0:v:0), so it is the only one that counts.

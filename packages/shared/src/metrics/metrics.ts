@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
 import { QUEUES } from '../jobs.js';
 import type { Queues } from '../queues.js';
+import { sameSecret } from '../secrets.js';
 
 /**
  * The Prometheus series every process exports (prom-client's default registry): the API at GET /metrics,
@@ -49,8 +50,7 @@ export function startProcessMetrics(service: string): void {
 
 /** Whether an Authorization header carries `Bearer <token>`; compared in constant time. */
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
+  return sameSecret(header ?? '', `Bearer ${token}`);
 }
 
 let queueSource: Queues | null = null;
@@ -90,7 +90,8 @@ export async function modelVersion(path: string): Promise<string> {
 /** The model a stage loaded, with its version, and the device it runs on. */
 export async function reportModel(stage: 'segment' | 'inpaint', model: string, path: string, device: 'cpu' | 'cuda'): Promise<void> {
   metrics.modelInfo.set({ stage, model, version: await modelVersion(path) }, 1);
-  metrics.inferenceDevice.reset();
+  // Only this stage's series: a process that runs both stages (the CLI) reports each one's device.
+  for (const other of ['cpu', 'cuda'] as const) metrics.inferenceDevice.remove({ stage, device: other });
   metrics.inferenceDevice.set({ stage, device }, 1);
 }
 

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import { QUEUES } from '@reelrestore/shared/jobs';
+import { sameSecret } from '@reelrestore/shared/secrets';
 import type { ApiDeps } from '../deps.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -34,6 +34,5 @@ function basicPasswordMatches(header: string | undefined, password: string): boo
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
   const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
   const given = decoded.slice(decoded.indexOf(':') + 1);
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return Boolean(match) && timingSafeEqual(digest(given), digest(password));
+  return Boolean(match) && sameSecret(given, password);
 }
