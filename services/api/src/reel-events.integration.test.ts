@@ -240,7 +240,7 @@ describe('GET /v1/reels/:id/events', () => {
     await reels.transition(id, 'segmenting', { from: ['probing'] });
     await reels.markWorkStarted(id, Date.now());
     await untilState(s, 'segmenting');
-    await reels.addProgress(id, 'segment', 0, 32, 40, 120);
+    await reels.addProgress(id, 'segment', { shot: 0, chunk: 0 }, 32, 40, 120);
     const first = await untilProgress(s, 'a segmented chunk', (p) => p.segment.frames === 32);
     expect(first.segment.percent).toBe(percentOf(32, MEDIA.frameCount));
     expect(first.inpaint).toEqual({ frames: 0, percent: 0 });
@@ -249,7 +249,7 @@ describe('GET /v1/reels/:id/events', () => {
 
     // The stage starts over (a retried stage resets its counters): the record's percent drops, the stream's does not.
     await reels.resetProgress(id);
-    await reels.addProgress(id, 'segment', 0, 16, 20);
+    await reels.addProgress(id, 'segment', { shot: 0, chunk: 0 }, 16, 20);
     const rerun = await untilProgress(s, 'the rerun chunk', (p) => p.segment.frames === 16);
     expect((await reels.get(id))?.progress.percent).toBeLessThan(first.percent);
     expect(rerun.percent).toBe(first.percent);
@@ -260,10 +260,13 @@ describe('GET /v1/reels/:id/events', () => {
     expect(resumed.event).toBe('progress');
     expect(resumed.data.percent).toBe(first.percent);
 
-    await reels.addProgress(id, 'segment', 0, 32, 40);
+    await reels.addProgress(id, 'segment', { shot: 0, chunk: 1 }, 32, 40);
     const shot0 = await untilProgress(s, 'shot 0 segmented', (p) => p.segment.frames === 48);
     expect(shot0.shots).toEqual([expect.objectContaining({ index: 0, segment: { frames: 48, percent: 100 } })]);
-    await reels.addProgress(id, 'segment', 1, 32, 40);
+    // The same chunk run again (its completion was lost with Redis, or its worker died after counting) counts once.
+    await reels.addProgress(id, 'segment', { shot: 0, chunk: 1 }, 32, 40);
+    expect((await reels.get(id))?.progress.segmented).toBe(48);
+    await reels.addProgress(id, 'segment', { shot: 1, chunk: 0 }, 32, 40);
     const shot1 = await untilProgress(s, 'shot 1 segmented', (p) => p.segment.frames === MEDIA.frameCount);
     // Only the shot that moved.
     expect(shot1.shots).toEqual([expect.objectContaining({ index: 1, segment: { frames: 32, percent: 100 }, inpaint: { frames: 0, percent: 0 } })]);
@@ -272,8 +275,8 @@ describe('GET /v1/reels/:id/events', () => {
     // Inpaint workers, then stitch.
     await reels.transition(id, 'inpainting', { from: ['segmenting'] });
     await untilState(s, 'inpainting');
-    await reels.addProgress(id, 'inpaint', 0, 48, 60);
-    await reels.addProgress(id, 'inpaint', 1, 32, 60);
+    await reels.addProgress(id, 'inpaint', { shot: 0, chunk: 0 }, 48, 60);
+    await reels.addProgress(id, 'inpaint', { shot: 1, chunk: 0 }, 32, 60);
     const inpainted = await untilProgress(s, 'all inpainted', (p) => p.inpaint.frames === MEDIA.frameCount);
     expect(inpainted.inpaint.percent).toBe(100);
     await reels.transition(id, 'stitching', { from: ['segmenting', 'inpainting', 'stitching'] });
@@ -324,7 +327,7 @@ describe('GET /v1/reels/:id/events', () => {
     await reels.setPlan(id, { media: MEDIA, shots: SHOTS, chunks: 3 });
     await reels.transition(id, 'segmenting', { from: ['probing'] });
     await untilState(s, 'segmenting');
-    await reels.addProgress(id, 'segment', 1, 32, 40);
+    await reels.addProgress(id, 'segment', { shot: 1, chunk: 0 }, 32, 40);
     await untilProgress(s, 'a segmented chunk', (p) => p.segment.frames === 32);
     const reason = 'segment: frame 50 could not be decoded';
     await reels.transition(id, 'failed', { error: reason });
@@ -387,11 +390,12 @@ describe('reel.progress webhooks', () => {
 
     // Four segment workers each finish a chunk every 100 ms for 2.5 s, as segment-chunk.ts reports them.
     const outcomes: string[] = [];
+    let chunk = 0;
     const started = Date.now();
     while (Date.now() - started < 2_500) {
       await Promise.all(
         [0, 1, 2, 3].map(async (worker) => {
-          await reels.addProgress(id, 'segment', worker % 2, 1, 5);
+          await reels.addProgress(id, 'segment', { shot: worker % 2, chunk: chunk++ }, 1, 5);
           outcomes.push(await notifyReelProgress(hooks, id));
         }),
       );
@@ -434,7 +438,7 @@ describe('reel.progress webhooks', () => {
 
   it('are off by default, and a failing receiver is recorded without the call failing', async () => {
     const id = await segmentingReel('/broken');
-    await reels.addProgress(id, 'segment', 0, 8, 5);
+    await reels.addProgress(id, 'segment', { shot: 0, chunk: 0 }, 8, 5);
     expect(await notifyReelProgress({ reels, config, log }, id)).toBe('off');
     expect(received.get('/broken')).toBeUndefined();
 

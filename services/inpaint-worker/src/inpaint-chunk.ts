@@ -101,7 +101,7 @@ export function inpaintChunk(pool: ComputePool): JobHandler<'inpaint'> {
     const ms = Date.now() - started;
     // A review's repaint counts its time, not its frames: the reel's frames were all inpainted once already.
     if (p.revision) await ctx.reels.addTiming(p.reelId, 'inpaint', ms);
-    else await ctx.reels.addProgress(p.reelId, 'inpaint', p.shot, frames, ms);
+    else await ctx.reels.addProgress(p.reelId, 'inpaint', p, frames, ms);
     // Not awaited: it never throws, and the chunk does not wait for the receiver.
     void notifyReelProgress(ctx, p.reelId);
     return { frames, pixels: frames * layout.width * layout.height, patchedPixels, ms };

@@ -120,7 +120,7 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
       { segmenter: ctx.config.SEGMENTER, frames, masks: segmented, damagedPixels: damaged, ms, ...(unet ? { networkCellShare: segmented ? cellShare / segmented : 0, gateVerdicts: verdicts } : {}) },
       'chunk segmented',
     );
-    await ctx.reels.addProgress(p.reelId, 'segment', p.shot, frames, ms, damaged);
+    await ctx.reels.addProgress(p.reelId, 'segment', p, frames, ms, damaged);
     // Not awaited: it never throws, and the chunk does not wait for the receiver.
     void notifyReelProgress(ctx, p.reelId);
     return { frames, pixels: frames * plan.media.layout.width * plan.media.layout.height, damagedPixels: damaged, ms };

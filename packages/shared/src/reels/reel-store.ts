@@ -118,17 +118,34 @@ export class ReelStore {
     });
   }
 
-  /** Progress counters are separate hash fields so concurrent workers can add atomically. */
-  async addProgress(id: string, stage: 'segment' | 'inpaint', shot: number, frames: number, ms: number, damagedPixels = 0) {
+  /**
+   * Progress counters are separate hash fields so concurrent workers can add atomically. Each chunk counts
+   * once per stage: a chunk that counted and then lost its completion (Redis went away before BullMQ
+   * recorded it, or the worker died) runs again, and its second count is dropped.
+   */
+  async addProgress(id: string, stage: 'segment' | 'inpaint', at: { shot: number; chunk: number }, frames: number, ms: number, damagedPixels = 0) {
     const field = stage === 'segment' ? 'seg' : 'inp';
-    const m = this.redis
-      .multi()
-      .hincrby(this.key(id), field, frames)
-      .hincrby(this.key(id), `${field}:s${shot}`, frames)
-      .hincrby(this.key(id), `ms:${stage}`, Math.round(ms))
-      .hincrby(this.key(id), `ms:${stage}:s${shot}`, Math.round(ms));
-    if (damagedPixels) m.hincrby(this.key(id), 'damagedPixels', damagedPixels).hincrby(this.key(id), `dmg:s${shot}`, damagedPixels);
-    await m.exec();
+    await this.redis.eval(
+      `if redis.call('HSETNX', KEYS[1], ARGV[1], '1') == 0 then return 0 end
+       redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[4])
+       redis.call('HINCRBY', KEYS[1], ARGV[2] .. ':s' .. ARGV[3], ARGV[4])
+       redis.call('HINCRBY', KEYS[1], 'ms:' .. ARGV[6], ARGV[5])
+       redis.call('HINCRBY', KEYS[1], 'ms:' .. ARGV[6] .. ':s' .. ARGV[3], ARGV[5])
+       if tonumber(ARGV[7]) > 0 then
+         redis.call('HINCRBY', KEYS[1], 'damagedPixels', ARGV[7])
+         redis.call('HINCRBY', KEYS[1], 'dmg:s' .. ARGV[3], ARGV[7])
+       end
+       return 1`,
+      1,
+      this.key(id),
+      `counted:${field}:s${at.shot}c${at.chunk}`,
+      field,
+      at.shot,
+      frames,
+      Math.round(ms),
+      stage,
+      damagedPixels,
+    );
   }
 
   /**
@@ -176,7 +193,7 @@ export class ReelStore {
   /** A rerun of a whole stage starts its counters from zero, so retries never double-count. */
   async resetProgress(id: string): Promise<void> {
     const fields = await this.redis.hkeys(this.key(id));
-    const drop = fields.filter((f) => /^(seg|inp|dmg|ms:segment|ms:inpaint|damagedPixels)(:s\d+)?$/.test(f));
+    const drop = fields.filter((f) => /^((seg|inp|dmg|ms:segment|ms:inpaint|damagedPixels)(:s\d+)?|counted:.*)$/.test(f));
     if (drop.length) await this.redis.hdel(this.key(id), ...drop);
   }
 
