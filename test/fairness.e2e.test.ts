@@ -48,8 +48,11 @@ describe('fairness between tenants', () => {
     expect(longStarts).toHaveLength(12);
     // Most of the long reel's chunks started after the short reel's, though they were queued before it.
     expect(longStarts.filter((t) => t > shortStart).length).toBeGreaterThanOrEqual(6);
-    // And never more than one of them at a time: each started after another one's end.
+    // And never more than one of them at a time: each started after another one's end. BullMQ stamps
+    // processedOn when it hands a job to a worker, a moment before the worker claims the tenant's slot, and
+    // finishedOn a moment after the slot is released; two chunks truly running at once overlap by seconds.
     const spans = jobs.filter((j) => j.data.reelId === long).map((j) => [j.processedOn!, j.finishedOn!] as const).sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1] - 5);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1] - 500);
+    expect(Math.min(...spans.map(([from, to]) => to - from))).toBeGreaterThan(1_000);
   });
 });
