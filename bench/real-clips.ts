@@ -101,7 +101,7 @@ export async function findClipDirs(dir: string): Promise<string[]> {
   return out;
 }
 
-interface Clip {
+export interface Clip {
   names: string[];
   inFolder: number;
   frames: Samples[];
@@ -109,7 +109,7 @@ interface Clip {
 }
 
 /** PNG/TIFF frames of one folder, sorted by name, read as 8-bit grey (these scans carry no colour). */
-async function readFolder(dir: string, limit: number): Promise<Clip> {
+export async function readFolder(dir: string, limit: number): Promise<Clip> {
   const all = (await readdir(dir)).filter((n) => FRAME_EXT.test(n)).sort();
   const names = all.slice(0, limit);
   if (names.length < 3) throw new Error(`${dir}: needs at least 3 frames, found ${names.length}`);

@@ -141,7 +141,7 @@ export const configSchema = z.object({
   /** Damage probability that seeds a detection (SEGMENTER=unet). */
   UNET_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.5),
   /** Probability that lets a pixel join a seeded detection (hysteresis; at most UNET_THRESHOLD). */
-  UNET_LOW_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.3),
+  UNET_LOW_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.4),
   /** Tile side for the network, a multiple of 4 (bounded memory at 2K and 4K). */
   UNET_TILE: z.coerce.number().int().min(64).multipleOf(4).default(256),
   /** Tile overlap, a multiple of 4 and below UNET_TILE: each tile's outer half-overlap is discarded. */

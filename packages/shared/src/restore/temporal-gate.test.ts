@@ -150,4 +150,48 @@ describe('gateDamage', () => {
     for (let i = 0; i < wide.length; i++) if (wide[i]) blotched[i] = 0.05;
     expect(countMask(gateDamage(wide, alignWindow([frames[0]!, frames[1]!, blotched, frames[3]!, frames[4]!], W, H)).mask)).toBe(countMask(wide));
   });
+
+  it('repaints a speck without the rim of picture the segmenter drew around it', () => {
+    const frames = pan(2, 1);
+    disc(frames[2]!, 80, 60, 3, 0.05);
+    const g = gateDamage(discMask(80, 60, 6), alignWindow(frames, W, H));
+    expect(countMask(g.mask)).toBeGreaterThanOrEqual(countMask(discMask(80, 60, 3)));
+    expect(countMask(g.mask)).toBeLessThanOrEqual(countMask(discMask(80, 60, 4)));
+  });
+
+  it('judges a fresh line near the frame edge with picture on both sides as damage, not as the gate edge', () => {
+    const frames = pan(3, 0);
+    const mask = new Uint8Array(W * H);
+    for (let y = 10; y < H - 10; y++) {
+      frames[2]![y * W + W - 7] = 0.95;
+      mask[y * W + W - 7] = 255;
+    }
+    const g = gateDamage(mask, alignWindow(frames, W, H));
+    expect(g.verdicts.border).toBe(0);
+    expect(countMask(g.mask)).toBe(countMask(mask));
+  });
+
+  it('does not take a pole for a scratch when the camera moves along it: that motion cannot tell them apart', () => {
+    // A tilt: the picture moves 3 px a frame up the pole, which looks the same in every frame.
+    const frames = pan(0, 3);
+    const mask = new Uint8Array(W * H);
+    frames.forEach((f) => {
+      for (let y = 0; y < H; y++) f[y * W + 100] = 0.95;
+    });
+    for (let y = 5; y < H - 5; y++) mask[y * W + 100] = 255;
+    const unsure = new Float32Array(W * H).fill(0.6);
+    const g = gateDamage(mask, alignWindow(frames, W, H), { prob: unsure });
+    expect(g.verdicts.scratch).toBe(0);
+    expect(countMask(g.mask)).toBe(0);
+  });
+
+  it('repaints a faint blotch of a few hundred pixels: only a change wider than a blotch is taken for flicker', () => {
+    const frames = pan(1, 0);
+    const blotch = discMask(80, 60, 18);
+    const lighter = frames[2]!.slice();
+    for (let i = 0; i < blotch.length; i++) if (blotch[i]) lighter[i] = lighter[i]! + 0.045;
+    const g = gateDamage(blotch, alignWindow([frames[0]!, frames[1]!, lighter, frames[3]!, frames[4]!], W, H));
+    expect(g.verdicts.damage).toBe(1);
+    expect(countMask(g.mask)).toBeGreaterThan(0.9 * countMask(blotch));
+  });
 });

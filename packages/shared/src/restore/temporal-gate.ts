@@ -35,6 +35,8 @@ export interface GateOptions {
   reach?: number;
   /** Damage probability per pixel (the segmenter's), for the no-witness fallback; null: the fallback keeps nothing. */
   prob?: Float32Array | null;
+  /** Return every region with its verdict (bench/diagnose-detection.ts attributes the gate's errors by verdict). */
+  explain?: boolean;
 }
 
 export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'border' | 'flicker' | 'no-witness' | 'weak';
@@ -46,6 +48,8 @@ export interface GateResult {
   verdicts: Record<GateVerdict, number>;
   /** Usable neighbours (not missing, not a repeat of the centre). */
   witnesses: number;
+  /** With `explain`: each region's pixels and verdict. */
+  regions?: { pixels: Int32Array; verdict: GateVerdict }[];
 }
 
 type Witness = AlignedNeighbour;
@@ -56,6 +60,10 @@ const PRESENT_RATIO = 0.35;
 const AGREE_RATIO = 0.15;
 /** Departures below this (luma) are grain, whatever the ratios say. */
 const GRAIN_FLOOR = 0.012;
+/** A pixel of a confirmed region is repainted when it departs by at least this share of the region's departure. */
+const TRIM_SHARE = 0.1;
+/** A line scratch's pixel is repainted when it departs from the picture beside it by this share of its row's peak. */
+const LINE_CORE_SHARE = 0.2;
 /** How much more the neighbours may differ under the region than on its ring: picture varies within a patch. */
 const RING_SLACK = 1.5;
 /** Mean over median of absolute differences of grain (about 1.2 for a normal distribution; a little more for textured picture). */
@@ -67,9 +75,9 @@ const LINE_WIDTH = 6;
 const LINE_HEIGHT = 16;
 const LINE_ELONGATION = 5;
 /** A line motion cannot judge is kept only when the network's mean probability on it is at least this. */
-const LINE_PROB = 0.7;
+const LINE_PROB = 0.75;
 /** A region of at least FLICKER_SIDE² px (at 1024 width) departing by less than FLICKER_DEPARTURE is local flicker. */
-const FLICKER_SIDE = 48;
+const FLICKER_SIDE = 96;
 const FLICKER_DEPARTURE = 0.06;
 /**
  * A border band: a region flush with the frame's edge and this many times longer along it than deep, or
@@ -78,6 +86,9 @@ const FLICKER_DEPARTURE = 0.06;
 const EDGE_ELONGATION = 3;
 const EDGE_BAND = 0.06;
 const EDGE_MIN_LENGTH = 0.5;
+/** A border band differs from the picture beside it by at least this (luma), measured EDGE_SIDE px out on each side. */
+const EDGE_STEP = 0.08;
+const EDGE_SIDE = 5;
 /** A line's pixels must match one place this much better than the other to tell scratch from picture. */
 const LINE_DECISIVE = 0.7;
 /** How far (px at 1024 width) a scratch may wander between the frames of the window. */
@@ -111,12 +122,18 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const reach = Math.max(6, Math.round((opts.reach ?? 10) * unit));
   const regions = regionsOf(mask, w, h, count);
   const v = new Float64Array(2);
+  const agreed: Agreement = { views: null, departure: 0 };
+  const explained: GateResult['regions'] = opts.explain ? [] : undefined;
   for (const r of regions) {
-    const verdict = judge(r, centre, witnesses, mask, w, h, reach, unit, opts.prob ?? null, v);
+    agreed.views = null;
+    const verdict = judge(r, centre, witnesses, mask, w, h, reach, unit, opts.prob ?? null, v, agreed);
     verdicts[verdict]++;
-    if (verdict === 'damage' || verdict === 'scratch') for (const p of r.pixels) out[p] = 255;
+    explained?.push({ pixels: r.pixels, verdict });
+    // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
+    const kept = verdict === 'scratch' ? lineCore(r, centre, w) : verdict !== 'damage' ? null : agreed.views ? departing(r, centre, agreed, w, h) : r.pixels;
+    if (kept) for (const p of kept) out[p] = 255;
   }
-  return { mask: out, verdicts, witnesses: witnesses.length };
+  return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
 }
 
 interface Region {
@@ -328,8 +345,9 @@ function judge(
   unit: number,
   prob: Float32Array | null,
   v: Float64Array,
+  agreed: Agreement,
 ): GateVerdict {
-  if (alongEdge(r, w, h)) return 'border';
+  if (alongEdge(r, w, h, centre)) return 'border';
   const s = samplesOf(r, centre, mask, w, h);
   const centreMean = mean(centre, s.inner);
   const contrast = Math.abs(centreMean - mean(centre, s.ring));
@@ -338,6 +356,10 @@ function judge(
   const cx = Math.min(w - 1, (r.x0 + r.x1) >> 1);
   const cy = Math.min(h - 1, (r.y0 + r.y1) >> 1);
   const line = isLine(r, unit);
+  // Motion along a line leaves it looking the same: only the picture's move across it tells a scratch
+  // (which stays in the frame) from a pole (which goes with the picture).
+  const across = line ? lineNormal(r, w) : null;
+  const movedAcross = (vx: number, vy: number) => Math.abs(vx * across![0] + vy * across![1]) >= LINE_MIN_SHIFT * Math.max(1, unit);
 
   // Per witness: what it shows under the region at the camera's vector (in the centre's brightness), and
   // whether the region's content is found in it nearby, still in place, or moved with the picture.
@@ -358,7 +380,7 @@ function judge(
       // A line's place tells only where the picture moved under it: with the camera still, a scratch and a
       // pole look the same. Otherwise the line's own pixels match the neighbour either where they were in
       // the frame (a scratch, on the film) or where the picture went (picture).
-      const moved = Math.hypot(vx, vy) >= LINE_MIN_SHIFT * Math.max(1, unit);
+      const moved = movedAcross(vx, vy);
       const place = linePlace(centre, wit, s.inner, w, h, Math.round(vx), Math.round(vy), contrast);
       if (place !== 'absent') {
         if (place === 'frame' && moved) stillInFrame++;
@@ -376,7 +398,7 @@ function judge(
     if (!inPlace && Math.abs(match.d) > Math.max(GRAIN_FLOOR, PRESENT_RATIO * Math.abs(atCamera))) continue;
     // A line found near where it was in the frame has drifted, as scratches do (or the picture did not move).
     if (line && Math.hypot(match.dx, match.dy) <= LINE_DRIFT * Math.max(1, unit)) {
-      if (Math.hypot(vx, vy) >= LINE_MIN_SHIFT * Math.max(1, unit)) stillInFrame++;
+      if (movedAcross(vx, vy)) stillInFrame++;
       else cannotTell++;
       continue;
     }
@@ -408,7 +430,12 @@ function judge(
       const dep = Math.min(Math.abs(da), Math.abs(db));
       if (dep < WEAK_DEPARTURE || Math.sign(da) !== Math.sign(db)) continue;
       weak = false;
-      if (pairAgrees(views[i]!, views[j]!, dep)) return isFlicker(r, dep, unit) ? 'flicker' : 'damage';
+      if (pairAgrees(views[i]!, views[j]!, dep)) {
+        if (isFlicker(r, dep, unit)) return 'flicker';
+        agreed.views = [views[i]!, views[j]!];
+        agreed.departure = Math.sign(da) * dep;
+        return 'damage';
+      }
     }
   }
   if (aligned.length === 1) {
@@ -420,10 +447,100 @@ function judge(
   return weak ? 'weak' : 'disagree';
 }
 
+/** The two aligned neighbours that confirmed a region as damage, and its departure from them (signed). */
+interface Agreement {
+  views: [AlignedView, AlignedView] | null;
+  departure: number;
+}
+
+/**
+ * The region's pixels that depart from the agreeing neighbours' view the way the region does, by at least
+ * TRIM_SHARE of its departure: the damage without the rim of picture the segmenter drew around it. A pixel
+ * most of whose neighbours depart is kept too, so grain does not punch holes in a speck.
+ */
+function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number, h: number): Int32Array {
+  const [a, b] = agreed.views!;
+  const floor = Math.max(GRAIN_FLOOR, TRIM_SHARE * Math.abs(agreed.departure));
+  const sign = Math.sign(agreed.departure);
+  const at = (view: AlignedView, p: number) => {
+    const x = (p % w) + view.dx;
+    const y = (p - (p % w)) / w + view.dy;
+    return x >= 0 && x < w && y >= 0 && y < h ? view.luma[y * w + x]! + view.off : NaN;
+  };
+  const departs = new Set<number>();
+  for (const p of r.pixels) {
+    const va = at(a, p);
+    const vb = at(b, p);
+    const ref = Number.isNaN(va) ? vb : Number.isNaN(vb) ? va : (va + vb) / 2;
+    // Off the frame in both: nothing to compare, keep it.
+    if (Number.isNaN(ref) || sign * (centre[p]! - ref) >= floor) departs.add(p);
+  }
+  const inRegion = new Set(r.pixels);
+  const kept: number[] = [];
+  for (const p of r.pixels) {
+    if (departs.has(p)) {
+      kept.push(p);
+      continue;
+    }
+    let around = 0;
+    let count = 0;
+    for (const q of [p - 1, p + 1, p - w, p + w, p - w - 1, p - w + 1, p + w - 1, p + w + 1]) {
+      if (!inRegion.has(q)) continue;
+      count++;
+      if (departs.has(q)) around++;
+    }
+    if (count > 0 && around >= 5) kept.push(p);
+  }
+  return Int32Array.from(kept);
+}
+
+/**
+ * A line scratch's own pixels: on each row, those departing from the picture beside the line (a few
+ * pixels out on both sides) by at least LINE_CORE_SHARE of the row's largest departure. The segmenter draws lines a
+ * pixel or two wider than they are; neighbours cannot trim them, for a scratch stays where it is.
+ */
+function lineCore(r: Region, centre: Float32Array, w: number): Int32Array {
+  const rows = new Map<number, number[]>();
+  for (const p of r.pixels) {
+    const y = Math.floor(p / w);
+    const row = rows.get(y) ?? [];
+    row.push(p);
+    rows.set(y, row);
+  }
+  const kept: number[] = [];
+  for (const [y, row] of rows) {
+    let lo = w;
+    let hi = -1;
+    for (const p of row) {
+      lo = Math.min(lo, p % w);
+      hi = Math.max(hi, p % w);
+    }
+    const side: number[] = [];
+    for (let k = 2; k <= 3; k++) {
+      if (lo - k >= 0) side.push(centre[y * w + lo - k]!);
+      if (hi + k < w) side.push(centre[y * w + hi + k]!);
+    }
+    if (side.length === 0) {
+      kept.push(...row);
+      continue;
+    }
+    const bg = side.reduce((x, v) => x + v, 0) / side.length;
+    let peak = 0;
+    for (const p of row) peak = Math.max(peak, Math.abs(centre[p]! - bg));
+    for (const p of row) if (Math.abs(centre[p]! - bg) >= LINE_CORE_SHARE * peak) kept.push(p);
+  }
+  return Int32Array.from(kept);
+}
+
 /** A neighbour's pixels under the region and its ring, at the camera's vector, in the centre's brightness. */
 interface AlignedView {
   inner: Float64Array;
   ring: Float64Array;
+  /** The neighbour's luma, the displacement read at and the brightness offset added (for any other pixel). */
+  luma: Float32Array;
+  dx: number;
+  dy: number;
+  off: number;
 }
 
 function alignedView(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, dx: number, dy: number): AlignedView {
@@ -443,7 +560,7 @@ function alignedView(centre: Float32Array, n: Float32Array, s: Samples, w: numbe
   const off = diffs.length ? median(diffs) : 0;
   for (let i = 0; i < inner.length; i++) inner[i] = inner[i]! + off;
   for (let i = 0; i < ring.length; i++) ring[i] = ring[i]! + off;
-  return { inner, ring };
+  return { inner, ring, luma: n, dx, dy, off };
 }
 
 /**
@@ -471,18 +588,58 @@ function pairAgrees(a: AlignedView, b: AlignedView, departure: number): boolean 
 /**
  * A band along the frame's edge: the gate's edge, a black or bright border, the edge of the scan window.
  * They flicker and weave with the film, so the neighbours never confirm them, yet they are not damage.
+ * Near the edge but not on it, only a step between the band and the picture counts: a line with picture
+ * on both sides is a scratch (or a pole) like any other, and is judged as one.
  */
-function alongEdge(r: Region, w: number, h: number): boolean {
+function alongEdge(r: Region, w: number, h: number, centre: Float32Array): boolean {
   const bw = r.x1 - r.x0;
   const bh = r.y1 - r.y0;
+  // A band flush with the edge needs no length: it is the edge.
+  if (((r.x0 === 0 || r.x1 === w) && bh >= EDGE_ELONGATION * bw) || ((r.y0 === 0 || r.y1 === h) && bw >= EDGE_ELONGATION * bh)) return true;
   // The band's inner edge is what gets flagged, a few per cent of the frame in from its side.
   const nearSide = r.x0 <= EDGE_BAND * w || r.x1 >= (1 - EDGE_BAND) * w;
   const nearTopOrBottom = r.y0 <= EDGE_BAND * h || r.y1 >= (1 - EDGE_BAND) * h;
   const vertical = nearSide && bh >= EDGE_ELONGATION * bw && bh >= EDGE_MIN_LENGTH * h;
   const horizontal = nearTopOrBottom && bw >= EDGE_ELONGATION * bh && bw >= EDGE_MIN_LENGTH * w;
-  // A band flush with the edge needs no length: it is the edge.
-  const flush = ((r.x0 === 0 || r.x1 === w) && bh >= EDGE_ELONGATION * bw) || ((r.y0 === 0 || r.y1 === h) && bw >= EDGE_ELONGATION * bh);
-  return vertical || horizontal || flush;
+  return (vertical || horizontal) && stepAcross(r, centre, w, h, vertical) >= EDGE_STEP;
+}
+
+/**
+ * The mean luma difference between the two sides of a long region, a few pixels beyond it on each row
+ * (`vertical`) or column: large where it separates a border band from the picture, small on a line.
+ */
+function stepAcross(r: Region, centre: Float32Array, w: number, h: number, vertical: boolean): number {
+  const span = vertical ? r.y1 - r.y0 : r.x1 - r.x0;
+  const lo = new Int32Array(span).fill(vertical ? w : h);
+  const hi = new Int32Array(span).fill(-1);
+  for (const p of r.pixels) {
+    const x = p % w;
+    const y = (p - x) / w;
+    const [i, across] = vertical ? [y - r.y0, x] : [x - r.x0, y];
+    if (across < lo[i]!) lo[i] = across;
+    if (across > hi[i]!) hi[i] = across;
+  }
+  const size = vertical ? w : h;
+  const at = (i: number, a: number) => (vertical ? centre[(r.y0 + i) * w + a]! : centre[a * w + r.x0 + i]!);
+  let before = 0;
+  let after = 0;
+  let nb = 0;
+  let na = 0;
+  for (let i = 0; i < span; i++) {
+    if (hi[i]! < 0) continue;
+    for (let k = 2; k <= EDGE_SIDE; k++) {
+      if (lo[i]! - k >= 0) {
+        before += at(i, lo[i]! - k);
+        nb++;
+      }
+      if (hi[i]! + k < size) {
+        after += at(i, hi[i]! + k);
+        na++;
+      }
+    }
+  }
+  // With one side off the frame the region is at the edge itself.
+  return nb === 0 || na === 0 ? Infinity : Math.abs(before / nb - after / na);
 }
 
 /**
@@ -500,6 +657,31 @@ function isLine(r: Region, unit: number): boolean {
   const height = r.y1 - r.y0;
   const width = r.pixels.length / height;
   return width <= LINE_WIDTH * Math.max(1, unit) && height >= LINE_HEIGHT * Math.max(1, unit) && height >= LINE_ELONGATION * width;
+}
+
+/** The unit normal of a line region (its pixels' principal axis turned a quarter). */
+function lineNormal(r: Region, w: number): [number, number] {
+  let mx = 0;
+  let my = 0;
+  for (const p of r.pixels) {
+    mx += p % w;
+    my += Math.floor(p / w);
+  }
+  mx /= r.pixels.length;
+  my /= r.pixels.length;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const p of r.pixels) {
+    const dx = (p % w) - mx;
+    const dy = Math.floor(p / w) - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  // The major axis is at angle θ with tan 2θ = 2 sxy / (sxx − syy); the normal is perpendicular to it.
+  const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  return [-Math.sin(theta), Math.cos(theta)];
 }
 
 /**

@@ -1,0 +1,192 @@
+/**
+ * Where the learned detector loses recall and precision, stage by stage, on the bench's quick set: the
+ * cascade's cells (can the network see the damage at all?), the network's regions before the temporal gate,
+ * and after it (the service's mask, undilated). Per sequence and per damage class, so a change to one stage
+ * can be judged on its own. A development tool; `npm run bench` stays the measure of record.
+ *   npx tsx bench/diagnose-detection.ts [--split unseen|train] [--seed 1] [--clean .cache/clean-images] [--only name-part] [--verbose: verdicts per sequence] [--real <clip folder>: flagged pixels per verdict, no truth]
+ *     [--dump <dir> [--dump-verdict v]: PNG strips (t-1 | t | t+1, 3x, region outlined) of kept regions (or of
+ *     verdict v) that are mostly not damage] [--lines: each line region's verdict, true share and mean probability]
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { configSchema } from '@reelrestore/shared/config';
+import { toLuma } from '@reelrestore/shared/restore/luma';
+import { candidateCells } from '@reelrestore/shared/restore/damage-candidates';
+import { gateDamage } from '@reelrestore/shared/restore/temporal-gate';
+import { alignWindow } from '@reelrestore/shared/restore/align-window';
+import { defaultSegmentModelPath, maskFromProbability, predictDamage, UNET_WINDOW, unetSettings, windowSources } from '@reelrestore/shared/restore/unet-segment';
+import { damageVisibility } from '@reelrestore/shared/synthetic/film-sequence';
+import { DEFAULT_VARIANTS, HARD_VARIANTS } from '@reelrestore/shared/synthetic/index';
+import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
+import { makeBenchSet } from './bench-set.js';
+import { DEFAULT_MAX_FRAMES, readFolder } from './real-clips.js';
+import { addConfusion, detectionScores, emptyConfusion, visibleTruth, type Confusion } from './metrics/detection.js';
+
+const { values: a } = parseArgs({
+  options: {
+    split: { type: 'string', default: 'unseen' },
+    seed: { type: 'string', default: '1' },
+    clean: { type: 'string', default: '.cache/clean-images' },
+    only: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+    real: { type: 'string' },
+    dump: { type: 'string' },
+    'dump-verdict': { type: 'string' },
+    lines: { type: 'boolean', default: false },
+  },
+});
+const variants = [...DEFAULT_VARIANTS, ...HARD_VARIANTS];
+const settings = unetSettings(configSchema.parse(process.env), 480);
+const run = await modelRunner(defaultSegmentModelPath());
+
+const STAGES = ['cascade_cells', 'network', 'gated'] as const;
+type StageName = (typeof STAGES)[number];
+const total = Object.fromEntries(STAGES.map((s) => [s, emptyConfusion()])) as Record<StageName, Confusion>;
+/** Per gate verdict: visible true pixels, false pixels within 2 px of true damage (halo), false pixels further out. */
+const byVerdict = new Map<string, { tp: number; halo: number; far: number; regions: number }>();
+let dumped = 0;
+const classMiss = new Map<number, { pixels: number; found: Record<StageName, number> }>();
+
+if (a.real) {
+  const clip = await readFolder(a.real, DEFAULT_MAX_FRAMES);
+  const { width: W, height: H } = clip.layout;
+  const lumas = clip.frames.map((f) => toLuma(f, clip.layout));
+  const px = new Map<string, { regions: number; pixels: number }>();
+  for (let t = 0; t < lumas.length; t++) {
+    const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - 2 + k] ?? null);
+    const alignment = alignWindow(window, W, H);
+    const { prob } = await predictDamage(windowSources(window), W, H, run, settings, alignment);
+    const gate = gateDamage(maskFromProbability(prob, W, H, { ...settings, dilate: 0 }), alignment, { prob, explain: true });
+    for (const r of gate.regions ?? []) {
+      const e = px.get(r.verdict) ?? { regions: 0, pixels: 0 };
+      e.regions++;
+      e.pixels += r.pixels.length;
+      px.set(r.verdict, e);
+    }
+  }
+  console.log(`${a.real}: ${lumas.length} frames; share of all pixels flagged by the network, per gate verdict (undilated)`);
+  for (const [v, e] of [...px.entries()].sort((x, y) => y[1].pixels - x[1].pixels)) {
+    console.log(`  ${v.padEnd(12)} regions ${String(e.regions).padStart(5)}  ${((100 * e.pixels) / (W * H * lumas.length)).toFixed(3)} %`);
+  }
+  process.exit(0);
+}
+
+const fmt = (v: number | null) => (v === null ? '  -  ' : v.toFixed(3));
+console.log(`split ${a.split}, seed ${a.seed}; visible damage; precision/recall/fp per million clean pixels`);
+for await (const seq of makeBenchSet({ count: variants.length, width: 480, height: 360, frames: 12, seed: Number(a.seed), regrain: false, cleanDir: a.clean, split: a.split === 'train' ? 'train' : 'unseen', variants })) {
+  if (a.only && !seq.name.includes(a.only)) continue;
+  const { width: W, height: H } = seq.layout;
+  const lumas = seq.damaged.map((f) => toLuma(f, seq.layout));
+  const per = Object.fromEntries(STAGES.map((s) => [s, emptyConfusion()])) as Record<StageName, Confusion>;
+  for (let t = 0; t < lumas.length; t++) {
+    const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - 2 + k] ?? null);
+    const { truth, ignore } = visibleTruth(damageVisibility(seq.damaged[t]!, seq.clean[t]!, seq.masks[t]!, seq.layout));
+    const alignment = alignWindow(window, W, H);
+    const sources = windowSources(window);
+    const cells = candidateCells(sources, W, H, settings.cascade!);
+    const cellMask = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (cells.selected[Math.floor(y / cells.cell) * cells.cols + Math.floor(x / cells.cell)]) cellMask[y * W + x] = 255;
+    const { prob } = await predictDamage(sources, W, H, run, settings, alignment);
+    const regions = maskFromProbability(prob, W, H, { ...settings, dilate: 0 });
+    const gate = gateDamage(regions, alignment, { prob, explain: true });
+    const gated = gate.mask;
+    const near = nearTruth(seq.masks[t]!, W, H, 2);
+    for (const r of gate.regions ?? []) {
+      const key = a.verbose ? `${seq.name.slice(0, 3)} ${r.verdict}` : r.verdict;
+      const e = byVerdict.get(key) ?? { tp: 0, halo: 0, far: 0, regions: 0 };
+      e.regions++;
+      for (const p of r.pixels) {
+        if (ignore[p]) continue;
+        if (truth[p]) e.tp++;
+        else if (near[p]) e.halo++;
+        else e.far++;
+      }
+      byVerdict.set(key, e);
+      if (a.lines && (r.verdict === 'scratch' || r.verdict === 'static-line')) {
+        const tp = [...r.pixels].filter((p) => truth[p]).length;
+        const mp = [...r.pixels].reduce((acc, p) => acc + prob[p]!, 0) / r.pixels.length;
+        console.log(`LINE ${seq.name.slice(0, 3)} ${r.verdict} n ${r.pixels.length} true ${(tp / r.pixels.length).toFixed(2)} prob ${mp.toFixed(3)}`);
+      }
+      if (a.dump && (a['dump-verdict'] ? r.verdict === a['dump-verdict'] : r.verdict === 'damage' || r.verdict === 'scratch')) {
+        const wrong = [...r.pixels].filter((p) => !truth[p] && !ignore[p] && !near[p]).length;
+        if (wrong > r.pixels.length / 2 && dumped < 40) await dumpStrip(a.dump, `${seq.name.slice(0, 3)}-t${t}-${r.verdict}-${dumped++}`, lumas, t, r.pixels, W, H);
+      }
+    }
+    const masks: Record<StageName, Uint8Array> = { cascade_cells: cellMask, network: regions, gated };
+    for (const s of STAGES) {
+      addConfusion(masks[s], truth, per[s], ignore);
+      addConfusion(masks[s], truth, total[s], ignore);
+    }
+    const classes = seq.classes[t]!;
+    for (let i = 0; i < truth.length; i++) {
+      if (!truth[i] || ignore[i]) continue;
+      const c = classes[i]!;
+      const e = classMiss.get(c) ?? { pixels: 0, found: Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<StageName, number> };
+      e.pixels++;
+      for (const s of STAGES) if (masks[s][i]) e.found[s]++;
+      classMiss.set(c, e);
+    }
+  }
+  const line = STAGES.map((s) => {
+    const d = detectionScores(per[s]);
+    const fpm = Math.round((per[s].fp / (per[s].fp + per[s].tn)) * 1e6);
+    return `${s} p ${fmt(d.precision)} r ${fmt(d.recall)} fp ${fpm}`;
+  });
+  console.log(`${seq.name.padEnd(48)} ${line.join(' | ')}`);
+}
+console.log('\nall:');
+for (const s of STAGES) {
+  const d = detectionScores(total[s]);
+  console.log(`  ${s.padEnd(20)} precision ${fmt(d.precision)} recall ${fmt(d.recall)} fp/Mpx ${Math.round((total[s].fp / (total[s].fp + total[s].tn)) * 1e6)}`);
+}
+console.log('\nrecall per class (code: pixels):');
+for (const [c, e] of [...classMiss.entries()].sort((x, y) => x[0] - y[0])) {
+  console.log(`  ${c}: ${e.pixels} px  ` + STAGES.map((s) => `${s} ${(e.found[s] / e.pixels).toFixed(2)}`).join('  '));
+}
+
+console.log('\ngate verdicts (regions; visible true px; false px within 2 px of damage; false px further):');
+for (const [v, e] of [...byVerdict.entries()].sort((x, y) => y[1].tp + y[1].far - x[1].tp - x[1].far)) {
+  console.log(`  ${v.padEnd(12)} regions ${String(e.regions).padStart(5)}  true ${String(e.tp).padStart(7)}  halo ${String(e.halo).padStart(6)}  far ${String(e.far).padStart(7)}`);
+}
+
+/** Pixels within `r` (square) of any marked truth pixel, the truth included. */
+function nearTruth(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mask[y * w + x]) continue;
+      for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) out[yy * w + xx] = 1;
+    }
+  }
+  return out;
+}
+
+/** Frames t-1, t, t+1 around a region (its box and 16 px), side by side, 3x, the region's edge drawn red in the centre copy. */
+async function dumpStrip(dir: string, name: string, lumas: Float32Array[], t: number, pixels: Int32Array, w: number, h: number): Promise<void> {
+  const xs = Array.from(pixels, (p) => p % w);
+  const ys = Array.from(pixels, (p) => Math.floor(p / w));
+  const x0 = Math.max(0, Math.min(...xs) - 16);
+  const y0 = Math.max(0, Math.min(...ys) - 16);
+  const cw = Math.min(w - 1, Math.max(...xs) + 16) - x0 + 1;
+  const ch = Math.min(h - 1, Math.max(...ys) + 16) - y0 + 1;
+  const S = 3;
+  const stripW = 3 * cw * S;
+  const inRegion = new Set(pixels);
+  const onEdge = (p: number) => inRegion.has(p) && ![p - 1, p + 1, p - w, p + w].every((q) => inRegion.has(q));
+  const out = new Uint8Array(stripW * ch * S * 3);
+  [t - 1, t, t + 1].forEach((f, k) => {
+    const src = lumas[Math.max(0, Math.min(lumas.length - 1, f))]!;
+    for (let y = 0; y < ch * S; y++) {
+      for (let x = 0; x < cw * S; x++) {
+        const p = (y0 + Math.floor(y / S)) * w + x0 + Math.floor(x / S);
+        const v = Math.round(255 * Math.max(0, Math.min(1, src[p]!)));
+        const red = k === 1 && (x % S === 0 || y % S === 0) && onEdge(p);
+        out.set(red ? [255, 40, 40] : [v, v, v], (y * stripW + k * cw * S + x) * 3);
+      }
+    }
+  });
+  await mkdir(dir, { recursive: true });
+  await sharp(out, { raw: { width: stripW, height: ch * S, channels: 3 } }).png().toFile(join(dir, `${name}.png`));
+}
