@@ -194,4 +194,16 @@ describe('gateDamage', () => {
     expect(g.verdicts.damage).toBe(1);
     expect(countMask(g.mask)).toBeGreaterThan(0.9 * countMask(blotch));
   });
+
+  it('leaves the edge of something swinging on its own alone: no one motion explains what surrounds it', () => {
+    // A limb that swings out on the centre frame and back: every neighbour shows it further left than the
+    // search reaches, and they agree on the background where its edge now is.
+    const frames = pan(1, 0);
+    frames.forEach((f, i) => disc(f, [50, 70, 80, 70, 50][i]! + (i - 2), 60, 10, 0.1));
+    const sliver = discMask(80, 60, 10);
+    for (let i = 0; i < sliver.length; i++) if (i % W < 86) sliver[i] = 0;
+    const g = gateDamage(sliver, alignWindow(frames, W, H));
+    expect(g.verdicts.damage).toBe(0);
+    expect(countMask(g.mask)).toBe(0);
+  });
 });

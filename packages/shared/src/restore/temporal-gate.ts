@@ -64,6 +64,8 @@ const GRAIN_FLOOR = 0.012;
 const TRIM_SHARE = 0.1;
 /** A line scratch's pixel is repainted when it departs from the picture beside it by this share of its row's peak. */
 const LINE_CORE_SHARE = 0.2;
+/** A neighbour's view fits the centre's ring when their median difference there is at most this many times its noise. */
+const RING_FIT = 1.5;
 /** How much more the neighbours may differ under the region than on its ring: picture varies within a patch. */
 const RING_SLACK = 1.5;
 /** Mean over median of absolute differences of grain (about 1.2 for a normal distribution; a little more for textured picture). */
@@ -374,8 +376,14 @@ function judge(
     const vy = v[1]!;
     const view = alignedView(centre, wit.luma, s, w, h, Math.round(vx), Math.round(vy));
     const atCamera = departureOf(centre, s.inner, view);
-    aligned.push(Number.isNaN(atCamera) ? NaN : centreMean - atCamera);
-    views.push(Number.isNaN(atCamera) ? null : view);
+    // What the neighbour shows under the region is read where its surroundings went: at the camera's
+    // vector, or where something moving on its own took them. Where no one displacement explains the
+    // surroundings (the edge of a walking leg, a swinging branch), the neighbour cannot witness. A scratch's
+    // surroundings are picture that went with the camera.
+    const local = line || Number.isNaN(atCamera) ? view : explainedView(centre, wit, s, w, h, view, vx, vy, reach * Math.abs(wit.offset));
+    const atLocal = local ? departureOf(centre, s.inner, local) : NaN;
+    aligned.push(Number.isNaN(atLocal) ? NaN : centreMean - atLocal);
+    views.push(Number.isNaN(atLocal) ? null : local);
     if (line) {
       // A line's place tells only where the picture moved under it: with the camera still, a scratch and a
       // pole look the same. Otherwise the line's own pixels match the neighbour either where they were in
@@ -445,6 +453,26 @@ function judge(
     return meanProb(prob, s.inner) >= ALONE_PROB ? 'damage' : 'no-witness';
   }
   return weak ? 'weak' : 'disagree';
+}
+
+/**
+ * The neighbour's view of the region where its ring matches the centre's: at the camera's vector when the
+ * ring fits there, else at the displacement that fits the ring best within `reach`; null when none fits
+ * (the region sits on a motion boundary, and what lies under it in the neighbour is unknown).
+ */
+function explainedView(centre: Float32Array, wit: Witness, s: Samples, w: number, h: number, atCamera: AlignedView, vx: number, vy: number, reach: number): AlignedView | null {
+  const limit = RING_FIT * Math.max(wit.noise, GRAIN_FLOOR);
+  if (ringMismatch(s, atCamera) <= limit) return atCamera;
+  const ringOnly = (x: Samples): Samples => ({ inner: x.ring, ring: x.ring, innerC: x.ringC, ringC: x.ringC, box: x.box });
+  const m = bestMatch(centre, wit.luma, { ...ringOnly(s), ...(s.coarse ? { coarse: ringOnly(s.coarse) } : {}) }, w, h, vx, vy, reach);
+  const moved = alignedView(centre, wit.luma, s, w, h, m.dx, m.dy);
+  return ringMismatch(s, moved) <= limit ? moved : null;
+}
+
+/** The median absolute difference between the centre's ring and the neighbour's view of it. */
+function ringMismatch(s: Samples, view: AlignedView): number {
+  const d = Float64Array.from(s.ringC, (c, i) => Math.abs(c - view.ring[i]!)).filter((x) => !Number.isNaN(x));
+  return d.length ? median(d) : 0;
 }
 
 /** The two aligned neighbours that confirmed a region as damage, and its departure from them (signed). */
