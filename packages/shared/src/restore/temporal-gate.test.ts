@@ -206,4 +206,17 @@ describe('gateDamage', () => {
     expect(g.verdicts.damage).toBe(0);
     expect(countMask(g.mask)).toBe(0);
   });
+
+  it("does not let a repeated frame confirm itself: a blotch on the next frame and its telecine twin is not the centre's damage", () => {
+    const frames = pan(2, 1);
+    // A speckled blotch, as scanned dirt is, where the camera took the region.
+    const speckle = new Float32Array(W * H);
+    fillNormal(speckle, 77);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (Math.hypot(x - 82, y - 61) <= 12) frames[3]![y * W + x] = 0.5 + 0.3 * speckle[y * W + x]!;
+    frames[4] = frames[3]!.slice();
+    // At the start of a shot: the twins are the only witnesses.
+    const g = gateDamage(discMask(80, 60, 4), alignWindow([null, null, frames[2]!, frames[3]!, frames[4]!], W, H));
+    expect(g.verdicts.damage).toBe(0);
+    expect(countMask(g.mask)).toBe(0);
+  });
 });

@@ -438,6 +438,8 @@ function judge(
       const dep = Math.min(Math.abs(da), Math.abs(db));
       if (dep < WEAK_DEPARTURE || Math.sign(da) !== Math.sign(db)) continue;
       weak = false;
+      // A repeated frame (telecine) agrees with its twin in everything, damage included: one witness.
+      if (sameFrame(views[i]!, views[j]!)) continue;
       if (pairAgrees(views[i]!, views[j]!, dep)) {
         if (isFlicker(r, dep, unit)) return 'flicker';
         agreed.views = [views[i]!, views[j]!];
@@ -589,6 +591,21 @@ function alignedView(centre: Float32Array, n: Float32Array, s: Samples, w: numbe
   for (let i = 0; i < inner.length; i++) inner[i] = inner[i]! + off;
   for (let i = 0; i < ring.length; i++) ring[i] = ring[i]! + off;
   return { inner, ring, luma: n, dx, dy, off };
+}
+
+/** Two neighbours that are one film frame twice (a telecine repeat): identical to well within the grain. */
+function sameFrame(a: AlignedView, b: AlignedView): boolean {
+  let sum = 0;
+  let n = 0;
+  for (const [x, y] of [[a.inner, b.inner], [a.ring, b.ring]] as const) {
+    for (let i = 0; i < x.length; i++) {
+      const d = Math.abs(x[i]! - a.off - (y[i]! - b.off));
+      if (Number.isNaN(d)) continue;
+      sum += d;
+      n++;
+    }
+  }
+  return n > 0 && sum / n < 0.1 * GRAIN_FLOOR;
 }
 
 /**
