@@ -219,4 +219,22 @@ describe('gateDamage', () => {
     expect(g.verdicts.damage).toBe(0);
     expect(countMask(g.mask)).toBe(0);
   });
+
+  it('leaves rain alone: a streak found further along its own direction in the neighbours is a falling drop', () => {
+    const frames = pan(1, 0);
+    // A drop falling 12 px a frame, drawn as a 1 px wide, 8 px long streak: beyond the usual search.
+    const streak = (f: Float32Array, x: number, y: number) => {
+      for (let yy = y; yy < y + 8; yy++) f[yy * W + x] = 0.9;
+    };
+    frames.forEach((f, i) => streak(f, 80 - (i - 2), 40 + 12 * (i - 2)));
+    const mask = new Uint8Array(W * H);
+    for (let yy = 40; yy < 48; yy++) mask[yy * W + 80] = 255;
+    const g = gateDamage(mask, alignWindow(frames, W, H));
+    expect(g.verdicts.present).toBe(1);
+    expect(countMask(g.mask)).toBe(0);
+    // A scratch-like speck of the same shape that is on this frame only is still repainted.
+    const once = pan(1, 0);
+    streak(once[2]!, 80, 40);
+    expect(countMask(gateDamage(mask, alignWindow(once, W, H)).mask)).toBeGreaterThan(0);
+  });
 });

@@ -91,6 +91,11 @@ const EDGE_MIN_LENGTH = 0.5;
 /** A border band differs from the picture beside it by at least this (luma), measured EDGE_SIDE px out on each side. */
 const EDGE_STEP = 0.08;
 const EDGE_SIDE = 5;
+/** A streak: at least this many times longer than wide (principal axes) and at most this wide (std, px at 1024). */
+const STREAK_ELONGATION = 3;
+const STREAK_WIDTH = 1.5;
+/** How many times the usual reach a streak is followed along its axis. */
+const STREAK_REACH = 3;
 /** A line's pixels must match one place this much better than the other to tell scratch from picture. */
 const LINE_DECISIVE = 0.7;
 /** How far (px at 1024 width) a scratch may wander between the frames of the window. */
@@ -361,6 +366,7 @@ function judge(
   // Motion along a line leaves it looking the same: only the picture's move across it tells a scratch
   // (which stays in the frame) from a pole (which goes with the picture).
   const across = line ? lineNormal(r, w) : null;
+  const streak = line ? null : streakAxis(r, w, unit);
   const movedAcross = (vx: number, vy: number) => Math.abs(vx * across![0] + vy * across![1]) >= LINE_MIN_SHIFT * Math.max(1, unit);
 
   // Per witness: what it shows under the region at the camera's vector (in the centre's brightness), and
@@ -398,12 +404,16 @@ function judge(
       }
       // Not where it was nor where the camera took it: maybe the edge of something moving on its own.
     }
-    const match = bestMatch(centre, wit.luma, s, w, h, vx, vy, reach * Math.abs(wit.offset));
+    let match = bestMatch(centre, wit.luma, s, w, h, vx, vy, reach * Math.abs(wit.offset));
     // Where the camera's vector leaves the frame there is no departure to compare a match with.
     if (Number.isNaN(match.d) || Number.isNaN(atCamera)) continue;
     // Found: matched well somewhere, or hardly departing at the camera's vector already (it is there).
     const inPlace = Math.abs(atCamera) < WEAK_DEPARTURE;
-    if (!inPlace && Math.abs(match.d) > Math.max(GRAIN_FLOOR, PRESENT_RATIO * Math.abs(atCamera))) continue;
+    const matched = (m: { d: number }) => !Number.isNaN(m.d) && Math.abs(m.d) <= Math.max(GRAIN_FLOOR, PRESENT_RATIO * Math.abs(atCamera));
+    // A streak is motion blur, drawn along the way it moves (a raindrop, a thrown ball): it may be found
+    // further along that way than anything else moves.
+    if (!inPlace && !matched(match) && streak) match = alongStreak(centre, wit.luma, s, w, h, vx, vy, streak, STREAK_REACH * reach * Math.abs(wit.offset), match);
+    if (!inPlace && !matched(match)) continue;
     // A line found near where it was in the frame has drifted, as scratches do (or the picture did not move).
     if (line && Math.hypot(match.dx, match.dy) <= LINE_DRIFT * Math.max(1, unit)) {
       if (movedAcross(vx, vy)) stillInFrame++;
@@ -704,8 +714,39 @@ function isLine(r: Region, unit: number): boolean {
   return width <= LINE_WIDTH * Math.max(1, unit) && height >= LINE_HEIGHT * Math.max(1, unit) && height >= LINE_ELONGATION * width;
 }
 
-/** The unit normal of a line region (its pixels' principal axis turned a quarter). */
-function lineNormal(r: Region, w: number): [number, number] {
+/**
+ * The unit direction of a short streak (a region at least STREAK_ELONGATION times longer than wide and at
+ * most a few pixels wide), or null for any other shape.
+ */
+function streakAxis(r: Region, w: number, unit: number): [number, number] | null {
+  const { major, minor, normal } = principalAxes(r, w);
+  if (minor > STREAK_WIDTH * Math.max(1, unit) || major < STREAK_ELONGATION * Math.max(minor, 0.5)) return null;
+  return [normal[1], -normal[0]];
+}
+
+/**
+ * Best match along a streak's axis, from the camera's vector out to `reach` both ways (the drop may fall
+ * either way between frames), a pixel either side of it; `best` if nothing there matches better.
+ */
+function alongStreak(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, vx: number, vy: number, axis: [number, number], reach: number, best: { dx: number; dy: number; d: number }): { dx: number; dy: number; d: number } {
+  let out = best;
+  let bestAbs = Number.isNaN(best.d) ? Infinity : Math.abs(best.d);
+  for (let k = -reach; k <= reach; k++) {
+    for (const side of [-1, 0, 1]) {
+      const dx = Math.round(vx + k * axis[0] + side * axis[1]);
+      const dy = Math.round(vy + k * axis[1] - side * axis[0]);
+      const d = departureOf(centre, s.inner, alignedView(centre, n, s, w, h, dx, dy));
+      if (!Number.isNaN(d) && Math.abs(d) < bestAbs) {
+        bestAbs = Math.abs(d);
+        out = { dx, dy, d };
+      }
+    }
+  }
+  return out;
+}
+
+/** A region's spread along and across its principal axis (standard deviations, px) and its unit normal. */
+function principalAxes(r: Region, w: number): { major: number; minor: number; normal: [number, number] } {
   let mx = 0;
   let my = 0;
   for (const p of r.pixels) {
@@ -724,9 +765,17 @@ function lineNormal(r: Region, w: number): [number, number] {
     syy += dy * dy;
     sxy += dx * dy;
   }
+  const n = r.pixels.length;
+  const mean = (sxx + syy) / (2 * n);
+  const spread = Math.sqrt(((sxx - syy) / (2 * n)) ** 2 + (sxy / n) ** 2);
   // The major axis is at angle θ with tan 2θ = 2 sxy / (sxx − syy); the normal is perpendicular to it.
   const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
-  return [-Math.sin(theta), Math.cos(theta)];
+  return { major: Math.sqrt(mean + spread), minor: Math.sqrt(Math.max(0, mean - spread)), normal: [-Math.sin(theta), Math.cos(theta)] };
+}
+
+/** The unit normal of a line region (its pixels' principal axis turned a quarter). */
+function lineNormal(r: Region, w: number): [number, number] {
+  return principalAxes(r, w).normal;
 }
 
 /**
