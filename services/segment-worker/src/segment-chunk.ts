@@ -8,14 +8,15 @@ import { defaultSegmentModelPath, UNET_WINDOW, unetSettings } from '@reelrestore
 import type { GateVerdict } from '@reelrestore/shared/restore/temporal-gate';
 import type { ComputePool } from '@reelrestore/shared/workers/compute-pool';
 import type { JobHandler } from '@reelrestore/shared/workers/handlers';
-import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
 import { notifyReelProgress } from '@reelrestore/shared/webhooks/notify-reel-progress';
+import { InFlight } from './in-flight.js';
 
 /**
  * Segment one chunk: a mask per frame (8-bit PNG, 255 = damage) for the chunk's frames, plus masks for its
  * context frames that inpaint will need. Frames are decoded once, in order, keeping only the detector's
  * window: 3 frames for the spike detector, the model's window (5) for the learned segmenter (SEGMENTER),
- * which reads each frame's luma, converted once per frame in a compute thread.
+ * which reads each frame's luma, converted once per frame in a compute thread (with the reduced planes all
+ * its windows read, luma-levels.ts).
  */
 /** A frame of the detector's window: its samples (spike detector) or its luma, being computed (learned). */
 interface Slot {
@@ -47,7 +48,10 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     // The learned segmenter reads luma: each frame is converted once, in a compute thread, as it arrives,
     // and its samples are not kept (at 4K, five 16-bit RGB frames are 380 MB). The spike detector keeps them.
     const window: Slot[] = [];
-    const batch = new TaskBatch(pool.size);
+    // One frame more than there are threads: a thread that finishes finds the next frame queued, and the
+    // next frame is decoded while the threads work. (The spike detector's tasks each carry copies of three
+    // frames' samples: it keeps one per thread.)
+    const inFlight = new InFlight(unet ? pool.size + 1 : pool.size);
     const stillWanted = () => assertReelActive(ctx.reels, p.reelId);
     let damaged = 0;
 
@@ -89,7 +93,18 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     };
 
     const wanted = (f: number) => f >= p.contextStart && f < p.contextEnd;
+    // Where the chunk's time went besides the compute threads' work: waiting for decoded frames, and for a
+    // free thread (logged with the chunk).
+    let decodeWaitMs = 0;
+    let computeWaitMs = 0;
+    const timed = async (wait: Promise<void>) => {
+      const t0 = performance.now();
+      await wait;
+      computeWaitMs += performance.now() - t0;
+    };
+    let asked = performance.now();
     for await (const frame of readSourceFrames(ctx.sources.storeOf(plan.source, ctx.store), plan, first, last, ctx.signal)) {
+      decodeWaitMs += performance.now() - asked;
       if (unet) {
         // The samples are not needed here again: hand their buffer over instead of copying it (76 MB at 4K).
         const { data } = frame;
@@ -104,20 +119,30 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
       if (window.length > 2 * half + 1) window.splice(0, window.length - (2 * half + 1));
       // The frame `half` before this one now has all its neighbours: segment it.
       const i = window.length - 1 - half;
-      if (i >= 0 && wanted(window[i]!.index)) await batch.add(segmentAt(i), stillWanted);
+      if (i >= 0 && wanted(window[i]!.index)) await timed(inFlight.add(segmentAt(i), stillWanted));
+      asked = performance.now();
     }
     // The last frames of the range have no later neighbours to wait for.
     for (let i = Math.max(0, window.length - half); i < window.length; i++) {
-      if (wanted(window[i]!.index)) await batch.add(segmentAt(i));
+      if (wanted(window[i]!.index)) await timed(inFlight.add(segmentAt(i)));
     }
-    await batch.drain();
+    await timed(inFlight.drain());
 
     const frames = p.end - p.start;
     const ms = Date.now() - started;
     // How much of the picture the network saw explains the chunk's time: operators tuning UNET_CASCADE_*
     // read it here.
     ctx.log.info(
-      { segmenter: ctx.config.SEGMENTER, frames, masks: segmented, damagedPixels: damaged, ms, ...(unet ? { networkCellShare: segmented ? cellShare / segmented : 0, gateVerdicts: verdicts } : {}) },
+      {
+        segmenter: ctx.config.SEGMENTER,
+        frames,
+        masks: segmented,
+        damagedPixels: damaged,
+        ms,
+        decodeWaitMs: Math.round(decodeWaitMs),
+        computeWaitMs: Math.round(computeWaitMs),
+        ...(unet ? { networkCellShare: segmented ? cellShare / segmented : 0, gateVerdicts: verdicts } : {}),
+      },
       'chunk segmented',
     );
     await ctx.reels.addProgress(p.reelId, 'segment', p, frames, ms, damaged);

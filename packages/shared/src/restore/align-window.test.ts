@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { texturedPicture } from './textured-picture.testkit.js';
-import { alignWindow, readAlignedTile } from './align-window.js';
+import { alignWindow, cameraVector, median, readAlignedTile, shrink, shrunkSize } from './align-window.js';
+import { downscale2 } from './luma.js';
 
 const W = 200;
 const H = 150;
@@ -56,5 +57,93 @@ describe('alignWindow', () => {
     const planes = new Float32Array(5 * 8 * 8);
     readAlignedTile(al, 2, 0, 0, 8, 8, planes, 0);
     for (let k = 0; k < 5; k++) expect(Array.from(planes.subarray(k * 64, (k + 1) * 64))).toEqual(Array.from(planes.subarray(128, 192)));
+  });
+});
+
+describe('readAlignedTile, exactly', () => {
+  /** The tile as first written: one camera vector lookup and one rounding per pixel. */
+  function reference(al: ReturnType<typeof alignWindow>, half: number, x0: number, y0: number, tw: number, th: number): Float32Array {
+    const out = new Float32Array((2 * half + 1) * tw * th);
+    const bySlot = new Map(al.neighbours.map((n) => [n.offset, n]));
+    const v = new Float64Array(2);
+    for (let k = -half; k <= half; k++) {
+      const n = k === 0 ? null : (bySlot.get(k) ?? bySlot.get(-k) ?? null);
+      for (let y = 0; y < th; y++) {
+        for (let x = 0; x < tw; x++) {
+          const gx = x0 + x;
+          const gy = y0 + y;
+          const at = (k + half) * tw * th + y * tw + x;
+          if (!n) {
+            out[at] = al.centre[gy * W + gx]!;
+            continue;
+          }
+          cameraVector(n, Math.floor(gx / n.scale) * n.scale, gy, v);
+          const sx = Math.round(gx + v[0]!);
+          const sy = Math.round(gy + v[1]!);
+          out[at] = sx >= 0 && sx < W && sy >= 0 && sy < H ? n.luma[sy * W + sx]! + n.offsetLuma : al.centre[gy * W + gx]!;
+        }
+      }
+    }
+    return out;
+  }
+
+  it('reads the same values as one lookup per pixel, at the frame edges too', () => {
+    // A fast pan: aligned sources leave the frame along two edges.
+    const frames = [-2, -1, 0, 1, 2].map((k) => picture(40 + 3 * k, 30 - 2 * k, 60 + k));
+    const al = alignWindow(frames, W, H);
+    expect(al.neighbours.length).toBe(4);
+    for (const [x0, y0, tw, th] of [[0, 0, W, H], [3, 5, 37, 21], [W - 30, H - 17, 30, 17]] as const) {
+      const got = new Float32Array(5 * tw * th + 7);
+      readAlignedTile(al, 2, x0, y0, tw, th, got, 7);
+      expect(got.subarray(7)).toEqual(reference(al, 2, x0, y0, tw, th));
+    }
+  });
+
+  it('aligns the same from motion planes made beforehand', () => {
+    const frames = [-2, -1, 0, 1, 2].map((k) => picture(30 + 3 * k, 20 + k, 10 + k));
+    const small = frames.map((f) => shrink(f, W, H));
+    const a = alignWindow(frames, W, H);
+    const b = alignWindow(frames, W, H, { small });
+    expect(b.neighbours.map((n) => [n.offset, n.offsetLuma, n.noise, Array.from(n.sampler.field.vx)])).toEqual(
+      a.neighbours.map((n) => [n.offset, n.offsetLuma, n.noise, Array.from(n.sampler.field.vx)]),
+    );
+  });
+});
+
+describe('shrink', () => {
+  it('halves to at most 640 px wide, the first halving given or not, as shrunkSize says', () => {
+    const w = 1400;
+    const h = 80;
+    const luma = Float32Array.from({ length: w * h }, (_, i) => Math.sin(i * 0.37));
+    const s = shrink(luma, w, h);
+    expect([s.w, s.h, s.scale]).toEqual([350, 20, 4]);
+    expect(shrunkSize(w, h)).toEqual({ w: 350, h: 20, scale: 4 });
+    expect(shrink(luma, w, h, downscale2(luma, w, h).data).luma).toEqual(s.luma);
+  });
+});
+
+describe('median', () => {
+  const sortedMedian = (v: number[]) => {
+    const a = Float64Array.from(v).sort();
+    const m = a.length >> 1;
+    return a.length & 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+  };
+
+  it('is the sorted middle, for odd and even lengths, ties, runs and sorted input', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let n = 1; n <= 60; n++) {
+      for (const kind of ['random', 'ties', 'sorted', 'reversed', 'constant']) {
+        const v = Array.from({ length: n }, (_, i) =>
+          kind === 'random' ? rand() - 0.5 : kind === 'ties' ? Math.floor(rand() * 4) / 4 : kind === 'sorted' ? i : kind === 'reversed' ? -i : 0.25,
+        );
+        expect(median(Float64Array.from(v))).toBe(sortedMedian(v));
+      }
+    }
+  });
+
+  it('sorts an array holding NaN, as before, and gives NaN for an empty one', () => {
+    expect(median(Float64Array.from([3, NaN, 1, 2]))).toBe(sortedMedian([3, NaN, 1, 2]));
+    expect(median(new Float64Array(0))).toBeNaN();
   });
 });

@@ -50,26 +50,33 @@ export interface WindowAlignment {
 }
 
 /**
- * `lumas`: the window, centre in the middle, null where the shot has no frame (not mirrored).
+ * `lumas`: the window, centre in the middle, null where the shot has no frame (not mirrored). `small`, when
+ * given, holds each slot's shrink() made beforehand (luma-levels.ts), so a frame is not halved again in
+ * every window it sits in.
  */
-export function alignWindow(lumas: readonly (Float32Array | null)[], w: number, h: number, opts: { repeatMad?: number } = {}): WindowAlignment {
+export function alignWindow(
+  lumas: readonly (Float32Array | null)[],
+  w: number,
+  h: number,
+  opts: { repeatMad?: number; small?: readonly (ShrunkLuma | null)[] } = {},
+): WindowAlignment {
   const c = lumas.length >> 1;
   const centre = lumas[c];
   if (!centre || lumas.length % 2 === 0) throw new Error('alignWindow: the window needs an odd length and a centre frame');
   const repeatMad = opts.repeatMad ?? REPEAT_MAD;
-  const picked: { offset: number; luma: Float32Array }[] = [];
+  const picked: { offset: number; luma: Float32Array; small: ShrunkLuma | null }[] = [];
   const repeats: number[] = [];
   for (let k = 1; k <= c; k++) {
     for (const offset of [-k, k]) {
       const f = lumas[c + offset];
       if (!f || f === centre) continue;
-      if (meanAbsDiff(centre, f, 3) < repeatMad) repeats.push(offset);
-      else picked.push({ offset, luma: f });
+      if (isRepeat(centre, f, repeatMad)) repeats.push(offset);
+      else picked.push({ offset, luma: f, small: opts.small?.[c + offset] ?? null });
     }
   }
-  const small = picked.length > 0 ? shrink(centre, w, h) : null;
-  const aligned = picked.map(({ offset, luma }) => {
-    const other = shrink(luma, w, h);
+  const small = picked.length > 0 ? (opts.small?.[c] ?? shrink(centre, w, h)) : null;
+  const aligned = picked.map(({ offset, luma, small: given }) => {
+    const other = given ?? shrink(luma, w, h);
     // Two frames away the camera has moved twice as far: up to 12 px a frame at 1K (fast pans and weave).
     const range = Math.ceil((12 * Math.abs(offset) * w) / 1024 / small!.scale) + 2;
     const field = estimateMotion(small!.luma, other.luma, small!.w, small!.h, { range });
@@ -103,7 +110,6 @@ export function cameraVector(n: AlignedNeighbour, x: number, y: number, v: Float
 export function readAlignedTile(al: WindowAlignment, half: number, x0: number, y0: number, tw: number, th: number, out: Float32Array, at: number): void {
   const { width: w, height: h, centre } = al;
   const bySlot = new Map(al.neighbours.map((n) => [n.offset, n]));
-  const v = new Float64Array(2);
   const plane = tw * th;
   for (let k = -half; k <= half; k++) {
     const base = at + (k + half) * plane;
@@ -113,8 +119,9 @@ export function readAlignedTile(al: WindowAlignment, half: number, x0: number, y
       continue;
     }
     // The camera's vector is constant over each scale x scale cell of the motion grid (cameraVector):
-    // one per cell of a row of cells, not one per pixel.
-    const { scale } = n;
+    // one per cell of a row of cells, not one per pixel, and each cell's pixels of a row read one row of
+    // the neighbour.
+    const { scale, luma, offsetLuma } = n;
     const c0 = Math.floor(x0 / scale);
     const cells = Math.floor((x0 + tw - 1) / scale) - c0 + 1;
     const cvx = new Float64Array(cells);
@@ -124,42 +131,114 @@ export function readAlignedTile(al: WindowAlignment, half: number, x0: number, y
       const gy = y0 + y;
       if (Math.floor(gy / scale) !== cellRow) {
         cellRow = Math.floor(gy / scale);
-        for (let c = 0; c < cells; c++) {
-          cameraVector(n, (c0 + c) * scale, gy, v);
-          cvx[c] = v[0]!;
-          cvy[c] = v[1]!;
-        }
+        cellVectors(n, c0, gy, cvx, cvy);
       }
-      for (let x = 0; x < tw; x++) {
-        const gx = x0 + x;
-        const c = Math.floor(gx / scale) - c0;
-        const sx = Math.round(gx + cvx[c]!);
+      const o = base + y * tw - x0;
+      const crow = gy * w;
+      for (let c = 0; c < cells; c++) {
+        const xa = Math.max(x0, (c0 + c) * scale);
+        const xb = Math.min(x0 + tw, (c0 + c + 1) * scale);
+        const vx = cvx[c]!;
         const sy = Math.round(gy + cvy[c]!);
-        out[base + y * tw + x] = sx >= 0 && sx < w && sy >= 0 && sy < h ? n.luma[sy * w + sx]! + n.offsetLuma : centre[gy * w + gx]!;
+        if (sy < 0 || sy >= h) {
+          for (let gx = xa; gx < xb; gx++) out[o + gx] = centre[crow + gx]!;
+          continue;
+        }
+        const srow = sy * w;
+        const first = xa + vx;
+        const last = xb - 1 + vx;
+        if (first >= 1 && last < 0x40000000 && (Math.floor(first) ^ Math.floor(last)) < Math.floor(first)) {
+          // gx + vx for every pixel of the run lies in one binade (whole parts of one bit length), where
+          // adding whole numbers is exact: Math.round(gx + vx) is Math.round(first) + (gx - xa), the same
+          // value the per-pixel rounding below gives, at a fraction of its cost.
+          const shift = Math.round(first) - xa;
+          const inA = Math.max(xa, -shift);
+          const inB = Math.min(xb, w - shift);
+          for (let gx = xa; gx < Math.min(inA, xb); gx++) out[o + gx] = centre[crow + gx]!;
+          for (let gx = inA; gx < inB; gx++) out[o + gx] = luma[srow + shift + gx]! + offsetLuma;
+          for (let gx = Math.max(inB, xa); gx < xb; gx++) out[o + gx] = centre[crow + gx]!;
+          continue;
+        }
+        for (let gx = xa; gx < xb; gx++) {
+          const sx = Math.round(gx + vx);
+          out[o + gx] = sx >= 0 && sx < w ? luma[srow + sx]! + offsetLuma : centre[crow + gx]!;
+        }
       }
     }
   }
 }
 
-/** Halves until at most MOTION_WIDTH wide. */
-export function shrink(luma: Float32Array, w: number, h: number): { luma: Float32Array; w: number; h: number; scale: number } {
-  let cur = { luma, w, h, scale: 1 };
+/**
+ * cameraVector at (c0 + c) * scale, gy for c = 0..cvx.length-1, its arithmetic inlined (same operations,
+ * same values): a tile needs one per motion-grid cell of every fourth row, and the calls cost a third of
+ * its time.
+ */
+function cellVectors(n: AlignedNeighbour, c0: number, gy: number, cvx: Float64Array, cvy: Float64Array): void {
+  const s = n.sampler;
+  const { vx, vy, bw } = s.field;
+  const y = Math.min(s.height - 1, Math.floor(gy / n.scale));
+  const r0 = s.by0[y]! * bw;
+  const r1 = s.by1[y]! * bw;
+  const ty = s.wy[y]!;
+  for (let c = 0; c < cvx.length; c++) {
+    const x = Math.min(s.width - 1, c0 + c);
+    const b0 = s.bx0[x]!;
+    const b1 = s.bx1[x]!;
+    const tx = s.wx[x]!;
+    const a = (1 - tx) * (1 - ty);
+    const b = tx * (1 - ty);
+    const cc = (1 - tx) * ty;
+    const d = tx * ty;
+    cvx[c] = (a * vx[r0 + b0]! + b * vx[r0 + b1]! + cc * vx[r1 + b0]! + d * vx[r1 + b1]!) * n.scale;
+    cvy[c] = (a * vy[r0 + b0]! + b * vy[r0 + b1]! + cc * vy[r1 + b0]! + d * vy[r1 + b1]!) * n.scale;
+  }
+}
+
+/** A luma plane halved for motion estimation; `scale` full-resolution pixels per pixel. */
+export interface ShrunkLuma {
+  luma: Float32Array;
+  w: number;
+  h: number;
+  scale: number;
+}
+
+/** The size shrink() halves a w x h plane to. */
+export function shrunkSize(w: number, h: number): { w: number; h: number; scale: number } {
+  let cur = { w, h, scale: 1 };
+  while (cur.w > MOTION_WIDTH && cur.h >= 32) cur = { w: Math.max(1, cur.w >> 1), h: Math.max(1, cur.h >> 1), scale: cur.scale * 2 };
+  return cur;
+}
+
+/**
+ * Halves until at most MOTION_WIDTH wide. `half`, when given, is downscale2 of the plane, already made
+ * (at 2K the cascade's test plane is exactly that).
+ */
+export function shrink(luma: Float32Array, w: number, h: number, half: Float32Array | null = null): ShrunkLuma {
+  let cur: ShrunkLuma = { luma, w, h, scale: 1 };
   while (cur.w > MOTION_WIDTH && cur.h >= 32) {
-    const d = downscale2(cur.luma, cur.w, cur.h);
+    const d = cur.scale === 1 && half ? { data: half, width: Math.max(1, w >> 1), height: Math.max(1, h >> 1) } : downscale2(cur.luma, cur.w, cur.h);
     cur = { luma: d.data, w: d.width, h: d.height, scale: cur.scale * 2 };
   }
   return cur;
 }
 
-/** Mean absolute difference over every `step`-th pixel. */
-function meanAbsDiff(a: Float32Array, b: Float32Array, step: number): number {
+/**
+ * Whether the mean absolute difference over every third pixel is below `mad`. The terms are never negative,
+ * so once their running sum passes what the whole frame may add up to, the answer is no: a neighbour that
+ * is no repeat (grain alone differs by several times `mad`) is told after a fraction of the reads. The
+ * margin over mad * n covers the rounding of that product and of the final division.
+ */
+function isRepeat(a: Float32Array, b: Float32Array, mad: number): boolean {
+  const step = 3;
+  const n = Math.ceil(a.length / step);
+  if (n === 0) return 0 < mad;
+  const stop = mad * n * (1 + 1e-9);
   let sum = 0;
-  let n = 0;
   for (let i = 0; i < a.length; i += step) {
     sum += Math.abs(a[i]! - b[i]!);
-    n++;
+    if (sum > stop) return false;
   }
-  return n ? sum / n : 0;
+  return sum / n < mad;
 }
 
 /**
@@ -183,9 +262,59 @@ function brightnessAndNoise(centre: Float32Array, n: AlignedNeighbour, w: number
   return { offset, noise: median(Float64Array.from(diffs, (d) => Math.abs(d - offset))) };
 }
 
-/** Median of `a`, sorting it in place. */
+/**
+ * Median of `a`, reordering it in place. By selection, not sorting: the temporal gate takes several medians
+ * per region and witness, and sorting them cost it a tenth of its time. The value is the sorted middle's
+ * (the mean of the two middle values for an even length); an array holding NaN is sorted, as before.
+ */
 export function median(a: Float64Array): number {
-  a.sort();
-  const m = a.length >> 1;
-  return a.length & 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+  const n = a.length;
+  const m = n >> 1;
+  let nan = false;
+  for (let i = 0; i < n; i++) if (Number.isNaN(a[i])) nan = true;
+  if (nan || n === 0) {
+    a.sort();
+    return n & 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+  }
+  const upper = select(a, m);
+  if (n & 1) return upper;
+  // After selecting rank m, ranks below it are the first m values, in any order: the largest is rank m - 1.
+  let lower = a[0]!;
+  for (let i = 1; i < m; i++) if (a[i]! > lower) lower = a[i]!;
+  return (lower + upper) / 2;
+}
+
+/** The value of rank k (0-based) of `a` (no NaN), leaving every smaller rank before index k. Hoare's quickselect. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three as the pivot: sorted or constant input stays linear.
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }

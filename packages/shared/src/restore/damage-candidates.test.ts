@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../synthetic/synthetic-clip.js';
-import { candidateCells, type CandidateOptions } from './damage-candidates.js';
+import { candidateCells, cascadePlane, type CandidateOptions } from './damage-candidates.js';
+import { minMax3x3 } from './spike-detect.js';
 
 const W = 256;
 const H = 192;
@@ -71,5 +72,109 @@ describe('candidateCells', () => {
     expect(c.cols).toBe(W / 32);
     expect(c.selected[cellOf(183, 123, c.cols, c.cell)]).toBe(1);
     expect(c.count).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('candidateCells, exactly', () => {
+  /** The temporal test as first written: a whole-frame 3x3 min/max filter of both frames of each pair. */
+  function referenceSpikes(planes: Float32Array[], w: number, h: number, spike: number): Uint8Array {
+    const hit = new Uint8Array(w * h);
+    const c = planes.length >> 1;
+    for (let k = 1; k <= c; k++) {
+      const { lo, hi } = minMax3x3(planes[c - k]!, planes[c + k]!, w, h);
+      for (let i = 0; i < hit.length; i++) {
+        const v = planes[c]![i]!;
+        if (v - hi[i]! > spike || lo[i]! - v > spike) hit[i] = 1;
+      }
+    }
+    return hit;
+  }
+
+  it('selects the cells a whole-frame min/max filter would, speck by speck', () => {
+    for (const seed of [3, 4, 5]) {
+      const frames = grainyFrames(5, 0.03, seed);
+      const rand = mulberry32(seed);
+      for (let s = 0; s < 40; s++) {
+        const f = frames[Math.floor(rand() * 5)]!;
+        f[Math.floor(rand() * H) * W + Math.floor(rand() * W)] = rand();
+      }
+      // The line test off, a cell per pixel and no reach: the cells are the temporal test's pixels.
+      const exact = { cell: 4, spike: 0.06, line: 1e9, halvings: 0, reach: 0 };
+      const c = candidateCells(frames, W, H, exact);
+      const want = referenceSpikes(frames, W, H, exact.spike);
+      let wantCells = 0;
+      let wrong = 0;
+      const cells = new Uint8Array(c.selected.length);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (want[y * W + x]) cells[cellOf(x, y, c.cols, 4)] = 1;
+      for (let i = 0; i < cells.length; i++) {
+        wantCells += cells[i]!;
+        if (cells[i] !== c.selected[i]) wrong++;
+      }
+      expect(wantCells).toBeGreaterThan(20);
+      expect(wrong).toBe(0);
+    }
+  });
+
+  /** The line test as first written, over whole planes. */
+  function referenceLines(planes: Float32Array[], w: number, h: number, line: number): Uint8Array {
+    const n = w * h;
+    const cur = new Float32Array(n);
+    if (planes.length === 5) for (let i = 0; i < n; i++) cur[i] = (planes[0]![i]! + planes[1]![i]! + planes[2]![i]! + planes[3]![i]! + planes[4]![i]!) * (1 / 5);
+    else {
+      for (const p of planes) for (let i = 0; i < n; i++) cur[i] = cur[i]! + p[i]!;
+      for (let i = 0; i < n; i++) cur[i] = cur[i]! * (1 / planes.length);
+    }
+    const contrast = new Float32Array(n);
+    const ridge = new Float32Array(n);
+    for (let y = 0; y < h; y++) {
+      const row = y * w;
+      for (let x = 0; x < w; x++) contrast[row + x] = cur[row + x]! - 0.5 * (cur[row + Math.max(0, x - 3)]! + cur[row + Math.min(w - 1, x + 3)]!);
+      for (let x = 0; x < w; x++) {
+        const c = contrast[row + x]!;
+        const l = contrast[row + Math.max(0, x - 2)]!;
+        const r = contrast[row + Math.min(w - 1, x + 2)]!;
+        const bright = c - Math.max(l, r);
+        const dark = Math.min(l, r) - c;
+        ridge[row + x] = bright > dark ? bright : -dark;
+      }
+    }
+    const hit = new Uint8Array(n);
+    const sum = new Float64Array(w);
+    let lo = 0;
+    let hi = 0;
+    for (let y = 0; y < h; y++) {
+      for (; hi < Math.min(h, y - 16 + 32); hi++) for (let x = 0; x < w; x++) sum[x] = sum[x]! + ridge[hi * w + x]!;
+      for (; lo < Math.max(0, y - 16); lo++) for (let x = 0; x < w; x++) sum[x] = sum[x]! - ridge[lo * w + x]!;
+      for (let x = 0; x < w; x++) if (Math.abs(sum[x]!) > line * (hi - lo)) hit[y * w + x] = 1;
+    }
+    return hit;
+  }
+
+  it('finds the pixels of faint lines a whole-plane line test finds, for five frames or three', () => {
+    for (const count of [5, 3]) {
+      const frames = grainyFrames(count, 0.02, 20 + count);
+      for (const f of frames) for (let y = 30; y < 170; y++) for (const x of [60, 61, 140]) f[y * W + x] = f[y * W + x]! + (x === 140 ? -0.03 : 0.02);
+      const exact = { cell: 4, spike: 1e9, line: 0.008, halvings: 0, reach: 0 };
+      const c = candidateCells(frames, W, H, exact);
+      const want = referenceLines(frames, W, H, exact.line);
+      const cells = new Uint8Array(c.selected.length);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (want[y * W + x]) cells[cellOf(x, y, c.cols, 4)] = 1;
+      let wrong = 0;
+      let wanted = 0;
+      for (let i = 0; i < cells.length; i++) {
+        wanted += cells[i]!;
+        if (cells[i] !== c.selected[i]) wrong++;
+      }
+      expect(wanted).toBeGreaterThan(50);
+      expect(wrong).toBe(0);
+    }
+  });
+
+  it('gives the same cells from test planes made beforehand', () => {
+    const frames = grainyFrames(5, 0.02, 9);
+    for (let y = 120; y < 126; y++) for (let x = 180; x < 186; x++) frames[2]![y * W + x] = 0.0;
+    const o = { ...opts, halvings: 1 };
+    const planes = frames.map((f) => cascadePlane(f, W, H, 1));
+    expect(candidateCells(frames, W, H, o, planes)).toEqual(candidateCells(frames, W, H, o));
   });
 });

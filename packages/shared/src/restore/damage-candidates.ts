@@ -14,7 +14,6 @@
  *   frame, so only their shape can find them.
  */
 import { downscale2 } from './luma.js';
-import { rowMinMax3 } from './spike-detect.js';
 
 export interface CandidateOptions {
   /** Side of a cell in pixels (a multiple of 4, the network's grid). */
@@ -45,32 +44,45 @@ export interface CandidateCells {
   count: number;
 }
 
+/** Size of the plane the tests run on: the frame reduced by `factor` (2^halvings) each way. */
+export function cascadePlaneSize(w: number, h: number, halvings: number | undefined): { w: number; h: number; factor: number } {
+  const f = 1 << Math.max(0, halvings ?? 1);
+  return f > 1 ? { w: Math.max(1, Math.floor(w / f)), h: Math.max(1, Math.floor(h / f)), factor: f } : { w, h, factor: 1 };
+}
+
+/** One frame's plane for the tests: one box average straight to the test size (the luma itself at 0 halvings). */
+export function cascadePlane(luma: Float32Array, w: number, h: number, halvings: number | undefined): Float32Array {
+  const { w: sw, h: sh, factor: f } = cascadePlaneSize(w, h, halvings);
+  // No intermediate level is ever allocated (64 MB at 4K).
+  return f === 1 ? luma : f === 2 ? downscale2(luma, w, h).data : boxDown(luma, w, sw, sh, f);
+}
+
 /**
  * `lumas` is the network's window (odd length, centre in the middle, missing frames already mirrored in),
- * each w*h luma in [0,1].
+ * each w*h luma in [0,1]. `planes`, when given, are their cascadePlane for `o.halvings`, made beforehand
+ * (luma-levels.ts): slot for slot, and one object for a frame that fills several slots, as `lumas`.
  */
-export function candidateCells(lumas: readonly Float32Array[], w: number, h: number, o: CandidateOptions): CandidateCells {
+export function candidateCells(lumas: readonly Float32Array[], w: number, h: number, o: CandidateOptions, planes?: readonly Float32Array[]): CandidateCells {
   const c = lumas.length >> 1;
-  // One box average straight to the test size: no intermediate level is ever allocated (64 MB at 4K).
-  const f = 1 << Math.max(0, o.halvings ?? 1);
-  const sw = f > 1 ? Math.max(1, Math.floor(w / f)) : w;
-  const sh = f > 1 ? Math.max(1, Math.floor(h / f)) : h;
-  const small = new Map<Float32Array, Float32Array>();
-  const planes = lumas.map((p) => {
-    if (f === 1) return p;
-    let d = small.get(p);
-    if (!d) {
-      d = f === 2 ? downscale2(p, w, h).data : boxDown(p, w, sw, sh, f);
-      small.set(p, d);
-    }
-    return d;
-  });
-  const cur = planes[c]!;
+  const { w: sw, h: sh } = cascadePlaneSize(w, h, o.halvings);
+  let levels = planes;
+  if (!levels || levels.length !== lumas.length) {
+    const small = new Map<Float32Array, Float32Array>();
+    levels = lumas.map((p) => {
+      let d = small.get(p);
+      if (!d) {
+        d = cascadePlane(p, w, h, o.halvings);
+        small.set(p, d);
+      }
+      return d;
+    });
+  }
+  const cur = levels[c]!;
   const n = sw * sh;
   const hit = new Uint8Array(n);
   for (let k = 1; k <= c; k++) {
-    const a = planes[c - k]!;
-    const b = planes[c + k]!;
+    const a = levels[c - k]!;
+    const b = levels[c + k]!;
     // A pair that is the centre itself (a one-frame shot) can witness nothing.
     if (a === cur && b === cur) continue;
     markPairSpikes(cur, a, b, sw, sh, o.spike, hit);
@@ -78,7 +90,7 @@ export function candidateCells(lumas: readonly Float32Array[], w: number, h: num
   // The line test looks at the window's mean: a scratch stays put in the frame and keeps its contrast,
   // picture texture that moves with the camera is smeared out (and the grain shrinks by sqrt(T)).
   // On a clean 2K pan this cuts the cells the line test flags from 11% to 4%, with no detection lost.
-  markLines(meanOf(planes, n), sw, sh, o, hit);
+  markLines(levels, sw, sh, o, hit);
   return selectCells(hit, sw, sh, w / sw, w, h, o.cell, o.reach ?? 4);
 }
 
@@ -104,81 +116,90 @@ function boxDown(src: Float32Array, w: number, sw: number, sh: number, f: number
 
 /**
  * Marks pixels of `cur` above the 3x3 maximum, or below the 3x3 minimum, of both `a` and `b` by more than
- * `spike`: minMax3x3 and a comparison, but row by row over three rolling rows of horizontal extremes
- * (rowMinMax3), with no whole-frame buffers.
+ * `spike`. Both extremes bound the pixel's own value in each frame, so a pixel within `spike` of `a` or `b`
+ * at its own position cannot pass: the 3x3 extremes are read only for the few that differ from both by
+ * more (4% of a 2K pan's pixels), not computed for the whole plane.
  */
 function markPairSpikes(cur: Float32Array, a: Float32Array, b: Float32Array, w: number, h: number, spike: number, hit: Uint8Array): void {
-  const his = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
-  const los = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
-  const fill = (y: number, hi: Float32Array, lo: Float32Array) => rowMinMax3(a, b, y * w, w, lo, hi, 0);
-  // Rows y-1, y, y+1 (clamped at the edges) in slots 0, 1, 2.
-  fill(0, his[1]!, los[1]!);
-  his[0]!.set(his[1]!);
-  los[0]!.set(los[1]!);
-  fill(Math.min(1, h - 1), his[2]!, los[2]!);
   for (let y = 0; y < h; y++) {
-    const [h0, h1, h2] = his as [Float32Array, Float32Array, Float32Array];
-    const [l0, l1, l2] = los as [Float32Array, Float32Array, Float32Array];
     const row = y * w;
+    const up = y > 0 ? row - w : row;
+    const down = y < h - 1 ? row + w : row;
     for (let x = 0; x < w; x++) {
-      const v = cur[row + x]!;
-      let g = h0[x]!;
-      if (h1[x]! > g) g = h1[x]!;
-      if (h2[x]! > g) g = h2[x]!;
-      let l = l0[x]!;
-      if (l1[x]! < l) l = l1[x]!;
-      if (l2[x]! < l) l = l2[x]!;
-      if (v - g > spike || l - v > spike) hit[row + x] = 1;
-    }
-    // Rotate: the oldest row's buffers take row y + 2 (row h - 1 again at the bottom edge).
-    his.push(his.shift()!);
-    los.push(los.shift()!);
-    if (y + 2 < h) fill(y + 2, his[2]!, los[2]!);
-    else {
-      his[2]!.set(his[1]!);
-      los[2]!.set(los[1]!);
+      const i = row + x;
+      const v = cur[i]!;
+      const av = a[i]!;
+      const bv = b[i]!;
+      const above = v - av > spike && v - bv > spike;
+      const below = av - v > spike && bv - v > spike;
+      if (!above && !below) continue;
+      const xl = x > 0 ? x - 1 : x;
+      const xr = x < w - 1 ? x + 1 : x;
+      let g = -Infinity;
+      let l = Infinity;
+      for (let r = 0; r < 3; r++) {
+        const base = r === 0 ? up : r === 1 ? row : down;
+        for (let xx = base + xl; xx <= base + xr; xx++) {
+          const p = a[xx]!;
+          const q = b[xx]!;
+          if (p > g) g = p;
+          if (p < l) l = p;
+          if (q > g) g = q;
+          if (q < l) l = q;
+        }
+      }
+      if (v - g > spike || l - v > spike) hit[i] = 1;
     }
   }
 }
 
-/** Per-pixel mean of the planes, in one pass for the usual five. */
-function meanOf(planes: readonly Float32Array[], n: number): Float32Array {
-  const mean = new Float32Array(n);
+/** Row y of the planes' per-pixel mean, into `out`: in one pass for the usual five. */
+function meanRow(planes: readonly Float32Array[], y: number, w: number, out: Float32Array): void {
   const k = 1 / planes.length;
+  const row = y * w;
   if (planes.length === 5) {
     const [p0, p1, p2, p3, p4] = planes as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-    for (let i = 0; i < n; i++) mean[i] = (p0[i]! + p1[i]! + p2[i]! + p3[i]! + p4[i]!) * k;
-    return mean;
+    for (let x = 0; x < w; x++) out[x] = (p0[row + x]! + p1[row + x]! + p2[row + x]! + p3[row + x]! + p4[row + x]!) * k;
+    return;
   }
-  for (const p of planes) for (let i = 0; i < n; i++) mean[i] = mean[i]! + p[i]!;
-  for (let i = 0; i < n; i++) mean[i] = mean[i]! * k;
-  return mean;
+  out.fill(0);
+  for (const p of planes) for (let x = 0; x < w; x++) out[x] = out[x]! + p[row + x]!;
+  for (let x = 0; x < w; x++) out[x] = out[x]! * k;
 }
 
-function markLines(cur: Float32Array, w: number, h: number, o: CandidateOptions, hit: Uint8Array): void {
+/**
+ * The line test on the planes' mean. Rows are made as the running column sums reach them and kept in a
+ * ring of `lineRows` + 2 rows, not as whole planes: at 2K three fewer planes of 3 MB are written and read
+ * back for every window.
+ */
+function markLines(planes: readonly Float32Array[], w: number, h: number, o: CandidateOptions, hit: Uint8Array): void {
   const gap = o.lineGap ?? 3;
   const rows = Math.max(1, o.lineRows ?? 32);
   const half = rows >> 1;
-  const contrast = new Float32Array(w * h);
-  const ridge = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
+  const cur = new Float32Array(w);
+  const contrast = new Float32Array(w);
+  const ringRows = rows + 2;
+  const ring = new Float32Array(ringRows * w);
+  const ridgeRow = (y: number): Float32Array => ring.subarray((y % ringRows) * w, (y % ringRows + 1) * w);
+  const makeRidge = (y: number) => {
+    meanRow(planes, y, w, cur);
     for (let x = 0; x < w; x++) {
-      const l = cur[row + (x >= gap ? x - gap : 0)]!;
-      const r = cur[row + (x + gap < w ? x + gap : w - 1)]!;
-      contrast[row + x] = cur[row + x]! - 0.5 * (l + r);
+      const l = cur[x >= gap ? x - gap : 0]!;
+      const r = cur[x + gap < w ? x + gap : w - 1]!;
+      contrast[x] = cur[x]! - 0.5 * (l + r);
     }
     // A thin line stands out from the contrast two pixels either side; a step edge does not (its contrast
     // is as high two pixels into the bright side), so picture edges do not pass for scratches.
+    const ridge = ridgeRow(y);
     for (let x = 0; x < w; x++) {
-      const c = contrast[row + x]!;
-      const l = contrast[row + (x >= 2 ? x - 2 : 0)]!;
-      const r = contrast[row + (x + 2 < w ? x + 2 : w - 1)]!;
+      const c = contrast[x]!;
+      const l = contrast[x >= 2 ? x - 2 : 0]!;
+      const r = contrast[x + 2 < w ? x + 2 : w - 1]!;
       const bright = c - (l > r ? l : r);
       const dark = (l < r ? l : r) - c;
-      ridge[row + x] = bright > dark ? bright : -dark;
+      ridge[x] = bright > dark ? bright : -dark;
     }
-  }
+  };
   // Column sums over the rows [y - half, y - half + rows), clipped to the frame, kept as y moves down.
   const sum = new Float64Array(w);
   let lo = 0;
@@ -186,8 +207,15 @@ function markLines(cur: Float32Array, w: number, h: number, o: CandidateOptions,
   for (let y = 0; y < h; y++) {
     const wantHi = Math.min(h, y - half + rows);
     const wantLo = Math.max(0, y - half);
-    for (; hi < wantHi; hi++) for (let x = 0; x < w; x++) sum[x] = sum[x]! + ridge[hi * w + x]!;
-    for (; lo < wantLo; lo++) for (let x = 0; x < w; x++) sum[x] = sum[x]! - ridge[lo * w + x]!;
+    for (; hi < wantHi; hi++) {
+      makeRidge(hi);
+      const ridge = ridgeRow(hi);
+      for (let x = 0; x < w; x++) sum[x] = sum[x]! + ridge[x]!;
+    }
+    for (; lo < wantLo; lo++) {
+      const ridge = ridgeRow(lo);
+      for (let x = 0; x < w; x++) sum[x] = sum[x]! - ridge[x]!;
+    }
     const limit = o.line * (hi - lo);
     const row = y * w;
     for (let x = 0; x < w; x++) {

@@ -11,10 +11,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { candidateCells, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
-import { countMask, dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
+import { dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
 import { gateDamage, type GateVerdict } from './temporal-gate.js';
 import { alignWindow, readAlignedTile, type WindowAlignment } from './align-window.js';
-import type { TileRect } from './tile-rect.js';
+import { windowLevels } from './luma-levels.js';
+import { keepRects, mergeTiles, type MergedTile } from './merge-tiles.js';
+import { dilateDisc, hysteresisRegions } from './sparse-mask.js';
 
 /** Input N x T x H x W luma in [0,1]; resolves to N x 1 x H x W damage probabilities. */
 export type RunModel = (input: Float32Array, dims: readonly [number, number, number, number]) => Promise<Float32Array>;
@@ -131,8 +133,8 @@ export function planAxis(size: number, tile: number, overlap: number): AxisTile[
   });
 }
 
-/** One network call's input rectangle and the output pixels it is trusted for. */
-export type NetTile = TileRect;
+/** One network call's input rectangle and the output pixels it is trusted for (merge-tiles.ts). */
+export type NetTile = MergedTile;
 
 /** Whole-frame tiling: every pixel comes from a tile that saw at least overlap/2 pixels around it. */
 export function frameTiles(W: number, H: number, opts: UnetTileOptions): NetTile[] {
@@ -231,21 +233,27 @@ export async function runTiles(
     g.push(t);
     groups.set(key, g);
   }
+  // One input buffer for every call, sized for the largest: a frame's calls otherwise allocate (and leave
+  // to the collector) about as much again as the frame's own probability map.
+  let largest = 0;
+  for (const group of groups.values()) largest = Math.max(largest, Math.min(batch, group.length) * T * group[0]!.w * group[0]!.h);
+  const scratch = new Float32Array(largest);
   for (const group of groups.values()) {
     const { w: tw, h: th } = group[0]!;
     const plane = tw * th;
     for (let b = 0; b < group.length; b += batch) {
       const part = group.slice(b, b + batch);
-      const input = new Float32Array(part.length * T * plane);
+      const input = scratch.subarray(0, part.length * T * plane);
       part.forEach((tile, n) => read(tile, input, n * T * plane));
       cancellationPoint();
       const prob = await run(input, [part.length, T, th, tw]);
       if (prob.length !== part.length * plane) throw new Error(`model returned ${prob.length} values for ${part.length} tiles of ${tw}x${th}`);
       part.forEach((tile, n) => {
-        for (let y = tile.keepY0; y < tile.keepY1; y++) {
-          const src = n * plane + (y - tile.y) * tw - tile.x;
-          const dst = y * W;
-          for (let x = tile.keepX0; x < tile.keepX1; x++) out[dst + x] = prob[src + x]!;
+        for (const k of keepRects(tile)) {
+          for (let y = k.y0; y < k.y1; y++) {
+            const src = n * plane + (y - tile.y) * tw - tile.x;
+            out.set(prob.subarray(src + k.x0, src + k.x1), y * W + k.x0);
+          }
         }
       });
     }
@@ -255,7 +263,9 @@ export async function runTiles(
 /**
  * The centre frame's damage probability, w*h. With `cascade`, only the cells the cheap first stage selects
  * (on the raw window: it only has to be permissive) reach the network (probability 0 elsewhere); without,
- * the whole frame is tiled. With `aligned`, the network reads the motion-compensated window.
+ * the whole frame is tiled. Neighbouring cells' tiles are merged where that feeds the network fewer
+ * pixels (merge-tiles.ts). With `aligned`, the network reads the motion-compensated window.
+ * `cascadePlanes`: the window's test planes made beforehand (luma-levels.ts), slot for slot.
  */
 export async function predictDamage(
   lumas: readonly Float32Array[],
@@ -264,10 +274,11 @@ export async function predictDamage(
   run: RunModel,
   opts: UnetTileOptions & { cascade?: CandidateOptions | null },
   aligned: WindowAlignment | null = null,
+  cascadePlanes?: readonly Float32Array[],
 ): Promise<{ prob: Float32Array; cells: CandidateCells | null }> {
   const out = new Float32Array(W * H);
-  const cells = opts.cascade ? candidateCells(lumas, W, H, opts.cascade) : null;
-  const tiles = cells ? cellTiles(cells, W, H, UNET_REACH) : frameTiles(W, H, opts);
+  const cells = opts.cascade ? candidateCells(lumas, W, H, opts.cascade, cascadePlanes) : null;
+  const tiles = cells ? mergeTiles(cellTiles(cells, W, H, UNET_REACH), W, H, { margin: UNET_REACH }) : frameTiles(W, H, opts);
   const read = aligned ? alignedReader(aligned, lumas.length) : rawReader(lumas, W);
   await runTiles(read, lumas.length, W, tiles, run, out, Math.max(1, opts.batch ?? 4));
   return { prob: out, cells };
@@ -331,12 +342,18 @@ export async function segmentFrameUnet(
   run: RunModel,
 ): Promise<{ mask: Uint8Array; damaged: number; cellShare: number; verdicts: Record<GateVerdict, number> | null }> {
   const { width, height } = input;
+  const needAlignment = input.alignedInput || input.gate !== false;
+  // Each frame's reduced planes: stored with its luma by the worker's 'frame-luma' task, else made here once
+  // for both the cascade and the alignment.
+  const levels = windowLevels(input.lumas, width, height, input.cascade ? (input.cascade.halvings ?? 1) : cascadeHalvings(width), { cascade: !!input.cascade, motion: needAlignment });
   // Aligned on the real window: a mirrored neighbour is the same frame again and witnesses nothing.
-  const alignment = input.alignedInput || input.gate !== false ? alignWindow(input.lumas, width, height) : null;
-  const { prob, cells } = await predictDamage(windowSources(input.lumas), width, height, run, input, input.alignedInput ? alignment : null);
-  const regions = maskFromProbability(prob, width, height, { ...input, dilate: 0 });
+  const alignment = needAlignment ? alignWindow(input.lumas, width, height, { small: levels.map((l) => l?.motion ?? null) }) : null;
+  const planes = input.cascade ? windowSources(levels).map((l) => l.cascade!) : undefined;
+  const { prob, cells } = await predictDamage(windowSources(input.lumas), width, height, run, input, input.alignedInput ? alignment : null, planes);
+  // maskFromProbability without dilation or minimum area, and dilateMask, in time with the flagged pixels.
+  // Seeds lie in the selected cells only: the probability is 0 elsewhere.
+  const regions = (input.minArea ?? 1) > 1 ? maskFromProbability(prob, width, height, { ...input, dilate: 0 }) : hysteresisRegions(prob, width, height, input.threshold, input.lowThreshold, cells);
   const gated = input.gate === false ? null : gateDamage(regions, alignment!, { prob });
-  const kept = gated ? gated.mask : regions;
-  const mask = countMask(kept) > 0 ? dilateMask(kept, width, height, input.dilate, 'disc') : kept;
-  return { mask, damaged: countMask(mask), cellShare: cells ? cells.count / cells.selected.length : 1, verdicts: gated?.verdicts ?? null };
+  const { mask, count } = dilateDisc(gated ? gated.mask : regions, width, height, input.dilate);
+  return { mask, damaged: count, cellShare: cells ? cells.count / cells.selected.length : 1, verdicts: gated?.verdicts ?? null };
 }

@@ -5,8 +5,8 @@ import { diffusionFill, type DiffusionFillInput, type DiffusionOptions, type Run
 import { medianFill } from '../restore/median-fill.js';
 import { tilesFromMask, type PatchTile } from '../restore/patches.js';
 import { detectSpikesForFrame } from '../restore/spike-detect.js';
-import { toLuma } from '../restore/luma.js';
-import { segmentFrameUnet, type RunModel, type UnetSegmentInput } from '../restore/unet-segment.js';
+import { sharedLumaWithLevels } from '../restore/luma-levels.js';
+import { cascadeHalvings, segmentFrameUnet, type RunModel, type UnetSegmentInput } from '../restore/unet-segment.js';
 import type { GateVerdict } from '../restore/temporal-gate.js';
 
 // One onnxruntime session per thread, model file and device, created on first use; onnxruntime itself is
@@ -107,11 +107,11 @@ export const computeTasks = {
 
   /**
    * Luma of one frame, computed once and read by the five windows it sits in. It lives in shared memory,
-   * so passing it to those tasks does not copy 13 MB (2K) or 51 MB (4K) per window and frame.
+   * so passing it to those tasks does not copy 13 MB (2K) or 51 MB (4K) per window and frame; the same
+   * buffer carries the reduced planes those windows read (luma-levels.ts), made once here as well.
    */
   'frame-luma'(a: { layout: FrameLayout; frame: Samples }): Float32Array {
-    const n = a.layout.width * a.layout.height;
-    return toLuma(a.frame, a.layout, new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT)));
+    return sharedLumaWithLevels(a.frame, a.layout, cascadeHalvings(a.layout.width));
   },
 
   /** The learned segmenter (models/segment-unet) for the centre of a window of consecutive frames' luma. */
