@@ -146,8 +146,19 @@ export function growHysteresis(seed: Uint8Array, weak: Uint8Array, w: number, h:
       stack[sp++] = i;
     }
   }
+  growFrom(out, stack, sp, w, h, (q) => weak[q] !== 0);
+  return out;
+}
+
+/**
+ * Marks (255 in `out`) every pixel 8-connected to the first `count` pixels of `stack` (already marked)
+ * through pixels `joins` accepts. The stack is grown when it fills; each pixel is pushed at most once.
+ */
+export function growFrom(out: Uint8Array, stack: Int32Array, count: number, w: number, h: number, joins: (q: number) => boolean): void {
+  let s = stack;
+  let sp = count;
   while (sp > 0) {
-    const p = stack[--sp]!;
+    const p = s[--sp]!;
     const px = p % w;
     const py = (p - px) / w;
     const x0 = px > 0 ? px - 1 : px;
@@ -157,12 +168,19 @@ export function growHysteresis(seed: Uint8Array, weak: Uint8Array, w: number, h:
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const q = y * w + x;
-        if (out[q] === 0 && weak[q] !== 0) {
+        if (out[q] === 0 && joins(q)) {
+          if (sp === s.length) s = doubled(s);
           out[q] = 255;
-          stack[sp++] = q;
+          s[sp++] = q;
         }
       }
     }
   }
-  return out;
+}
+
+/** A copy of `a` in an array twice as long. */
+export function doubled(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(16, a.length * 2));
+  b.set(a);
+  return b;
 }

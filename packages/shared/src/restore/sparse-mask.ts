@@ -4,6 +4,7 @@
  * maskFromProbability and dilateMask (morphology.ts) cost about a tenth of the segmenter's time. The
  * results are the same masks, pixel for pixel (the tests compare them).
  */
+import { doubled, growFrom } from './morphology.js';
 
 /** Cells of a frame (damage-candidates.ts): outside the selected ones the mask and probability are 0. */
 export interface CellGrid {
@@ -27,38 +28,14 @@ export function hysteresisRegions(prob: Float32Array, w: number, h: number, thre
   forEachPixel(w, h, threshold > 0 ? cells : null, (from, to) => {
     for (let i = from; i < to; i++) {
       if (prob[i]! >= threshold) {
-        if (sp === stack.length) stack = grow(stack);
+        if (sp === stack.length) stack = doubled(stack);
         out[i] = 255;
         stack[sp++] = i;
       }
     }
   });
-  while (sp > 0) {
-    const p = stack[--sp]!;
-    const px = p % w;
-    const py = (p - px) / w;
-    const x0 = px > 0 ? px - 1 : px;
-    const x1 = px < w - 1 ? px + 1 : px;
-    const y0 = py > 0 ? py - 1 : py;
-    const y1 = py < h - 1 ? py + 1 : py;
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        const q = y * w + x;
-        if (out[q] === 0 && prob[q]! >= low) {
-          if (sp === stack.length) stack = grow(stack);
-          out[q] = 255;
-          stack[sp++] = q;
-        }
-      }
-    }
-  }
+  growFrom(out, stack, sp, w, h, (q) => prob[q]! >= low);
   return out;
-}
-
-function grow(a: Int32Array): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
 }
 
 /** Calls `scan` with the index ranges of each row of the selected cells (of every row without `cells`). */
@@ -90,7 +67,7 @@ export function flaggedPixels(mask: Uint8Array): Int32Array {
   let out: Int32Array<ArrayBuffer> = new Int32Array(1024);
   let n = 0;
   const push = (i: number) => {
-    if (n === out.length) out = grow(out);
+    if (n === out.length) out = doubled(out);
     out[n++] = i;
   };
   const aligned = mask.byteOffset % 4 === 0;
