@@ -507,27 +507,35 @@ function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number
     const y = (p - (p % w)) / w + view.dy;
     return x >= 0 && x < w && y >= 0 && y < h ? view.luma[y * w + x]! + view.off : NaN;
   };
-  const departs = new Set<number>();
+  // Per pixel of the region's box: 1 in the region, 2 in it and departing.
+  const bw = r.x1 - r.x0;
+  const bh = r.y1 - r.y0;
+  const state = new Uint8Array(bw * bh);
+  const local = (p: number) => (Math.floor(p / w) - r.y0) * bw + (p % w) - r.x0;
   for (const p of r.pixels) {
     const va = at(a, p);
     const vb = at(b, p);
     const ref = Number.isNaN(va) ? vb : Number.isNaN(vb) ? va : (va + vb) / 2;
     // Off the frame in both: nothing to compare, keep it.
-    if (Number.isNaN(ref) || sign * (centre[p]! - ref) >= floor) departs.add(p);
+    state[local(p)] = Number.isNaN(ref) || sign * (centre[p]! - ref) >= floor ? 2 : 1;
   }
-  const inRegion = new Set(r.pixels);
   const kept: number[] = [];
   for (const p of r.pixels) {
-    if (departs.has(p)) {
+    const lx = (p % w) - r.x0;
+    const ly = Math.floor(p / w) - r.y0;
+    if (state[ly * bw + lx] === 2) {
       kept.push(p);
       continue;
     }
     let around = 0;
     let count = 0;
-    for (const q of [p - 1, p + 1, p - w, p + w, p - w - 1, p - w + 1, p + w - 1, p + w + 1]) {
-      if (!inRegion.has(q)) continue;
-      count++;
-      if (departs.has(q)) around++;
+    for (let y = Math.max(0, ly - 1); y <= Math.min(bh - 1, ly + 1); y++) {
+      for (let x = Math.max(0, lx - 1); x <= Math.min(bw - 1, lx + 1); x++) {
+        const v = state[y * bw + x]!;
+        if ((x === lx && y === ly) || v === 0) continue;
+        count++;
+        if (v === 2) around++;
+      }
     }
     if (count > 0 && around >= 5) kept.push(p);
   }
@@ -726,23 +734,34 @@ function streakAxis(r: Region, w: number, unit: number): [number, number] | null
 
 /**
  * Best match along a streak's axis, from the camera's vector out to `reach` both ways (the drop may fall
- * either way between frames), a pixel either side of it; `best` if nothing there matches better.
+ * either way between frames), a pixel either side of it: where the region departs least, its ring's mean
+ * offset taken out (cheap; the answer gets alignedView's median one). `best` if nothing there departs less.
  */
 function alongStreak(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, vx: number, vy: number, axis: [number, number], reach: number, best: { dx: number; dy: number; d: number }): { dx: number; dy: number; d: number } {
-  let out = best;
-  let bestAbs = Number.isNaN(best.d) ? Infinity : Math.abs(best.d);
+  let least = Infinity;
+  let at: { dx: number; dy: number } | null = null;
+  const { box, inner, ring, innerC, ringC } = s;
   for (let k = -reach; k <= reach; k++) {
     for (const side of [-1, 0, 1]) {
       const dx = Math.round(vx + k * axis[0] + side * axis[1]);
       const dy = Math.round(vy + k * axis[1] - side * axis[0]);
-      const d = departureOf(centre, s.inner, alignedView(centre, n, s, w, h, dx, dy));
-      if (!Number.isNaN(d) && Math.abs(d) < bestAbs) {
-        bestAbs = Math.abs(d);
-        out = { dx, dy, d };
+      if (box.x0 + dx < 0 || box.x1 + dx > w || box.y0 + dy < 0 || box.y1 + dy > h || inner.length === 0) continue;
+      const shift = dy * w + dx;
+      let off = 0;
+      for (let i = 0; i < ring.length; i++) off += ringC[i]! - n[ring[i]! + shift]!;
+      off = ring.length ? off / ring.length : 0;
+      let dep = 0;
+      for (let i = 0; i < inner.length; i++) dep += innerC[i]! - n[inner[i]! + shift]! - off;
+      dep = Math.abs(dep / inner.length);
+      if (dep < least) {
+        least = dep;
+        at = { dx, dy };
       }
     }
   }
-  return out;
+  if (!at) return best;
+  const d = departureOf(centre, s.inner, alignedView(centre, n, s, w, h, at.dx, at.dy));
+  return !Number.isNaN(d) && (Number.isNaN(best.d) || Math.abs(d) < Math.abs(best.d)) ? { ...at, d } : best;
 }
 
 /** A region's spread along and across its principal axis (standard deviations, px) and its unit normal. */
