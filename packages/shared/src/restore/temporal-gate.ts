@@ -365,7 +365,7 @@ function judge(
   const line = isLine(r, unit);
   // Motion along a line leaves it looking the same: only the picture's move across it tells a scratch
   // (which stays in the frame) from a pole (which goes with the picture).
-  const across = line ? lineNormal(r, w) : null;
+  const across = line ? principalAxes(r, w).normal : null;
   const streak = line ? null : streakAxis(r, w, unit);
   const movedAcross = (vx: number, vy: number) => Math.abs(vx * across![0] + vy * across![1]) >= LINE_MIN_SHIFT * Math.max(1, unit);
 
@@ -790,11 +790,6 @@ function principalAxes(r: Region, w: number): { major: number; minor: number; no
   // The major axis is at angle θ with tan 2θ = 2 sxy / (sxx − syy); the normal is perpendicular to it.
   const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
   return { major: Math.sqrt(mean + spread), minor: Math.sqrt(Math.max(0, mean - spread)), normal: [-Math.sin(theta), Math.cos(theta)] };
-}
-
-/** The unit normal of a line region (its pixels' principal axis turned a quarter). */
-function lineNormal(r: Region, w: number): [number, number] {
-  return principalAxes(r, w).normal;
 }
 
 /**
