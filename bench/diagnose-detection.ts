@@ -2,7 +2,8 @@
  * Where the learned detector loses recall and precision, stage by stage, on the bench's quick set: the
  * cascade's cells (can the network see the damage at all?), the network's regions before the temporal gate,
  * and after it (the service's mask, undilated). Per sequence and per damage class, so a change to one stage
- * can be judged on its own. A development tool; `npm run bench` stays the measure of record.
+ * can be judged on its own. A development tool; `npm run bench` stays the measure of record. Settings come
+ * from the environment as the service reads them (UNET_THRESHOLD=…, SEGMENT_MODEL=<a candidate .onnx>).
  *   npx tsx bench/diagnose-detection.ts [--split unseen|train] [--seed 1] [--clean .cache/clean-images] [--only name-part] [--verbose: verdicts per sequence] [--real <clip folder>: flagged pixels per verdict, no truth]
  *     [--dump <dir> [--dump-verdict v]: PNG strips (t-1 | t | t+1, 3x, region outlined) of kept regions (or of
  *     verdict v) that are mostly not damage] [--lines: each line region's verdict, true share and mean probability]
@@ -38,8 +39,10 @@ const { values: a } = parseArgs({
   },
 });
 const variants = [...DEFAULT_VARIANTS, ...HARD_VARIANTS];
-const settings = unetSettings(configSchema.parse(process.env), 480);
-const run = await modelRunner(defaultSegmentModelPath());
+const config = configSchema.parse(process.env);
+const settings = unetSettings(config, 480);
+// SEGMENT_MODEL picks a candidate model (e.g. a training run's export) without replacing the shipped one.
+const run = await modelRunner(config.SEGMENT_MODEL ?? defaultSegmentModelPath());
 
 const STAGES = ['cascade_cells', 'network', 'gated'] as const;
 type StageName = (typeof STAGES)[number];

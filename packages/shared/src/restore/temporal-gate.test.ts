@@ -185,6 +185,36 @@ describe('gateDamage', () => {
     expect(countMask(g.mask)).toBe(0);
   });
 
+  it('tells a pole in a slow pan from a scratch by where the line lies to a fraction of a pixel', () => {
+    // Half a pixel a frame sideways: a pole 3 px wide goes with the picture (one pixel in two frames),
+    // a scratch stays. Both look the same to a network that is sure of them.
+    const frames = pan(0.5, 0);
+    const bar = (f: Float32Array, centre: number, value: number) => {
+      for (let y = 5; y < H - 5; y++) {
+        for (let x = Math.floor(centre - 3); x <= centre + 3; x++) {
+          const cover = Math.max(0, Math.min(1, 2 - Math.abs(x - centre)));
+          f[y * W + x] = f[y * W + x]! * (1 - cover) + value * cover;
+        }
+      }
+    };
+    frames.forEach((f, i) => {
+      bar(f, 50 - 0.5 * (i - 2), 0.05);
+      bar(f, 110, 0.95);
+    });
+    const mask = (x0: number) => {
+      const m = new Uint8Array(W * H);
+      for (let y = 5; y < H - 5; y++) for (let x = x0 - 1; x <= x0 + 1; x++) m[y * W + x] = 255;
+      return m;
+    };
+    const sure = new Float32Array(W * H).fill(0.9);
+    const pole = gateDamage(mask(50), alignWindow(frames, W, H), { prob: sure });
+    expect(pole.verdicts.present).toBe(1);
+    expect(countMask(pole.mask)).toBe(0);
+    const scratch = gateDamage(mask(110), alignWindow(frames, W, H), { prob: sure });
+    expect(scratch.verdicts.scratch).toBe(1);
+    expect(countMask(scratch.mask)).toBeGreaterThan(0);
+  });
+
   it('repaints a faint blotch of a few hundred pixels: only a change wider than a blotch is taken for flicker', () => {
     const frames = pan(1, 0);
     const blotch = discMask(80, 60, 18);

@@ -104,6 +104,14 @@ const LINE_DRIFT = 3;
 const LINE_MATCH = 0.5;
 /** Camera motion (px at 1024 width) below which a line cannot be told from picture. */
 const LINE_MIN_SHIFT = 1.5;
+/**
+ * Below LINE_MIN_SHIFT a line's place is measured to a fraction of a pixel (its profile matched over all its
+ * rows): from this much camera motion across it (px, at any width), a line found within LINE_SUBPIXEL_SHARE
+ * of that motion from one place and not the other is told apart (a pole in a slow pan moves a pixel in two
+ * frames; a scratch stays).
+ */
+const LINE_SUBPIXEL_MIN = 0.6;
+const LINE_SUBPIXEL_SHARE = 0.35;
 /** No-witness fallback: the segmenter's certainty, the region's contrast and its largest share of the frame. */
 const ALONE_PROB = 0.85;
 const ALONE_CONTRAST = 0.12;
@@ -397,8 +405,9 @@ function judge(
       const moved = movedAcross(vx, vy);
       const place = linePlace(centre, wit, s.inner, w, h, Math.round(vx), Math.round(vy), contrast);
       if (place !== 'absent') {
-        if (place === 'frame' && moved) stillInFrame++;
-        else if (place === 'picture' && moved) found++;
+        const told = moved ? place : subpixelPlace(r, centre, wit, w, vx);
+        if (told === 'frame') stillInFrame++;
+        else if (told === 'picture') found++;
         else cannotTell++;
         continue;
       }
@@ -673,15 +682,7 @@ function alongEdge(r: Region, w: number, h: number, centre: Float32Array): boole
  */
 function stepAcross(r: Region, centre: Float32Array, w: number, h: number, vertical: boolean): number {
   const span = vertical ? r.y1 - r.y0 : r.x1 - r.x0;
-  const lo = new Int32Array(span).fill(vertical ? w : h);
-  const hi = new Int32Array(span).fill(-1);
-  for (const p of r.pixels) {
-    const x = p % w;
-    const y = (p - x) / w;
-    const [i, across] = vertical ? [y - r.y0, x] : [x - r.x0, y];
-    if (across < lo[i]!) lo[i] = across;
-    if (across > hi[i]!) hi[i] = across;
-  }
+  const { lo, hi } = rowSpans(r, w, vertical, h);
   const size = vertical ? w : h;
   const at = (i: number, a: number) => (vertical ? centre[(r.y0 + i) * w + a]! : centre[a * w + r.x0 + i]!);
   let before = 0;
@@ -703,6 +704,21 @@ function stepAcross(r: Region, centre: Float32Array, w: number, h: number, verti
   }
   // With one side off the frame the region is at the edge itself.
   return nb === 0 || na === 0 ? Infinity : Math.abs(before / nb - after / na);
+}
+
+/** Per row (`vertical`) or column of a region's box, its first and last pixel across (hi −1 where it has none). */
+function rowSpans(r: Region, w: number, vertical: boolean, h = 0): { lo: Int32Array; hi: Int32Array } {
+  const span = vertical ? r.y1 - r.y0 : r.x1 - r.x0;
+  const lo = new Int32Array(span).fill(vertical ? w : h);
+  const hi = new Int32Array(span).fill(-1);
+  for (const p of r.pixels) {
+    const x = p % w;
+    const y = (p - x) / w;
+    const [i, across] = vertical ? [y - r.y0, x] : [x - r.x0, y];
+    if (across < lo[i]!) lo[i] = across;
+    if (across > hi[i]!) hi[i] = across;
+  }
+  return { lo, hi };
 }
 
 /**
@@ -828,6 +844,41 @@ function linePlace(
   if (Math.min(atFrame, atPicture) > n.noise + LINE_MATCH * contrast) return 'absent';
   if (atFrame < LINE_DECISIVE * atPicture) return 'frame';
   if (atPicture < LINE_DECISIVE * atFrame) return 'picture';
+  return 'unknown';
+}
+
+/**
+ * Where a near-vertical line lies in a neighbour, to a fraction of a pixel, when the camera moved less than a
+ * whole pixel or two across it: the row-by-row squared difference of the line (and a pixel beside it) against
+ * the neighbour shifted along x, summed over the line's rows, with a parabola through the best shift. Grain
+ * averages out over the rows; the line's own profile decides. 'unknown' when the motion is too small or the
+ * shift fits neither place.
+ */
+function subpixelPlace(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, vx: number): 'frame' | 'picture' | 'unknown' {
+  const a = Math.abs(vx);
+  if (a < LINE_SUBPIXEL_MIN) return 'unknown';
+  const m = Math.ceil(a) + 2;
+  const cost = new Float64Array(2 * m + 1);
+  const { lo, hi } = rowSpans(r, w, true);
+  for (let i = 0; i < lo.length; i++) {
+    if (hi[i]! < 0 || lo[i]! - 1 - m < 0 || hi[i]! + 1 + m >= w) continue;
+    const row = (r.y0 + i) * w;
+    for (let x = lo[i]! - 1; x <= hi[i]! + 1; x++) {
+      const c = centre[row + x]! - n.offsetLuma;
+      for (let k = 0; k <= 2 * m; k++) {
+        const d = c - n.luma[row + x + k - m]!;
+        cost[k] = cost[k]! + d * d;
+      }
+    }
+  }
+  let best = 1;
+  for (let k = 2; k < 2 * m; k++) if (cost[k]! < cost[best]!) best = k;
+  if (cost[best]! === 0 || cost[best]! >= cost[best - 1]! || cost[best]! >= cost[best + 1]!) return 'unknown';
+  const curve = cost[best - 1]! - 2 * cost[best]! + cost[best + 1]!;
+  const shift = best - m + (cost[best - 1]! - cost[best + 1]!) / (2 * curve);
+  const tolerance = LINE_SUBPIXEL_SHARE * a;
+  if (Math.abs(shift) <= tolerance) return 'frame';
+  if (Math.abs(shift - vx) <= tolerance) return 'picture';
   return 'unknown';
 }
 
