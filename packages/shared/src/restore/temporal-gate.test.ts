@@ -215,6 +215,28 @@ describe('gateDamage', () => {
     expect(countMask(scratch.mask)).toBeGreaterThan(0);
   });
 
+  it('keeps a sure line in a still shot as a scratch, but not one along the side of a dark body (an edge)', () => {
+    const frames = pan(0, 0);
+    frames.forEach((f) => {
+      for (let y = 5; y < H - 5; y++) {
+        for (let x = 20; x < 60; x++) f[y * W + x] = 0.08 + 0.02 * f[y * W + x]!;
+        f[y * W + 110] = 0.95;
+      }
+    });
+    const mask = (x0: number, x1: number) => {
+      const m = new Uint8Array(W * H);
+      for (let y = 5; y < H - 5; y++) for (let x = x0; x <= x1; x++) m[y * W + x] = 255;
+      return m;
+    };
+    const sure = new Float32Array(W * H).fill(0.9);
+    const edge = gateDamage(mask(58, 61), alignWindow(frames, W, H), { prob: sure });
+    expect(edge.verdicts.edge).toBe(1);
+    expect(countMask(edge.mask)).toBe(0);
+    const scratch = gateDamage(mask(109, 111), alignWindow(frames, W, H), { prob: sure });
+    expect(scratch.verdicts.scratch).toBe(1);
+    expect(countMask(scratch.mask)).toBeGreaterThan(0);
+  });
+
   it('repaints a faint blotch of a few hundred pixels: only a change wider than a blotch is taken for flicker', () => {
     const frames = pan(1, 0);
     const blotch = discMask(80, 60, 18);

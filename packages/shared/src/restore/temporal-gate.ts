@@ -11,7 +11,9 @@
  *   picture is protected: dropped.
  * - **persistent scratch**: a thin vertical line whose pixels a neighbour holds at the same frame position
  *   while the picture under it has moved. A line that moves with the picture is a door frame or a pole,
- *   and in a shot where nothing moves the two cannot be told apart: left alone.
+ *   and in a shot where nothing moves the two cannot be told apart: left alone. A line along a step in the
+ *   picture (the side of a body, of a dark door frame) is an **edge**: a scratch crosses the picture with
+ *   the same picture on both sides.
  * - **border**: a band along the frame's edge (gate edge, black or bright border) flickers and weaves with
  *   the film, so no neighbour confirms it; it is not damage either.
  * - **flicker**: a wide region departing only a little from neighbours that agree is the film's density or
@@ -39,7 +41,7 @@ export interface GateOptions {
   explain?: boolean;
 }
 
-export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'border' | 'flicker' | 'no-witness' | 'weak';
+export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'edge' | 'border' | 'flicker' | 'no-witness' | 'weak';
 
 export interface GateResult {
   /** The kept regions, 255 = damage. */
@@ -112,6 +114,13 @@ const LINE_MIN_SHIFT = 1.5;
  */
 const LINE_SUBPIXEL_MIN = 0.6;
 const LINE_SUBPIXEL_SHARE = 0.35;
+/**
+ * A line lies along a step in the picture (an edge, not a scratch) when on at least LINE_STEP_ROWS of its
+ * rows its two sides (2 to EDGE_SIDE px out) differ by at least LINE_STEP (luma), the same way round. A
+ * scratch that only crosses an edge somewhere along its length steps on a few rows.
+ */
+const LINE_STEP = 0.15;
+const LINE_STEP_ROWS = 0.7;
 /** No-witness fallback: the segmenter's certainty, the region's contrast and its largest share of the frame. */
 const ALONE_PROB = 0.85;
 const ALONE_CONTRAST = 0.12;
@@ -127,7 +136,7 @@ const RING = 6;
 /** `mask`: the proposals (255 = damage), undilated; `window`: the centre frame and its aligned neighbours. */
 export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: GateOptions = {}): GateResult {
   const { width: w, height: h, centre } = window;
-  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, border: 0, flicker: 0, 'no-witness': 0, weak: 0 };
+  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, edge: 0, border: 0, flicker: 0, 'no-witness': 0, weak: 0 };
   const out = new Uint8Array(w * h);
   const count = countMask(mask);
   const witnesses = window.neighbours;
@@ -436,12 +445,14 @@ function judge(
   }
 
   if (line) {
-    if (stillInFrame > found) return 'scratch';
+    // Motion or certainty says scratch; a step between its two sides says the edge of something.
+    const scratchOrEdge = () => (alongStep(r, centre, w) ? 'edge' : 'scratch');
+    if (stillInFrame > found) return scratchOrEdge();
     if (found > 0) return 'present';
     // Held by neighbours that cannot tell (the picture did not move there): motion cannot tell a scratch
     // from a door frame, only the look can, and the network has learnt it on still pictures full of poles
     // and frames. It must be sure. A line no neighbour holds is judged like any other region.
-    if (cannotTell > 0) return meanProb(prob, s.inner) >= LINE_PROB ? 'scratch' : 'static-line';
+    if (cannotTell > 0) return meanProb(prob, s.inner) >= LINE_PROB ? scratchOrEdge() : 'static-line';
   }
 
   // Damage needs two neighbours that agree with each other under the region while the centre departs from
@@ -719,6 +730,25 @@ function rowSpans(r: Region, w: number, vertical: boolean, h = 0): { lo: Int32Ar
     if (across > hi[i]!) hi[i] = across;
   }
   return { lo, hi };
+}
+
+/** Whether a near-vertical line runs along a step in the picture on most of its rows (see LINE_STEP). */
+function alongStep(r: Region, centre: Float32Array, w: number): boolean {
+  const { lo, hi } = rowSpans(r, w, true);
+  let rows = 0;
+  let up = 0;
+  let down = 0;
+  for (let i = 0; i < lo.length; i++) {
+    if (hi[i]! < 0 || lo[i]! - EDGE_SIDE < 0 || hi[i]! + EDGE_SIDE >= w) continue;
+    const row = (r.y0 + i) * w;
+    let step = 0;
+    for (let k = 2; k <= EDGE_SIDE; k++) step += centre[row + lo[i]! - k]! - centre[row + hi[i]! + k]!;
+    step /= EDGE_SIDE - 1;
+    rows++;
+    if (step >= LINE_STEP) up++;
+    else if (step <= -LINE_STEP) down++;
+  }
+  return rows > 0 && Math.max(up, down) >= LINE_STEP_ROWS * rows;
 }
 
 /**
