@@ -237,6 +237,38 @@ describe('gateDamage', () => {
     expect(countMask(scratch.mask)).toBeGreaterThan(0);
   });
 
+  it('leaves rain alone when many drops share one slant across the frame, but not the broken pieces of one scratch', () => {
+    // Each drop is on the centre frame only, as real rain is at 24 frames a second: motion cannot tell it
+    // from dust. Twelve strokes 6 px long at one slant, spread over the frame, can only be a fall.
+    const frames = pan(1, 0);
+    const rain = new Uint8Array(W * H);
+    for (let i = 0; i < 12; i++) {
+      const x0 = 12 + ((i * 37) % 130);
+      const y0 = 10 + ((i * 29) % 90);
+      for (let k = 0; k < 6; k++) {
+        const p = (y0 + k) * W + x0 + Math.round(k * 0.3);
+        frames[2]![p] = 0.9;
+        rain[p] = 255;
+      }
+    }
+    const fall = gateDamage(rain, alignWindow(frames, W, H));
+    expect(fall.verdicts.rain).toBe(12);
+    expect(countMask(fall.mask)).toBe(0);
+    // The same strokes lined up one above the other: an intermittent scratch, repainted.
+    const pieces = pan(1, 0);
+    const scratch = new Uint8Array(W * H);
+    for (let i = 0; i < 12; i++) {
+      for (let k = 0; k < 6; k++) {
+        const p = (4 + i * 9 + k) * W + 80;
+        pieces[2]![p] = 0.9;
+        scratch[p] = 255;
+      }
+    }
+    const broken = gateDamage(scratch, alignWindow(pieces, W, H));
+    expect(broken.verdicts.rain).toBe(0);
+    expect(countMask(broken.mask)).toBeGreaterThan(0);
+  });
+
   it('repaints a faint blotch of a few hundred pixels: only a change wider than a blotch is taken for flicker', () => {
     const frames = pan(1, 0);
     const blotch = discMask(80, 60, 18);

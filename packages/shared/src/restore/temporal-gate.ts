@@ -16,6 +16,8 @@
  *   the same picture on both sides.
  * - **border**: a band along the frame's edge (gate edge, black or bright border) flickers and weaves with
  *   the film, so no neighbour confirms it; it is not damage either.
+ * - **rain**: many short streaks across the frame, all at one slant, are falling rain or snow, each drop
+ *   on one frame only like dust: picture, left alone.
  * - **flicker**: a wide region departing only a little from neighbours that agree is the film's density or
  *   exposure varying across the frame, not a blotch.
  * - with **no witness** at all (a one-frame shot, every neighbour a jump or a repeat) only the segmenter's
@@ -41,7 +43,7 @@ export interface GateOptions {
   explain?: boolean;
 }
 
-export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'edge' | 'border' | 'flicker' | 'no-witness' | 'weak';
+export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'static-line' | 'edge' | 'rain' | 'border' | 'flicker' | 'no-witness' | 'weak';
 
 export interface GateResult {
   /** The kept regions, 255 = damage. */
@@ -121,6 +123,16 @@ const LINE_SUBPIXEL_SHARE = 0.35;
  */
 const LINE_STEP = 0.15;
 const LINE_STEP_ROWS = 0.7;
+/**
+ * Rain: at least RAIN_STREAKS streaks within RAIN_ANGLE (radians) of one slant, spread across the frame (their
+ * places across the slant vary by at least RAIN_SPREAD of the frame's width: the broken pieces of one
+ * scratch line up instead).
+ */
+const RAIN_STREAKS = 8;
+/** A drop's stroke: at least this many times longer than wide (principal axes), and thin as a streak. */
+const RAIN_ELONGATION = 2;
+const RAIN_ANGLE = 0.2;
+const RAIN_SPREAD = 0.1;
 /** No-witness fallback: the segmenter's certainty, the region's contrast and its largest share of the frame. */
 const ALONE_PROB = 0.85;
 const ALONE_CONTRAST = 0.12;
@@ -136,7 +148,7 @@ const RING = 6;
 /** `mask`: the proposals (255 = damage), undilated; `window`: the centre frame and its aligned neighbours. */
 export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: GateOptions = {}): GateResult {
   const { width: w, height: h, centre } = window;
-  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, edge: 0, border: 0, flicker: 0, 'no-witness': 0, weak: 0 };
+  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, 'static-line': 0, edge: 0, rain: 0, border: 0, flicker: 0, 'no-witness': 0, weak: 0 };
   const out = new Uint8Array(w * h);
   const count = countMask(mask);
   const witnesses = window.neighbours;
@@ -148,9 +160,10 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const v = new Float64Array(2);
   const agreed: Agreement = { views: null, departure: 0 };
   const explained: GateResult['regions'] = opts.explain ? [] : undefined;
+  const rain = precipitationOf(regions, w, unit);
   for (const r of regions) {
     agreed.views = null;
-    const verdict = judge(r, centre, witnesses, mask, w, h, reach, unit, opts.prob ?? null, v, agreed);
+    const verdict = rain.has(r) ? 'rain' : judge(r, centre, witnesses, mask, w, h, reach, unit, opts.prob ?? null, v, agreed);
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
@@ -430,7 +443,13 @@ function judge(
     const matched = (m: { d: number }) => !Number.isNaN(m.d) && Math.abs(m.d) <= Math.max(GRAIN_FLOOR, PRESENT_RATIO * Math.abs(atCamera));
     // A streak is motion blur, drawn along the way it moves (a raindrop, a thrown ball): it may be found
     // further along that way than anything else moves.
-    if (!inPlace && !matched(match) && streak) match = alongStreak(centre, wit.luma, s, w, h, vx, vy, streak, STREAK_REACH * reach * Math.abs(wit.offset), match);
+    // Rain near the lens may keep to the frame rather than the picture, so the streak is followed from
+    // where it was in the frame too.
+    if (!inPlace && !matched(match) && streak) {
+      const along = STREAK_REACH * reach * Math.abs(wit.offset);
+      match = alongStreak(centre, wit.luma, s, w, h, vx, vy, streak, along, match);
+      if (!matched(match) && Math.hypot(vx, vy) >= 1) match = alongStreak(centre, wit.luma, s, w, h, 0, 0, streak, along, match);
+    }
     if (!inPlace && !matched(match)) continue;
     // A line found near where it was in the frame has drifted, as scratches do (or the picture did not move).
     if (line && Math.hypot(match.dx, match.dy) <= LINE_DRIFT * Math.max(1, unit)) {
@@ -776,6 +795,44 @@ function streakAxis(r: Region, w: number, unit: number): [number, number] | null
   const { major, minor, normal } = principalAxes(r, w);
   if (minor > STREAK_WIDTH * Math.max(1, unit) || major < STREAK_ELONGATION * Math.max(minor, 0.5)) return null;
   return [normal[1], -normal[0]];
+}
+
+/** The regions that are drops of rain or snow (see RAIN_STREAKS); empty when the frame holds no such fall. */
+function precipitationOf(regions: readonly Region[], w: number, unit: number): Set<Region> {
+  const streaks: { r: Region; angle: number; x: number; y: number }[] = [];
+  for (const r of regions) {
+    if (isLine(r, unit)) continue;
+    // Short drops are flagged as stubby strokes: the slant shared with many others decides, not the shape.
+    const { major, minor, normal } = principalAxes(r, w);
+    if (minor > STREAK_WIDTH * Math.max(1, unit) || major < RAIN_ELONGATION * Math.max(minor, 0.5)) continue;
+    // Slant in [0, π): a streak has no direction.
+    const angle = Math.atan2(-normal[0], normal[1]);
+    streaks.push({ r, angle: angle < 0 ? angle + Math.PI : angle, x: (r.x0 + r.x1) / 2, y: (r.y0 + r.y1) / 2 });
+  }
+  const rain = new Set<Region>();
+  if (streaks.length < RAIN_STREAKS) return rain;
+  const apart = (a: number, b: number) => {
+    const d = Math.abs(a - b) % Math.PI;
+    return Math.min(d, Math.PI - d);
+  };
+  // The slant most streaks share.
+  let best: number | null = null;
+  let most = 0;
+  for (const a of streaks) {
+    let n = 0;
+    for (const b of streaks) if (apart(a.angle, b.angle) <= RAIN_ANGLE) n++;
+    if (n > most) [best, most] = [a.angle, n];
+  }
+  if (best === null || most < RAIN_STREAKS) return rain;
+  const fall = streaks.filter((s) => apart(s.angle, best) <= RAIN_ANGLE);
+  // Places across the slant: the spread of the streaks' centres along the slant's normal.
+  const nx = -Math.sin(best);
+  const ny = Math.cos(best);
+  const across = fall.map((s) => s.x * nx + s.y * ny);
+  const spread = Math.max(...across) - Math.min(...across);
+  if (spread < RAIN_SPREAD * w) return rain;
+  for (const s of fall) rain.add(s.r);
+  return rain;
 }
 
 /**
