@@ -6,7 +6,7 @@
  * from the environment as the service reads them (UNET_THRESHOLD=…, SEGMENT_MODEL=<a candidate .onnx>).
  *   npx tsx bench/diagnose-detection.ts [--split unseen|train] [--seed 1] [--clean .cache/clean-images] [--only name-part] [--verbose: verdicts per sequence] [--real <clip folder>: flagged pixels per verdict, no truth]
  *     [--dump <dir> [--dump-verdict v]: PNG strips (t-1 | t | t+1, 3x, region outlined) of kept regions (or of
- *     verdict v) that are mostly not damage] [--lines: each line region's verdict, true share and mean probability]
+ *     verdict v) that are mostly not damage; with --real, of every such region] [--lines: each line region's verdict, true share and mean probability]
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,6 +67,9 @@ if (a.real) {
       e.regions++;
       e.pixels += r.pixels.length;
       px.set(r.verdict, e);
+      // No truth here: strips of the chosen verdict (default: what is repainted), for looking at.
+      const shown = a['dump-verdict'] ? r.verdict === a['dump-verdict'] : r.verdict === 'damage' || r.verdict === 'scratch';
+      if (a.dump && shown && dumped < 40) await dumpStrip(a.dump, `real-t${t}-${r.verdict}-${dumped++}`, lumas, t, r.pixels, W, H);
     }
   }
   console.log(`${a.real}: ${lumas.length} frames; share of all pixels flagged by the network, per gate verdict (undilated)`);
