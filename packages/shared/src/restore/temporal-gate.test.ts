@@ -269,6 +269,17 @@ describe('gateDamage', () => {
     expect(countMask(broken.mask)).toBeGreaterThan(0);
   });
 
+  it('keeps a scratch that wanders a pixel a frame while the picture pans 3 px a frame under it', () => {
+    const frames = pan(3, 0);
+    frames.forEach((f, i) => {
+      for (let y = 5; y < H - 5; y++) f[y * W + 100 + (i - 2)] = 0.95;
+    });
+    const mask = new Uint8Array(W * H);
+    for (let y = 5; y < H - 5; y++) mask[y * W + 100] = 255;
+    const g = gateDamage(mask, alignWindow(frames, W, H));
+    expect(g.verdicts.scratch).toBe(1);
+  });
+
   it('repaints a faint blotch of a few hundred pixels: only a change wider than a blotch is taken for flicker', () => {
     const frames = pan(1, 0);
     const blotch = discMask(80, 60, 18);

@@ -452,7 +452,8 @@ function judge(
     }
     if (!inPlace && !matched(match)) continue;
     // A line found near where it was in the frame has drifted, as scratches do (or the picture did not move).
-    if (line && Math.hypot(match.dx, match.dy) <= LINE_DRIFT * Math.max(1, unit)) {
+    // Only the drift across it counts: a line matches itself anywhere along its own length.
+    if (line && Math.abs(match.dx * across![0] + match.dy * across![1]) <= LINE_DRIFT * Math.max(1, unit)) {
       if (movedAcross(vx, vy)) stillInFrame++;
       else cannotTell++;
       continue;
