@@ -72,6 +72,14 @@ class Sequence:
         faint = (masks == 1) & (np.abs(self.frames - clean) < VISIBLE_CONTRAST)
         self.masks = np.where(faint, FAINT, masks).astype(np.uint8)
         self.clean = bool(masks.sum() == 0)
+        # Per pixel the generator's class id (DAMAGE_CLASSES in film-sequence.ts; 0 = none), for sampling
+        # positives by class rather than by pixel.
+        cdir = os.path.join(d, "classes")
+        self.classes = (
+            np.stack([np.asarray(Image.open(os.path.join(cdir, f)).convert("L")) for f in files])
+            if os.path.isdir(cdir)
+            else np.where(self.masks == DAMAGE, 1, 0).astype(np.uint8)
+        )
 
     def __len__(self) -> int:
         return self.frames.shape[0]
@@ -103,7 +111,17 @@ class CropSampler:
     clean sequences (hard negatives: grain, flicker and motion with nothing to find). Random flips,
     90-degree transposes are left out (scratches are vertical on film), and random temporal reversal."""
 
-    def __init__(self, seqs: List[Sequence], window: int, crop: int, pos_share: float, seed: int, noise: float = 0.0):
+    def __init__(
+        self,
+        seqs: List[Sequence],
+        window: int,
+        crop: int,
+        pos_share: float,
+        seed: int,
+        noise: float = 0.0,
+        by_class: bool = False,
+        class_power: float = 0.0,
+    ):
         self.seqs = seqs
         self.noise = noise
         self.window = window
@@ -111,18 +129,31 @@ class CropSampler:
         self.pos_share = pos_share
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
-        # Damaged pixel coordinates per (sequence, frame), for positive-centred crops.
-        self.pos = []
+        # Visibly damaged pixel coordinates per (sequence, frame), for positive-centred crops. Drawn by
+        # pixel, crops land mostly on blotches and dirt (they have the most pixels) and hardly ever on a
+        # hair; with by_class each class present is drawn equally often, then a frame, then a pixel.
+        self.pos_by_class: dict = {}
         for si, s in enumerate(seqs):
             for t in range(len(s)):
-                ys, xs = np.nonzero(s.masks[t] == DAMAGE)
-                if len(ys):
-                    self.pos.append((si, t, ys, xs))
+                visible = s.masks[t] == DAMAGE
+                ids = np.unique(s.classes[t][visible]) if by_class else [None]
+                for c in ids:
+                    ys, xs = np.nonzero(visible if c is None else visible & (s.classes[t] == c))
+                    if len(ys):
+                        self.pos_by_class.setdefault(c, []).append((si, t, ys, xs))
+        self.pos = [e for entries in self.pos_by_class.values() for e in entries]
+        # A class is drawn with weight (its visibly damaged pixels) ** class_power: 0 draws each class
+        # equally often, 0.5 leans towards the common ones without starving the rare.
+        self.class_keys = sorted(self.pos_by_class, key=str)
+        self.class_weights = [
+            sum(len(e[2]) for e in self.pos_by_class[c]) ** class_power for c in self.class_keys
+        ]
 
     def sample(self) -> Tuple[np.ndarray, np.ndarray]:
         c = self.crop
         if self.pos and self.rng.random() < self.pos_share:
-            si, t, ys, xs = self.pos[self.rng.randrange(len(self.pos))]
+            entries = self.pos_by_class[self.rng.choices(self.class_keys, self.class_weights)[0]]
+            si, t, ys, xs = entries[self.rng.randrange(len(entries))]
             k = self.rng.randrange(len(ys))
             s = self.seqs[si]
             h, w = s.frames.shape[1:]

@@ -95,6 +95,8 @@ def main():
     ap.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0 = no limit)")
     ap.add_argument("--log-every", type=int, default=0, help="print the running loss every N steps (0 = only per epoch)")
     ap.add_argument("--noise", type=float, default=0.0, help="largest sigma of the extra uncorrelated noise (0 = none)")
+    ap.add_argument("--class-balance", action="store_true", help="draw damage-centred crops per damage class, not per pixel")
+    ap.add_argument("--class-power", type=float, default=0.0, help="with --class-balance, weigh each class by its pixel count to this power (0: equally)")
     ap.add_argument("--init", default="", help="start from this checkpoint's weights (fine-tuning stage)")
     ap.add_argument("--resume", default="", help="continue a run from this checkpoint (weights, optimiser, schedule, epoch, best, log)")
     ap.add_argument("--input", choices=["raw", "aligned"], default="raw", help="the window the network reads: raw frames or the motion-compensated window the generator wrote")
@@ -118,7 +120,7 @@ def main():
     aligned = args.input == "aligned"
     train_seqs = load_set("", train_names, aligned)
     val_seqs = load_set("", val_names, aligned)
-    sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed, args.noise)
+    sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed, args.noise, args.class_balance, args.class_power)
     pos_px = sum(int((s.masks == DAMAGE).sum()) for s in train_seqs)
     all_px = sum(s.masks.size for s in train_seqs)
     faint_px = sum(int((s.masks == FAINT).sum()) for s in train_seqs)
