@@ -15,7 +15,7 @@ import { makeSyntheticClip } from './support/synthetic-clip.js';
 let stack: TestStack;
 let work: string;
 beforeAll(async () => {
-  stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median', CHUNK_FRAMES: '8', SEGMENT_CONCURRENCY: '2', TENANT_MAX_RUNNING_CHUNKS: '1' } });
+  stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median', CHUNK_FRAMES: '4', SEGMENT_CONCURRENCY: '2', TENANT_MAX_RUNNING_CHUNKS: '1' } });
   work = mkdtempSync(join(tmpdir(), 'rr-fair-'));
 });
 afterAll(async () => {
@@ -32,12 +32,12 @@ async function submit(tenant: 'acme' | 'beta', frames: number, seed: number): Pr
 
 describe('fairness between tenants', () => {
   it("runs another tenant's chunk while one tenant's long reel is waiting, instead of after it", { timeout: 180_000 }, async () => {
-    const long = await submit('acme', 96, 1);
+    const long = await submit('acme', 48, 1);
     // The long reel's twelve chunks are queued before the short one exists.
     await expect.poll(async () => (await stack.deps.queues.segment.getJobCounts('waiting', 'active', 'delayed', 'completed')), { timeout: 30_000 }).toSatisfy(
       (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0) >= 12,
     );
-    const short = await submit('beta', 8, 2);
+    const short = await submit('beta', 4, 2);
     expect((await stack.waitFor(stack.client('beta'), short, undefined, 120_000)).state).toBe('completed');
     expect((await stack.waitFor(stack.client('acme'), long, undefined, 150_000)).state).toBe('completed');
 
