@@ -8,6 +8,7 @@ is lost in the grain, so neither flagging it nor missing it is an error (the ben
 way: bench/metrics/detection.ts). Past either end of a sequence the window is mirrored about the centre (the frame
 t-k stands in for a missing t+k), which is what the segment worker does at shot boundaries.
 """
+import functools
 import os
 import random
 from typing import List, Tuple
@@ -72,14 +73,17 @@ class Sequence:
         faint = (masks == 1) & (np.abs(self.frames - clean) < VISIBLE_CONTRAST)
         self.masks = np.where(faint, FAINT, masks).astype(np.uint8)
         self.clean = bool(masks.sum() == 0)
-        # Per pixel the generator's class id (DAMAGE_CLASSES in film-sequence.ts; 0 = none), for sampling
-        # positives by class rather than by pixel.
-        cdir = os.path.join(d, "classes")
-        self.classes = (
-            np.stack([np.asarray(Image.open(os.path.join(cdir, f)).convert("L")) for f in files])
-            if os.path.isdir(cdir)
-            else np.where(self.masks == DAMAGE, 1, 0).astype(np.uint8)
-        )
+        self._dir = d
+        self._files = files
+
+    @functools.cached_property
+    def classes(self) -> np.ndarray:
+        """Per pixel the generator's class id (DAMAGE_CLASSES in film-sequence.ts; 0 = none), read only
+        when positives are sampled by class."""
+        cdir = os.path.join(self._dir, "classes")
+        if not os.path.isdir(cdir):
+            return np.where(self.masks == DAMAGE, 1, 0).astype(np.uint8)
+        return np.stack([np.asarray(Image.open(os.path.join(cdir, f)).convert("L")) for f in self._files])
 
     def __len__(self) -> int:
         return self.frames.shape[0]
@@ -131,7 +135,7 @@ class CropSampler:
         self.np_rng = np.random.default_rng(seed)
         # Visibly damaged pixel coordinates per (sequence, frame), for positive-centred crops. Drawn by
         # pixel, crops land mostly on blotches and dirt (they have the most pixels) and hardly ever on a
-        # hair; with by_class each class present is drawn equally often, then a frame, then a pixel.
+        # hair; with by_class a class is drawn first (see class_power), then a frame, then a pixel.
         self.pos_by_class: dict = {}
         for si, s in enumerate(seqs):
             for t in range(len(s)):
@@ -141,7 +145,6 @@ class CropSampler:
                     ys, xs = np.nonzero(visible if c is None else visible & (s.classes[t] == c))
                     if len(ys):
                         self.pos_by_class.setdefault(c, []).append((si, t, ys, xs))
-        self.pos = [e for entries in self.pos_by_class.values() for e in entries]
         # A class is drawn with weight (its visibly damaged pixels) ** class_power: 0 draws each class
         # equally often, 0.5 leans towards the common ones without starving the rare.
         self.class_keys = sorted(self.pos_by_class, key=str)
@@ -151,8 +154,10 @@ class CropSampler:
 
     def sample(self) -> Tuple[np.ndarray, np.ndarray]:
         c = self.crop
-        if self.pos and self.rng.random() < self.pos_share:
-            entries = self.pos_by_class[self.rng.choices(self.class_keys, self.class_weights)[0]]
+        if self.pos_by_class and self.rng.random() < self.pos_share:
+            # Without by_class there is one key and no draw: the crop stream is the one it always was.
+            key = self.class_keys[0] if len(self.class_keys) == 1 else self.rng.choices(self.class_keys, self.class_weights)[0]
+            entries = self.pos_by_class[key]
             si, t, ys, xs = entries[self.rng.randrange(len(entries))]
             k = self.rng.randrange(len(ys))
             s = self.seqs[si]
