@@ -50,6 +50,8 @@ const total = Object.fromEntries(STAGES.map((s) => [s, emptyConfusion()])) as Re
 /** Per gate verdict: visible true pixels, false pixels within 2 px of true damage (halo), false pixels further out. */
 const byVerdict = new Map<string, { tp: number; halo: number; far: number; regions: number }>();
 let dumped = 0;
+/** The verdict whose regions --dump shows: --dump-verdict, or by default what is repainted. */
+const dumpedVerdict = (v: string) => (a['dump-verdict'] ? v === a['dump-verdict'] : v === 'damage' || v === 'scratch');
 const classMiss = new Map<number, { pixels: number; found: Record<StageName, number> }>();
 
 if (a.real) {
@@ -67,9 +69,8 @@ if (a.real) {
       e.regions++;
       e.pixels += r.pixels.length;
       px.set(r.verdict, e);
-      // No truth here: strips of the chosen verdict (default: what is repainted), for looking at.
-      const shown = a['dump-verdict'] ? r.verdict === a['dump-verdict'] : r.verdict === 'damage' || r.verdict === 'scratch';
-      if (a.dump && shown && dumped < 40) await dumpStrip(a.dump, `real-t${t}-${r.verdict}-${dumped++}`, lumas, t, r.pixels, W, H);
+      // No truth here: strips of every region of the chosen verdict, for looking at.
+      if (a.dump && dumpedVerdict(r.verdict) && dumped < 40) await dumpStrip(a.dump, `real-t${t}-${r.verdict}-${dumped++}`, lumas, t, r.pixels, W, H);
     }
   }
   console.log(`${a.real}: ${lumas.length} frames; share of all pixels flagged by the network, per gate verdict (undilated)`);
@@ -115,7 +116,7 @@ for await (const seq of makeBenchSet({ count: variants.length, width: 480, heigh
         const mp = [...r.pixels].reduce((acc, p) => acc + prob[p]!, 0) / r.pixels.length;
         console.log(`LINE ${seq.name.slice(0, 3)} ${r.verdict} n ${r.pixels.length} true ${(tp / r.pixels.length).toFixed(2)} prob ${mp.toFixed(3)}`);
       }
-      if (a.dump && (a['dump-verdict'] ? r.verdict === a['dump-verdict'] : r.verdict === 'damage' || r.verdict === 'scratch')) {
+      if (a.dump && dumpedVerdict(r.verdict)) {
         const wrong = [...r.pixels].filter((p) => !truth[p] && !ignore[p] && !near[p]).length;
         if (wrong > r.pixels.length / 2 && dumped < 40) await dumpStrip(a.dump, `${seq.name.slice(0, 3)}-t${t}-${r.verdict}-${dumped++}`, lumas, t, r.pixels, W, H);
       }

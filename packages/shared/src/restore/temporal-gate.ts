@@ -793,12 +793,12 @@ function isLine(r: Region, unit: number): boolean {
 }
 
 /**
- * The unit direction of a short streak (a region at least STREAK_ELONGATION times longer than wide and at
- * most a few pixels wide), or null for any other shape.
+ * The unit direction of a short streak (a region at least `elongation` times longer than wide and at most a
+ * few pixels wide), or null for any other shape.
  */
-function streakAxis(r: Region, w: number, unit: number): [number, number] | null {
+function streakAxis(r: Region, w: number, unit: number, elongation = STREAK_ELONGATION): [number, number] | null {
   const { major, minor, normal } = principalAxes(r, w);
-  if (minor > STREAK_WIDTH * Math.max(1, unit) || major < STREAK_ELONGATION * Math.max(minor, 0.5)) return null;
+  if (minor > STREAK_WIDTH * Math.max(1, unit) || major < elongation * Math.max(minor, 0.5)) return null;
   return [normal[1], -normal[0]];
 }
 
@@ -808,10 +808,10 @@ function precipitationOf(regions: readonly Region[], w: number, unit: number): S
   for (const r of regions) {
     if (isLine(r, unit)) continue;
     // Short drops are flagged as stubby strokes: the slant shared with many others decides, not the shape.
-    const { major, minor, normal } = principalAxes(r, w);
-    if (minor > STREAK_WIDTH * Math.max(1, unit) || major < RAIN_ELONGATION * Math.max(minor, 0.5)) continue;
+    const axis = streakAxis(r, w, unit, RAIN_ELONGATION);
+    if (!axis) continue;
     // Slant in [0, π): a streak has no direction.
-    const angle = Math.atan2(-normal[0], normal[1]);
+    const angle = Math.atan2(axis[1], axis[0]);
     streaks.push({ r, angle: angle < 0 ? angle + Math.PI : angle, x: (r.x0 + r.x1) / 2, y: (r.y0 + r.y1) / 2 });
   }
   const rain = new Set<Region>();
