@@ -9,6 +9,7 @@ import {
   spawnFfmpeg,
   splitRawFrames,
 } from './ffmpeg.js';
+import { decodePngInProcess } from './decode-png.js';
 import { imagePipeFormat } from './probe-media.js';
 import { allocFrame, bytesPerFrame, rawPixFmt, type Frame, type MediaInfo, type Samples } from './types.js';
 
@@ -117,7 +118,7 @@ async function* decodeSequence({ media, urls, start, end, signal }: DecodeOption
     let next = load(start);
     for (let i = start; i < end; i++) {
       const current = next;
-      // One frame ahead: spawn + decode of the next file overlaps the consumer's work on this one.
+      // One frame ahead: reading and decoding the next file overlaps the consumer's work on this one.
       if (i + 1 < end) next = load(i + 1);
       yield { index: i, data: await current };
     }
@@ -132,6 +133,12 @@ async function decodeImageFrame(media: MediaInfo, urls: string[], i: number, sig
   const name = media.sequence?.files[i] ?? `frame ${i}`;
   const format = media.sequence?.format;
   if (!url || !format) throw new Error(`decodeFrames: no URL or format for sequence frame ${i}`);
+  if (format === 'png') {
+    const frame = await decodePngInProcess(url, media.layout, signal).catch((err: unknown) => {
+      throw signal.aborted ? abortReason(signal) : err;
+    });
+    if (frame) return frame;
+  }
   const size = bytesPerFrame(media.layout);
   const args = ['-f', imagePipeFormat(format), '-i', ffmpegInput(url), '-map', '0:v:0', '-frames:v', '1'];
   args.push('-sws_flags', SWS_FLAGS, '-f', 'rawvideo', '-pix_fmt', rawPixFmt(media.layout), 'pipe:1');

@@ -3,6 +3,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../errors.js';
 import {
@@ -16,6 +17,7 @@ import {
   probeSequence,
   probeVideo,
   runFfmpeg,
+  runFfmpegToBuffer,
   sequencePixFmt,
   shotsFromCuts,
   writeSequenceFrame,
@@ -244,6 +246,64 @@ describe('decodeFrames', () => {
       expectFramesEqual(await collect(decodeFrames({ media, urls: sparse, start: 4, end: 9 })), 4, 5, (i) => patternFrame(layout, i));
     }
   });
+
+  // PNG frames are decoded in-process where that gives ffmpeg's samples, by ffmpeg otherwise: whichever does
+  // it, every kind of PNG must come out exactly as ffmpeg alone decodes it into the reel's layout.
+  it('decodes every kind of PNG to exactly what ffmpeg makes of it', async () => {
+    const sub = join(dir, 'png-kinds');
+    await mkdir(sub);
+    const source = join(sub, 'source.png');
+    await runFfmpeg(['-f', 'lavfi', '-i', `testsrc2=s=${W}x${H}`, '-frames:v', '1', source]);
+    const png = async (name: string, pixFmt: string) => {
+      await runFfmpeg(['-i', source, '-pix_fmt', pixFmt, join(sub, name)]);
+      return name;
+    };
+    // A colour profile ffmpeg ignores: converting by it would change every sample.
+    await sharp(source).withIccProfile('p3').png().toFile(join(sub, 'icc.png'));
+    const kinds: string[][] = [
+      [await png('rgb24.png', 'rgb24')],
+      [await png('rgb48.png', 'rgb48be')],
+      [await png('gray.png', 'gray')],
+      [await png('gray16.png', 'gray16be')],
+      [await png('pal8.png', 'pal8')],
+      [await png('mono.png', 'monob')],
+      [await png('rgba.png', 'rgba')],
+      [await png('rgba64.png', 'rgba64be')],
+      [await png('ya8.png', 'ya8')],
+      ['icc.png'],
+      // Frames of another kind than the first: converted into the reel's layout.
+      ['rgb24.png', 'gray.png', 'rgba.png', 'rgb48.png'],
+      ['rgb48.png', 'rgb24.png', 'gray16.png'],
+      ['gray.png', 'rgb24.png', 'gray16.png'],
+    ];
+    for (const names of kinds) {
+      const urls = names.map((n) => join(sub, n));
+      const media = await probeSequence(urls, names);
+      const got = await collect(decodeFrames({ media, urls, start: 0, end: names.length }));
+      const size = media.layout.width * media.layout.height * media.layout.channels * (media.layout.bits / 8);
+      for (const [i, url] of urls.entries()) {
+        const want = await runFfmpegToBuffer(['-i', url, '-sws_flags', 'bicubic+accurate_rnd+full_chroma_int', '-f', 'rawvideo', '-pix_fmt', rawFmt(media.layout), 'pipe:1'], { maxBytes: size * 2 });
+        const data = got[i]!.data;
+        expect(data.constructor, names[i]).toBe(media.layout.bits === 16 ? Uint16Array : Uint8Array);
+        expect(Buffer.compare(Buffer.from(data.buffer, data.byteOffset, data.byteLength), want), `${names[i]} in a reel of ${names[0]}`).toBe(0);
+      }
+    }
+  });
+
+  it('fails a PNG of another size with the reason ffmpeg gives, and a damaged PNG likewise', async () => {
+    const sub = join(dir, 'png-bad');
+    await mkdir(sub);
+    await runFfmpeg(['-f', 'lavfi', '-i', `testsrc2=s=${W}x${H}`, '-frames:v', '1', join(sub, 'a.png')]);
+    await runFfmpeg(['-f', 'lavfi', '-i', `testsrc2=s=${W * 2}x${H}`, '-frames:v', '1', join(sub, 'b.png')]);
+    const whole = await readFile(join(sub, 'a.png'));
+    await writeFile(join(sub, 'c.png'), whole.subarray(0, whole.length >> 1));
+    const names = ['a.png', 'b.png', 'c.png', 'a.png'];
+    const urls = names.map((n) => join(sub, n));
+    const media = await probeSequence(urls, names);
+    const at = (i: number) => collect(decodeFrames({ media, urls, start: i, end: i + 1 }));
+    await expect(at(1)).rejects.toThrow(`b.png does not match the sequence's ${W}x${H} frames`);
+    await expect(at(2)).rejects.toThrow(/^c\.png could not be decoded/);
+  });
 });
 
 describe('openVideoWriter', () => {
@@ -327,6 +387,10 @@ describe('writeSequenceFrame', () => {
     if (format === 'dpx') expect(again.pixFmt).toBe(media.pixFmt);
     const [back] = await collect(decodeFrames({ media: again, urls: [out], start: 0, end: 1 }));
     expectFramesEqual(back ? [back] : [], 0, 1, () => frame.data);
+    // Read by ffmpeg alone too: an encoder and decoder that agreed on a wrong byte order would pass the above.
+    const { layout } = media;
+    const byFfmpeg = await runFfmpegToBuffer(['-i', out, '-f', 'rawvideo', '-pix_fmt', rawFmt(layout), 'pipe:1'], { maxBytes: 1 << 20 });
+    expect(Buffer.compare(byFfmpeg, Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength))).toBe(0);
   });
 });
 
