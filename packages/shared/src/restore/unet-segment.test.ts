@@ -109,7 +109,8 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
     expect(prob.length).toBe(ref.prob.length);
     let worst = 0;
     for (let i = 0; i < prob.length; i++) worst = Math.max(worst, Math.abs(prob[i]! - ref.prob[i]!));
-    expect(worst).toBeLessThan(1e-4);
+    // The margin (UNET_REACH) holds all of the network's reach that moves its output by more than this.
+    expect(worst).toBeLessThan(1e-3);
   });
 
   it('gives a probability per pixel for a frame that is no multiple of the tile, and tiles agree with one whole-frame run', async () => {
@@ -122,10 +123,11 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
     const tiled = (await predictDamage(frames, 301, 219, run, { tile: 128, overlap: settings.overlap, batch: 3 })).prob;
     let worst = 0;
     for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i]! - tiled[i]!));
-    expect(worst).toBeLessThan(1e-4);
+    // The margin (UNET_REACH) holds all of the network's reach that moves its output by more than this.
+    expect(worst).toBeLessThan(1e-3);
   });
 
-  it('with the cascade, gives the whole-frame values in the cells it selects and 0 in the cells it skips', async () => {
+  it('with the cascade, gives the whole-frame values (to a thousandth) in the cells it selects and 0 in the cells it skips', async () => {
     const run = await modelRunner(modelPath);
     const clip = makeSyntheticClip({ width: 300, height: 220, frames: 5, channels: 1, bits: 8, seed: 8, shift: { x: 0, y: 0 }, grainSigma: 0.01, damage: { specksPerFrame: 2, scratch: false } });
     const frames = windowSources(windowAt(clip.damaged, clip.layout, 2));
@@ -145,7 +147,8 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
         else if (prob[i] !== 0) skippedNonZero++;
       }
     }
-    expect(worst).toBeLessThan(1e-4);
+    // The margin (UNET_REACH) holds all of the network's reach that moves its output by more than this.
+    expect(worst).toBeLessThan(1e-3);
     expect(skippedNonZero).toBe(0);
     // Every speck the clip planted on the centre frame lies in a selected cell.
     const mask = clip.masks[2]!;
