@@ -54,6 +54,27 @@ describe('candidateCells', () => {
     expect(c.count).toBeLessThanOrEqual(2 * c.rows);
   });
 
+  it("compares where the camera took the picture: a textured pan selects the speck's cell, not the whole texture", () => {
+    // Fine texture panning 3 px right and 1 down a frame: in the raw difference every edge of it jumps out.
+    const rand = mulberry32(5);
+    const texture = new Float32Array((W + 40) * (H + 40)).map(() => 0.2 + 0.6 * rand());
+    const frame = (t: number) => {
+      const f = new Float32Array(W * H);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) f[y * W + x] = texture[(y + 20 - t) * (W + 40) + x + 20 - 3 * t]!;
+      return f;
+    };
+    const frames = [-2, -1, 0, 1, 2].map(frame);
+    for (let y = 100; y < 104; y++) for (let x = 60; x < 64; x++) frames[2]![y * W + x] = 0.99;
+    const shifts = [-2, -1, 0, 1, 2].map((t) => [3 * t, t] as const);
+    // The temporal test alone: the line test reads ridges in white noise's mean, with or without motion.
+    const temporalOnly = { ...opts, line: 1 };
+    const unshifted = candidateCells(frames, W, H, temporalOnly);
+    const shifted = candidateCells(frames, W, H, temporalOnly, undefined, shifts);
+    expect(unshifted.count).toBeGreaterThan(unshifted.selected.length / 2);
+    expect(shifted.selected[cellOf(61, 101, shifted.cols, shifted.cell)]).toBe(1);
+    expect(shifted.count).toBeLessThanOrEqual(4);
+  });
+
   it('sees dust repeated on a duplicated neighbour through the pair two frames away', () => {
     const frames = grainyFrames(5, 0.01);
     for (const f of [frames[2]!, frames[3]!]) for (let y = 60; y < 63; y++) for (let x = 200; x < 203; x++) f[y * W + x] = 0.95;

@@ -62,7 +62,14 @@ export function cascadePlane(luma: Float32Array, w: number, h: number, halvings:
  * each w*h luma in [0,1]. `planes`, when given, are their cascadePlane for `o.halvings`, made beforehand
  * (luma-levels.ts): slot for slot, and one object for a frame that fills several slots, as `lumas`.
  */
-export function candidateCells(lumas: readonly Float32Array[], w: number, h: number, o: CandidateOptions, planes?: readonly Float32Array[]): CandidateCells {
+export function candidateCells(
+  lumas: readonly Float32Array[],
+  w: number,
+  h: number,
+  o: CandidateOptions,
+  planes?: readonly Float32Array[],
+  shifts?: readonly (readonly [number, number])[],
+): CandidateCells {
   const c = lumas.length >> 1;
   const { w: sw, h: sh } = cascadePlaneSize(w, h, o.halvings);
   let levels = planes;
@@ -85,7 +92,14 @@ export function candidateCells(lumas: readonly Float32Array[], w: number, h: num
     const b = levels[c + k]!;
     // A pair that is the centre itself (a one-frame shot) can witness nothing.
     if (a === cur && b === cur) continue;
-    markPairSpikes(cur, a, b, sw, sh, o.spike, hit);
+    // Compared where the camera took the picture: on a pan, textured picture no longer jumps out of
+    // the raw difference, and the network is spared most of a moving frame's cells.
+    const f = w / sw;
+    const at = (slot: number): [number, number] => {
+      const v = shifts?.[slot];
+      return v ? [Math.round(v[0] / f), Math.round(v[1] / f)] : [0, 0];
+    };
+    markPairSpikes(cur, a, b, sw, sh, o.spike, hit, at(c - k), at(c + k));
   }
   // The line test looks at the window's mean: a scratch stays put in the frame and keeps its contrast,
   // picture texture that moves with the camera is smeared out (and the grain shrinks by sqrt(T)).
@@ -116,39 +130,52 @@ function boxDown(src: Float32Array, w: number, sw: number, sh: number, f: number
 
 /**
  * Marks pixels of `cur` above the 3x3 maximum, or below the 3x3 minimum, of both `a` and `b` by more than
- * `spike`. Both extremes bound the pixel's own value in each frame, so a pixel within `spike` of `a` or `b`
- * at its own position cannot pass: the 3x3 extremes are read only for the few that differ from both by
- * more (4% of a 2K pan's pixels), not computed for the whole plane.
+ * `spike`, each read displaced by its camera vector (`da`, `db`, whole pixels; clamped at the frame's edge).
+ * Both extremes bound the pixel's own value in each frame, so a pixel within `spike` of `a` or `b` at its
+ * own position cannot pass: the 3x3 extremes are read only for the few that differ from both by more (4% of
+ * a 2K pan's pixels), not computed for the whole plane.
  */
-function markPairSpikes(cur: Float32Array, a: Float32Array, b: Float32Array, w: number, h: number, spike: number, hit: Uint8Array): void {
+function markPairSpikes(
+  cur: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  w: number,
+  h: number,
+  spike: number,
+  hit: Uint8Array,
+  da: readonly [number, number] = [0, 0],
+  db: readonly [number, number] = [0, 0],
+): void {
+  const clampX = (x: number) => (x < 0 ? 0 : x >= w ? w - 1 : x);
+  const rowOf = (y: number) => (y < 0 ? 0 : y >= h ? h - 1 : y) * w;
+  const [ax, ay] = da;
+  const [bx, by] = db;
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    const up = y > 0 ? row - w : row;
-    const down = y < h - 1 ? row + w : row;
+    const rowsA = [rowOf(y + ay - 1), rowOf(y + ay), rowOf(y + ay + 1)];
+    const rowsB = [rowOf(y + by - 1), rowOf(y + by), rowOf(y + by + 1)];
+    const midA = rowsA[1]!;
+    const midB = rowsB[1]!;
     for (let x = 0; x < w; x++) {
-      const i = row + x;
-      const v = cur[i]!;
-      const av = a[i]!;
-      const bv = b[i]!;
+      const v = cur[row + x]!;
+      const av = a[midA + clampX(x + ax)]!;
+      const bv = b[midB + clampX(x + bx)]!;
       const above = v - av > spike && v - bv > spike;
       const below = av - v > spike && bv - v > spike;
       if (!above && !below) continue;
-      const xl = x > 0 ? x - 1 : x;
-      const xr = x < w - 1 ? x + 1 : x;
       let g = -Infinity;
       let l = Infinity;
       for (let r = 0; r < 3; r++) {
-        const base = r === 0 ? up : r === 1 ? row : down;
-        for (let xx = base + xl; xx <= base + xr; xx++) {
-          const p = a[xx]!;
-          const q = b[xx]!;
+        for (let dx = -1; dx <= 1; dx++) {
+          const p = a[rowsA[r]! + clampX(x + ax + dx)]!;
+          const q = b[rowsB[r]! + clampX(x + bx + dx)]!;
           if (p > g) g = p;
           if (p < l) l = p;
           if (q > g) g = q;
           if (q < l) l = q;
         }
       }
-      if (v - g > spike || l - v > spike) hit[i] = 1;
+      if (v - g > spike || l - v > spike) hit[row + x] = 1;
     }
   }
 }

@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { candidateCells, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
 import { gateDamage, type GateVerdict } from './temporal-gate.js';
-import { alignWindow, readAlignedTile, type WindowAlignment } from './align-window.js';
+import { alignWindow, cameraVector, readAlignedTile, type WindowAlignment } from './align-window.js';
 import { windowLevels } from './luma-levels.js';
 import { keepRects, mergeTiles, type MergedTile } from './merge-tiles.js';
 import { dilateDisc, hysteresisRegions } from './sparse-mask.js';
@@ -102,6 +102,24 @@ export function windowSources<T>(frames: readonly (T | null)[]): T[] {
   const centre = frames[c];
   if (!centre || frames.length % 2 === 0) throw new Error('the window needs an odd length and a centre frame');
   return frames.map((f, i) => f ?? frames[2 * c - i] ?? centre);
+}
+
+/**
+ * Per window slot, the camera's vector from the centre to the frame in that slot, at the middle of the
+ * frame (full-resolution pixels): a mirrored slot takes its frame's, the centre and a slot with no aligned
+ * neighbour (a repeat, a jump) none.
+ */
+export function slotShifts(al: WindowAlignment, frames: readonly unknown[]): [number, number][] {
+  const c = frames.length >> 1;
+  const byOffset = new Map(al.neighbours.map((n) => [n.offset, n]));
+  const v = new Float64Array(2);
+  return frames.map((f, i) => {
+    const k = i - c;
+    const n = byOffset.get(f ? k : frames[2 * c - i] ? -k : 0);
+    if (!n) return [0, 0];
+    cameraVector(n, al.width >> 1, al.height >> 1, v);
+    return [v[0]!, v[1]!];
+  });
 }
 
 export interface AxisTile {
@@ -267,7 +285,8 @@ export async function runTiles(
  * (on the raw window: it only has to be permissive) reach the network (probability 0 elsewhere); without,
  * the whole frame is tiled. Neighbouring cells' tiles are merged where that feeds the network fewer
  * pixels (merge-tiles.ts). With `aligned`, the network reads the motion-compensated window.
- * `cascadePlanes`: the window's test planes made beforehand (luma-levels.ts), slot for slot.
+ * `cascadePlanes`: the window's test planes made beforehand (luma-levels.ts), slot for slot; `cascadeShifts`:
+ * the camera's vector to each slot's frame (slotShifts), so the cascade compares where the picture went.
  */
 export async function predictDamage(
   lumas: readonly Float32Array[],
@@ -277,9 +296,10 @@ export async function predictDamage(
   opts: UnetTileOptions & { cascade?: CandidateOptions | null },
   aligned: WindowAlignment | null = null,
   cascadePlanes?: readonly Float32Array[],
+  cascadeShifts?: readonly (readonly [number, number])[],
 ): Promise<{ prob: Float32Array; cells: CandidateCells | null }> {
   const out = new Float32Array(W * H);
-  const cells = opts.cascade ? candidateCells(lumas, W, H, opts.cascade, cascadePlanes) : null;
+  const cells = opts.cascade ? candidateCells(lumas, W, H, opts.cascade, cascadePlanes, cascadeShifts) : null;
   const tiles = cells ? mergeTiles(cellTiles(cells, W, H, UNET_REACH), W, H, { margin: UNET_REACH }) : frameTiles(W, H, opts);
   const read = aligned ? alignedReader(aligned, lumas.length) : rawReader(lumas, W);
   await runTiles(read, lumas.length, W, tiles, run, out, Math.max(1, opts.batch ?? 4));
@@ -351,7 +371,8 @@ export async function segmentFrameUnet(
   // Aligned on the real window: a mirrored neighbour is the same frame again and witnesses nothing.
   const alignment = needAlignment ? alignWindow(input.lumas, width, height, { small: levels.map((l) => l?.motion ?? null) }) : null;
   const planes = input.cascade ? windowSources(levels).map((l) => l.cascade!) : undefined;
-  const { prob, cells } = await predictDamage(windowSources(input.lumas), width, height, run, input, input.alignedInput ? alignment : null, planes);
+  const shifts = alignment ? slotShifts(alignment, input.lumas) : undefined;
+  const { prob, cells } = await predictDamage(windowSources(input.lumas), width, height, run, input, input.alignedInput ? alignment : null, planes, shifts);
   // maskFromProbability without dilation or minimum area, and dilateMask, in time with the flagged pixels.
   // Seeds lie in the selected cells only: the probability is 0 elsewhere.
   const regions = (input.minArea ?? 1) > 1 ? maskFromProbability(prob, width, height, { ...input, dilate: 0 }) : hysteresisRegions(prob, width, height, input.threshold, input.lowThreshold, cells);
