@@ -146,20 +146,27 @@ function markPairSpikes(
   da: readonly [number, number] = [0, 0],
   db: readonly [number, number] = [0, 0],
 ): void {
-  const clampX = (x: number) => (x < 0 ? 0 : x >= w ? w - 1 : x);
-  const rowOf = (y: number) => (y < 0 ? 0 : y >= h ? h - 1 : y) * w;
   const [ax, ay] = da;
   const [bx, by] = db;
+  const rowOf = (y: number) => (y < 0 ? 0 : y >= h ? h - 1 : y) * w;
+  // Where the pixel's own reads stay inside the row, no column needs clamping (nearly every pixel).
+  const inLo = Math.max(1 - ax, 1 - bx, 0);
+  const inHi = Math.min(w - 1 - ax, w - 1 - bx, w);
+  const rowsA = new Int32Array(3);
+  const rowsB = new Int32Array(3);
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    const rowsA = [rowOf(y + ay - 1), rowOf(y + ay), rowOf(y + ay + 1)];
-    const rowsB = [rowOf(y + by - 1), rowOf(y + by), rowOf(y + by + 1)];
-    const midA = rowsA[1]!;
-    const midB = rowsB[1]!;
+    for (let r = 0; r < 3; r++) {
+      rowsA[r] = rowOf(y + ay + r - 1);
+      rowsB[r] = rowOf(y + by + r - 1);
+    }
+    const midA = rowsA[1]! + ax;
+    const midB = rowsB[1]! + bx;
     for (let x = 0; x < w; x++) {
       const v = cur[row + x]!;
-      const av = a[midA + clampX(x + ax)]!;
-      const bv = b[midB + clampX(x + bx)]!;
+      const inside = x >= inLo && x < inHi;
+      const av = inside ? a[midA + x]! : a[rowsA[1]! + clamp(x + ax, w)]!;
+      const bv = inside ? b[midB + x]! : b[rowsB[1]! + clamp(x + bx, w)]!;
       const above = v - av > spike && v - bv > spike;
       const below = av - v > spike && bv - v > spike;
       if (!above && !below) continue;
@@ -167,8 +174,8 @@ function markPairSpikes(
       let l = Infinity;
       for (let r = 0; r < 3; r++) {
         for (let dx = -1; dx <= 1; dx++) {
-          const p = a[rowsA[r]! + clampX(x + ax + dx)]!;
-          const q = b[rowsB[r]! + clampX(x + bx + dx)]!;
+          const p = a[rowsA[r]! + clamp(x + ax + dx, w)]!;
+          const q = b[rowsB[r]! + clamp(x + bx + dx, w)]!;
           if (p > g) g = p;
           if (p < l) l = p;
           if (q > g) g = q;
@@ -178,6 +185,10 @@ function markPairSpikes(
       if (v - g > spike || l - v > spike) hit[row + x] = 1;
     }
   }
+}
+
+function clamp(x: number, w: number): number {
+  return x < 0 ? 0 : x >= w ? w - 1 : x;
 }
 
 /** Row y of the planes' per-pixel mean, into `out`: in one pass for the usual five. */
