@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { candidateCells, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
 import { gateDamage, type GateVerdict } from './temporal-gate.js';
-import { alignWindow, cameraVector, readAlignedTile, type WindowAlignment } from './align-window.js';
+import { alignWindow, median, readAlignedTile, type WindowAlignment } from './align-window.js';
 import { windowLevels } from './luma-levels.js';
 import { keepRects, mergeTiles, type MergedTile } from './merge-tiles.js';
 import { dilateDisc, hysteresisRegions } from './sparse-mask.js';
@@ -105,20 +105,19 @@ export function windowSources<T>(frames: readonly (T | null)[]): T[] {
 }
 
 /**
- * Per window slot, the camera's vector from the centre to the frame in that slot, at the middle of the
- * frame (full-resolution pixels): a mirrored slot takes its frame's, the centre and a slot with no aligned
- * neighbour (a repeat, a jump) none.
+ * Per window slot, the camera's typical vector from the centre to the frame in that slot (full-resolution
+ * pixels): the median of its motion field's blocks, which a flat sky or a passing figure cannot sway. A
+ * mirrored slot takes its frame's; the centre and a slot with no aligned neighbour (a repeat, a jump) none.
  */
 export function slotShifts(al: WindowAlignment, frames: readonly unknown[]): [number, number][] {
   const c = frames.length >> 1;
   const byOffset = new Map(al.neighbours.map((n) => [n.offset, n]));
-  const v = new Float64Array(2);
   return frames.map((f, i) => {
     const k = i - c;
     const n = byOffset.get(f ? k : frames[2 * c - i] ? -k : 0);
     if (!n) return [0, 0];
-    cameraVector(n, al.width >> 1, al.height >> 1, v);
-    return [v[0]!, v[1]!];
+    const { vx, vy } = n.sampler.field;
+    return [median(Float64Array.from(vx)) * n.scale, median(Float64Array.from(vy)) * n.scale];
   });
 }
 
