@@ -22,6 +22,8 @@ export const REPEAT_MAD = 0.004;
 export const JUMP_NOISE = 0.07;
 /** Frames are halved until at most this wide for motion estimation. */
 const MOTION_WIDTH = 640;
+/** Mean brightness difference between two frames past which motion is estimated on exposure-matched planes. */
+const FLICKER_MATCH = 0.005;
 
 export interface AlignedNeighbour {
   /** Frames from the centre: -2, -1, +1, +2. */
@@ -79,7 +81,7 @@ export function alignWindow(
     const other = given ?? shrink(luma, w, h);
     // Two frames away the camera has moved twice as far: up to 12 px a frame at 1K (fast pans and weave).
     const range = Math.ceil((12 * Math.abs(offset) * w) / 1024 / small!.scale) + 2;
-    const field = estimateMotion(small!.luma, other.luma, small!.w, small!.h, { range });
+    const field = estimateMotion(small!.luma, exposureMatched(small!.luma, other.luma), small!.w, small!.h, { range });
     const sampler = fieldSampler(field, small!.w, small!.h);
     const n: AlignedNeighbour = { offset, luma, sampler, scale: small!.scale, offsetLuma: 0, noise: 0 };
     const { offset: off, noise } = brightnessAndNoise(centre, n, w, h);
@@ -90,6 +92,24 @@ export function alignWindow(
   const neighbours = aligned.filter((n) => n.noise <= JUMP_NOISE);
   const jumps = aligned.filter((n) => n.noise > JUMP_NOISE).map((n) => n.offset);
   return { width: w, height: h, centre, neighbours, repeats, jumps };
+}
+
+/**
+ * `other` brought to `ref`'s brightness when the two differ by more than FLICKER_MATCH (a copy; the
+ * stored plane is shared), else `other` itself. Block matching compares absolute differences: a frame a
+ * few percent brighter (flicker, in almost every old film) made a flat or soft picture match anywhere,
+ * and the frame's dominant vector then went to tens of pixels on a pan of eight.
+ */
+function exposureMatched(ref: Float32Array, other: Float32Array): Float32Array {
+  // The median, not the mean: a flickering border, a blotch or a passing figure must not set it.
+  const step = 3;
+  const d = new Float64Array(Math.ceil(ref.length / step));
+  for (let i = 0, k = 0; i < ref.length; i += step, k++) d[k] = ref[i]! - other[i]!;
+  const diff = d.length ? median(d) : 0;
+  if (Math.abs(diff) <= FLICKER_MATCH) return other;
+  const out = new Float32Array(other.length);
+  for (let i = 0; i < other.length; i++) out[i] = other[i]! + diff;
+  return out;
 }
 
 /** The camera's vector at a full-resolution pixel, in full-resolution pixels, written into `v`. */
