@@ -5,6 +5,7 @@
  * can be judged on its own. A development tool; `npm run bench` stays the measure of record. Settings come
  * from the environment as the service reads them (UNET_THRESHOLD=…, SEGMENT_MODEL=<a candidate .onnx>).
  *   npx tsx bench/diagnose-detection.ts [--split unseen|train] [--seed 1] [--clean .cache/clean-images] [--only name-part] [--verbose: verdicts per sequence] [--real <clip folder>: flagged pixels per verdict, no truth]
+ *     [--size 480x360: the sequences' size; scans are 2K and up, where the cascade and the network see other scales]
  *     [--dump <dir> [--dump-verdict v]: PNG strips (t-1 | t | t+1, 3x, region outlined) of kept regions (or of
  *     verdict v) that are mostly not damage; with --real, of every such region] [--lines: each line region's verdict, true share and mean probability]
  */
@@ -36,11 +37,14 @@ const { values: a } = parseArgs({
     dump: { type: 'string' },
     'dump-verdict': { type: 'string' },
     lines: { type: 'boolean', default: false },
+    size: { type: 'string', default: '480x360' },
   },
 });
+const [setW, setH] = (a.size ?? '').split('x').map(Number);
+if (!setW || !setH) throw new Error(`--size wants WxH, not ${a.size}`);
 const variants = [...DEFAULT_VARIANTS, ...HARD_VARIANTS];
 const config = configSchema.parse(process.env);
-const settings = unetSettings(config, 480);
+const settings = unetSettings(config, setW);
 // SEGMENT_MODEL picks a candidate model (e.g. a training run's export) without replacing the shipped one.
 const run = await modelRunner(config.SEGMENT_MODEL ?? defaultSegmentModelPath());
 
@@ -82,7 +86,7 @@ if (a.real) {
 
 const fmt = (v: number | null) => (v === null ? '  -  ' : v.toFixed(3));
 console.log(`split ${a.split}, seed ${a.seed}; visible damage; precision/recall/fp per million clean pixels`);
-for await (const seq of makeBenchSet({ count: variants.length, width: 480, height: 360, frames: 12, seed: Number(a.seed), regrain: false, cleanDir: a.clean, split: a.split === 'train' ? 'train' : 'unseen', variants })) {
+for await (const seq of makeBenchSet({ count: variants.length, width: setW, height: setH, frames: 12, seed: Number(a.seed), regrain: false, cleanDir: a.clean, split: a.split === 'train' ? 'train' : 'unseen', variants })) {
   if (a.only && !seq.name.includes(a.only)) continue;
   const { width: W, height: H } = seq.layout;
   const lumas = seq.damaged.map((f) => toLuma(f, seq.layout));
