@@ -269,6 +269,25 @@ describe('gateDamage', () => {
     expect(countMask(broken.mask)).toBeGreaterThan(0);
   });
 
+  it('leaves rain alone when its streaks are long enough to pass for lines, as at 2K', () => {
+    // Twelve strokes 20 px long, one pixel wide: lines by their shape, but far shorter than a scratch.
+    const [w, h] = [400, 300];
+    const frames = [-2, -1, 0, 1, 2].map((k) => texturedPicture({ width: w, height: h, cx: 40 + k, cy: 30, seed: 300 + k }));
+    const rain = new Uint8Array(w * h);
+    for (let i = 0; i < 12; i++) {
+      const x0 = 20 + ((i * 97) % 350);
+      const y0 = 10 + ((i * 71) % 260);
+      for (let k = 0; k < 20; k++) {
+        const p = (y0 + k) * w + x0 + Math.round(k * 0.2);
+        frames[2]![p] = 0.9;
+        rain[p] = 255;
+      }
+    }
+    const fall = gateDamage(rain, alignWindow(frames, w, h));
+    expect(fall.verdicts.rain).toBe(12);
+    expect(countMask(fall.mask)).toBe(0);
+  });
+
   it('keeps a scratch that wanders a pixel a frame while the picture pans 3 px a frame under it', () => {
     const frames = pan(3, 0);
     frames.forEach((f, i) => {

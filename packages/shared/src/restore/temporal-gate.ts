@@ -137,6 +137,11 @@ const RAIN_STREAKS = 8;
 const RAIN_ELONGATION = 2;
 const RAIN_ANGLE = 0.2;
 const RAIN_SPREAD = 0.1;
+/**
+ * A streak shaped like a line counts as a drop when it is shorter than this share of the frame's height: at
+ * 2K a drop's streak is long enough to pass for a line, a scratch is longer.
+ */
+const RAIN_MAX_LENGTH = 0.1;
 /** No-witness fallback: the segmenter's certainty, the region's contrast and its largest share of the frame. */
 const ALONE_PROB = 0.85;
 const ALONE_CONTRAST = 0.12;
@@ -164,7 +169,7 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const v = new Float64Array(2);
   const agreed: Agreement = { views: null, departure: 0 };
   const explained: GateResult['regions'] = opts.explain ? [] : undefined;
-  const rain = precipitationOf(regions, w, unit);
+  const rain = precipitationOf(regions, w, h, unit);
   for (const r of regions) {
     agreed.views = null;
     const verdict = rain.has(r) ? 'rain' : judge(r, centre, witnesses, mask, w, h, reach, unit, opts.prob ?? null, v, agreed);
@@ -822,10 +827,10 @@ function streakAxis(r: Region, w: number, unit: number, elongation = STREAK_ELON
 }
 
 /** The regions that are drops of rain or snow (see RAIN_STREAKS); empty when the frame holds no such fall. */
-function precipitationOf(regions: readonly Region[], w: number, unit: number): Set<Region> {
+function precipitationOf(regions: readonly Region[], w: number, h: number, unit: number): Set<Region> {
   const streaks: { r: Region; angle: number; x: number; y: number }[] = [];
   for (const r of regions) {
-    if (isLine(r, unit)) continue;
+    if (isLine(r, unit) && r.y1 - r.y0 > RAIN_MAX_LENGTH * h) continue;
     // Short drops are flagged as stubby strokes: the slant shared with many others decides, not the shape.
     const axis = streakAxis(r, w, unit, RAIN_ELONGATION);
     if (!axis) continue;
