@@ -30,6 +30,23 @@ function discMask(x: number, y: number, r: number): Uint8Array {
   return m;
 }
 
+/**
+ * Paints `count` bright strokes `length` px down into `frame` (w wide), drifting `slant` px right per row,
+ * the i-th from `at(i)`; returns them as the proposal a segmenter would make.
+ */
+function strokes(frame: Float32Array, w: number, count: number, length: number, slant: number, at: (i: number) => [number, number]): Uint8Array {
+  const mask = new Uint8Array(frame.length);
+  for (let i = 0; i < count; i++) {
+    const [x0, y0] = at(i);
+    for (let k = 0; k < length; k++) {
+      const p = (y0 + k) * w + x0 + Math.round(k * slant);
+      frame[p] = 0.9;
+      mask[p] = 255;
+    }
+  }
+  return mask;
+}
+
 /** Five frames of a pan by (dx, dy) per frame. */
 function pan(dx: number, dy: number, seed = 1): Float32Array[] {
   return [-2, -1, 0, 1, 2].map((k) => picture(40 + k * dx, 30 + k * dy, seed * 100 + k + 2));
@@ -241,29 +258,13 @@ describe('gateDamage', () => {
     // Each drop is on the centre frame only, as real rain is at 24 frames a second: motion cannot tell it
     // from dust. Twelve strokes 6 px long at one slant, spread over the frame, can only be a fall.
     const frames = pan(1, 0);
-    const rain = new Uint8Array(W * H);
-    for (let i = 0; i < 12; i++) {
-      const x0 = 12 + ((i * 37) % 130);
-      const y0 = 10 + ((i * 29) % 90);
-      for (let k = 0; k < 6; k++) {
-        const p = (y0 + k) * W + x0 + Math.round(k * 0.3);
-        frames[2]![p] = 0.9;
-        rain[p] = 255;
-      }
-    }
+    const rain = strokes(frames[2]!, W, 12, 6, 0.3, (i) => [12 + ((i * 37) % 130), 10 + ((i * 29) % 90)]);
     const fall = gateDamage(rain, alignWindow(frames, W, H));
     expect(fall.verdicts.rain).toBe(12);
     expect(countMask(fall.mask)).toBe(0);
     // The same strokes lined up one above the other: an intermittent scratch, repainted.
     const pieces = pan(1, 0);
-    const scratch = new Uint8Array(W * H);
-    for (let i = 0; i < 12; i++) {
-      for (let k = 0; k < 6; k++) {
-        const p = (4 + i * 9 + k) * W + 80;
-        pieces[2]![p] = 0.9;
-        scratch[p] = 255;
-      }
-    }
+    const scratch = strokes(pieces[2]!, W, 12, 6, 0, (i) => [80, 4 + i * 9]);
     const broken = gateDamage(scratch, alignWindow(pieces, W, H));
     expect(broken.verdicts.rain).toBe(0);
     expect(countMask(broken.mask)).toBeGreaterThan(0);
@@ -273,16 +274,7 @@ describe('gateDamage', () => {
     // Twelve strokes 20 px long, one pixel wide: lines by their shape, but far shorter than a scratch.
     const [w, h] = [400, 300];
     const frames = [-2, -1, 0, 1, 2].map((k) => texturedPicture({ width: w, height: h, cx: 40 + k, cy: 30, seed: 300 + k }));
-    const rain = new Uint8Array(w * h);
-    for (let i = 0; i < 12; i++) {
-      const x0 = 20 + ((i * 97) % 350);
-      const y0 = 10 + ((i * 71) % 260);
-      for (let k = 0; k < 20; k++) {
-        const p = (y0 + k) * w + x0 + Math.round(k * 0.2);
-        frames[2]![p] = 0.9;
-        rain[p] = 255;
-      }
-    }
+    const rain = strokes(frames[2]!, w, 12, 20, 0.2, (i) => [20 + ((i * 97) % 350), 10 + ((i * 71) % 260)]);
     const fall = gateDamage(rain, alignWindow(frames, w, h));
     expect(fall.verdicts.rain).toBe(12);
     expect(countMask(fall.mask)).toBe(0);
