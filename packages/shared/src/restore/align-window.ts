@@ -22,7 +22,7 @@ export const REPEAT_MAD = 0.004;
 export const JUMP_NOISE = 0.07;
 /** Frames are halved until at most this wide for motion estimation. */
 const MOTION_WIDTH = 640;
-/** Mean brightness difference between two frames past which motion is estimated on exposure-matched planes. */
+/** Typical (median) brightness difference between two frames past which motion is estimated on exposure-matched planes. */
 const FLICKER_MATCH = 0.005;
 
 export interface AlignedNeighbour {

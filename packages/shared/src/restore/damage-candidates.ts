@@ -6,7 +6,8 @@
  * Two tests, both far more permissive than the network, because a cell they skip is a cell the network
  * never sees (recall is decided here):
  * - temporal: the centre is brighter than the 3x3 maximum, or darker than the 3x3 minimum, of both frames
- *   of a symmetric pair (t-1, t+1), (t-2, t+2)... by more than `spike`. One-frame dust and dirt light this
+ *   of a symmetric pair (t-1, t+1), (t-2, t+2)... by more than `spike`, each frame read where the camera
+ *   took the picture when the caller gives the camera's vectors (else at the same place). One-frame dust and dirt light this
  *   up; a pair of frames at distance 2 still sees dust that a duplicated neighbour frame repeats.
  * - line: a thin vertical ridge in the mean of the window's frames: a pixel differs from the mean of the
  *   pixels `lineGap` to its left and right by more than that difference two pixels either side does, on

@@ -281,8 +281,8 @@ export async function runTiles(
 
 /**
  * The centre frame's damage probability, w*h. With `cascade`, only the cells the cheap first stage selects
- * (on the raw window: it only has to be permissive) reach the network (probability 0 elsewhere); without,
- * the whole frame is tiled. Neighbouring cells' tiles are merged where that feeds the network fewer
+ * (it only has to be permissive) reach the network (probability 0 elsewhere); without, the whole frame is
+ * tiled. Neighbouring cells' tiles are merged where that feeds the network fewer
  * pixels (merge-tiles.ts). With `aligned`, the network reads the motion-compensated window.
  * `cascadePlanes`: the window's test planes made beforehand (luma-levels.ts), slot for slot; `cascadeShifts`:
  * the camera's vector to each slot's frame (slotShifts), so the cascade compares where the picture went.
