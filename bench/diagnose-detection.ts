@@ -62,12 +62,14 @@ if (a.real) {
   const clip = await readFolder(a.real, DEFAULT_MAX_FRAMES);
   const { width: W, height: H } = clip.layout;
   const lumas = clip.frames.map((f) => toLuma(f, clip.layout));
+  // The clip's own width sets the cascade's scale, as the service does.
+  const clipSettings = unetSettings(config, W);
   const px = new Map<string, { regions: number; pixels: number }>();
   for (let t = 0; t < lumas.length; t++) {
     const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - 2 + k] ?? null);
     const alignment = alignWindow(window, W, H);
-    const { prob } = await predictDamage(windowSources(window), W, H, run, settings, alignment, undefined, slotShifts(alignment, window));
-    const gate = gateDamage(maskFromProbability(prob, W, H, { ...settings, dilate: 0 }), alignment, { prob, explain: true });
+    const { prob } = await predictDamage(windowSources(window), W, H, run, clipSettings, alignment, undefined, slotShifts(alignment, window));
+    const gate = gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), alignment, { prob, explain: true });
     for (const r of gate.regions ?? []) {
       const e = px.get(r.verdict) ?? { regions: 0, pixels: 0 };
       e.regions++;
