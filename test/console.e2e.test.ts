@@ -179,7 +179,8 @@ describe('the console', () => {
     await page.keyboard.press('d');
     await page.keyboard.press('n');
     await expect(page.locator('[data-testid=repair]').textContent({ timeout: 10_000 })).resolves.toMatch(/repair 1 \/ [1-9]/);
-    await expect(page.locator('[data-testid=zoom-2]').getAttribute('class')).resolves.toBe('on');
+    // The zoom follows the repair in the next render: wait for it rather than read it once.
+    await expect.poll(() => page.locator('[data-testid=zoom-2]').getAttribute('class'), { timeout: 5_000 }).toBe('on');
 
     // 1:1: one frame pixel per screen pixel; 4:1 magnifies.
     await page.click('[data-testid=zoom-1]');
