@@ -75,7 +75,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
   const full = values.full === true;
   const cleanDir = resolve(values.clean!);
-  const photos = existsSync(cleanDir) && (await readdir(cleanDir)).some((n) => /\.(jpe?g|png|webp)$/i.test(n));
+  const photoFiles = existsSync(cleanDir) ? (await readdir(cleanDir)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort() : [];
+  const photos = photoFiles.length > 0;
   // regrain: each sequence also carries its truth under a new grain draw, the truth_new_grain peer.
   const setOpts = { ...(full ? FULL_SET : QUICK_SET), seed, regrain: true, ...(photos ? { cleanDir } : {}) };
   const log = (line: string) => process.stderr.write(line + '\n');
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
       ];
   // The segment worker again at 2K on a photograph training never saw: textured picture is what real scans
   // hold, and it sends far more of the frame to the network than the procedural plate.
-  const photo = photos ? imagesOfSplit((await readdir(cleanDir)).sort().map((n) => join(cleanDir, n)), 'unseen')[0] : undefined;
+  const photo = imagesOfSplit(photoFiles.map((n) => join(cleanDir, n)), 'unseen')[0];
   if (photo && stages.includes('segment_worker')) runs.push({ size: { ...SIZE_2K, label: '2k-photo', plate: photo }, stages: ['segment_worker'], frames: full ? 8 : 4 });
   log(`speed: ${runs.map((r) => `${r.size.label} (${r.stages.join(', ')}; ${r.frames} frames)`).join('; ')}`);
   const { speed, memory } = await measureSpeed({ runs, timeoutMs: full ? 1_800_000 : 300_000, seed, log });

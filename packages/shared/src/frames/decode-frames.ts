@@ -9,7 +9,7 @@ import {
   spawnFfmpeg,
   splitRawFrames,
 } from './ffmpeg.js';
-import { decodePngInProcess } from './decode-png.js';
+import { decodePngInProcess } from './png-frames.js';
 import { imagePipeFormat } from './probe-media.js';
 import { allocFrame, bytesPerFrame, rawPixFmt, type Frame, type MediaInfo, type Samples } from './types.js';
 

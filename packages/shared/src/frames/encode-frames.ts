@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import sharp from 'sharp';
 import { FfmpegError, ffmpegInput, hasEncoder, spawnFfmpeg, type FfmpegProcess } from './ffmpeg.js';
+import { writePngFrame } from './png-frames.js';
 import { bitsFromPixFmt, channelsFromPixFmt } from './probe-media.js';
 import { rawPixFmt, samplesPerFrame, type FrameLayout, type MediaInfo, type Samples, type SequenceFormat } from './types.js';
 
@@ -196,24 +196,6 @@ export async function writeSequenceFrame(opts: SequenceFrameOptions): Promise<vo
     await p.done;
   } catch (err) {
     p.kill();
-    await rm(outPath, { force: true }).catch(() => {});
-    throw err;
-  }
-}
-
-/**
- * PNG in-process: spawning ffmpeg costs more than encoding the frame, and a reel writes thousands. Grey or
- * RGB at the layout's depth, as ffmpeg wrote them (sequencePixFmt); 16-bit samples go in host order and
- * sharp stores them big-endian as PNG requires.
- */
-async function writePngFrame(layout: FrameLayout, data: Samples, outPath: string, signal: AbortSignal | undefined): Promise<void> {
-  signal?.throwIfAborted();
-  const { width, height, channels, bits } = layout;
-  const space = channels === 1 ? (bits === 16 ? 'grey16' : 'b-w') : bits === 16 ? 'rgb16' : 'srgb';
-  try {
-    await sharp(data, { raw: { width, height, channels } }).toColourspace(space).png({ compressionLevel: 6 }).toFile(outPath);
-    signal?.throwIfAborted();
-  } catch (err) {
     await rm(outPath, { force: true }).catch(() => {});
     throw err;
   }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../errors.js';
 import {
   bitsFromPixFmt,
+  bytesPerFrame,
   decodeFrames,
   detectShots,
   ffprobeJson,
@@ -280,7 +281,7 @@ describe('decodeFrames', () => {
       const urls = names.map((n) => join(sub, n));
       const media = await probeSequence(urls, names);
       const got = await collect(decodeFrames({ media, urls, start: 0, end: names.length }));
-      const size = media.layout.width * media.layout.height * media.layout.channels * (media.layout.bits / 8);
+      const size = bytesPerFrame(media.layout);
       for (const [i, url] of urls.entries()) {
         const want = await runFfmpegToBuffer(['-i', url, '-sws_flags', 'bicubic+accurate_rnd+full_chroma_int', '-f', 'rawvideo', '-pix_fmt', rawFmt(media.layout), 'pipe:1'], { maxBytes: size * 2 });
         const data = got[i]!.data;
