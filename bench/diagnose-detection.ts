@@ -7,7 +7,8 @@
  *   npx tsx bench/diagnose-detection.ts [--split unseen|train] [--seed 1] [--clean .cache/clean-images] [--only name-part] [--verbose: verdicts per sequence] [--real <clip folder>: flagged pixels per verdict, no truth]
  *     [--size 480x360: the sequences' size; scans are 2K and up, where the cascade and the network see other scales]
  *     [--dump <dir> [--dump-verdict v]: PNG strips (t-1 | t | t+1, 3x, region outlined) of kept regions (or of
- *     verdict v) that are mostly not damage; with --real, of every such region] [--lines: each line region's verdict, true share and mean probability]
+ *     verdict v) that are mostly not damage; with --dump-missed, of dropped regions (verdict v) that are mostly damage;
+ *     with --real, of every such region; --dump-min N: only regions of at least N px] [--lines: each line region's verdict, true share and mean probability]
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +37,8 @@ const { values: a } = parseArgs({
     real: { type: 'string' },
     dump: { type: 'string' },
     'dump-verdict': { type: 'string' },
+    'dump-missed': { type: 'boolean', default: false },
+    'dump-min': { type: 'string', default: '0' },
     lines: { type: 'boolean', default: false },
     size: { type: 'string', default: '480x360' },
   },
@@ -124,8 +127,10 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
         console.log(`LINE ${seq.name.slice(0, 3)} ${r.verdict} n ${r.pixels.length} true ${(tp / r.pixels.length).toFixed(2)} prob ${mp.toFixed(3)}`);
       }
       if (a.dump && dumpedVerdict(r.verdict)) {
-        const wrong = [...r.pixels].filter((p) => !truth[p] && !ignore[p] && !near[p]).length;
-        if (wrong > r.pixels.length / 2 && dumped < 40) await dumpStrip(a.dump, `${seq.name.slice(0, 3)}-t${t}-${r.verdict}-${dumped++}`, lumas, t, r.pixels, W, H);
+        // Kept regions that are mostly picture, or with --dump-missed, dropped regions that are mostly damage.
+        const kept = r.verdict === 'damage' || r.verdict === 'scratch';
+        const wrong = [...r.pixels].filter((p) => (kept ? !truth[p] && !ignore[p] && !near[p] : truth[p])).length;
+        if (kept !== a['dump-missed'] && wrong > r.pixels.length / 2 && r.pixels.length >= Number(a['dump-min']) && dumped < 40) await dumpStrip(a.dump, `${seq.name.slice(0, 3)}-t${t}-${r.verdict}-${dumped++}`, lumas, t, r.pixels, W, H);
       }
     }
     const masks: Record<StageName, Uint8Array> = { cascade_cells: cellMask, network: regions, gated };
@@ -181,10 +186,13 @@ function nearTruth(mask: Uint8Array, w: number, h: number, r: number): Uint8Arra
 async function dumpStrip(dir: string, name: string, lumas: Float32Array[], t: number, pixels: Int32Array, w: number, h: number): Promise<void> {
   const xs = Array.from(pixels, (p) => p % w);
   const ys = Array.from(pixels, (p) => Math.floor(p / w));
-  const x0 = Math.max(0, Math.min(...xs) - 16);
-  const y0 = Math.max(0, Math.min(...ys) - 16);
-  const cw = Math.min(w - 1, Math.max(...xs) + 16) - x0 + 1;
-  const ch = Math.min(h - 1, Math.max(...ys) + 16) - y0 + 1;
+  // Reduced, not spread: a large region has more pixels than a call may take arguments.
+  const lo = (v: number[]) => v.reduce((m, x) => Math.min(m, x), Infinity);
+  const hi = (v: number[]) => v.reduce((m, x) => Math.max(m, x), -Infinity);
+  const x0 = Math.max(0, lo(xs) - 16);
+  const y0 = Math.max(0, lo(ys) - 16);
+  const cw = Math.min(w - 1, hi(xs) + 16) - x0 + 1;
+  const ch = Math.min(h - 1, hi(ys) + 16) - y0 + 1;
   const S = 3;
   const stripW = 3 * cw * S;
   const inRegion = new Set(pixels);

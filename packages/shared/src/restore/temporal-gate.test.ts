@@ -114,6 +114,21 @@ describe('gateDamage', () => {
     expect(countMask(pole.mask)).toBe(0);
   });
 
+  it('judges a blotch on a scratch apart from the scratch: the line every neighbour holds does not speak for the blotch', () => {
+    const frames = pan(3, 0);
+    for (const f of frames) for (let y = 5; y < H - 5; y++) f[y * W + 100] = 0.95;
+    disc(frames[2]!, 106, 40, 6, 0.05);
+    const blotch = discMask(106, 40, 6);
+    const proposal = blotch.slice();
+    for (let y = 5; y < H - 5; y++) proposal[y * W + 100] = 255;
+    const g = gateDamage(proposal, alignWindow(frames, W, H));
+    expect(g.verdicts.scratch).toBeGreaterThanOrEqual(1);
+    // The blotch (less its overlap with the line) is repainted, not left as picture the line vouched for.
+    let blotchKept = 0;
+    for (let i = 0; i < blotch.length; i++) if (blotch[i] && g.mask[i]) blotchKept++;
+    expect(blotchKept).toBeGreaterThan(0.8 * countMask(blotch));
+  });
+
   it('skips a repeated neighbour, which would confirm the damage, and still finds the dust', () => {
     const frames = pan(2, 1);
     disc(frames[2]!, 80, 60, 3, 0.05);
@@ -150,6 +165,26 @@ describe('gateDamage', () => {
     });
     const band = new Uint8Array(W * H);
     for (let y = 0; y < H; y++) for (let x = W - 3; x < W; x++) band[y * W + x] = 255;
+    const g = gateDamage(band, alignWindow(frames, W, H));
+    expect(g.verdicts.border).toBe(1);
+    expect(countMask(g.mask)).toBe(0);
+  });
+
+  it('leaves a bright border drawn round the whole picture alone, though it is one region along every side', () => {
+    const frames = pan(1, 0);
+    const band = new Uint8Array(W * H);
+    frames.forEach((f, i) => {
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          if (x >= 4 && x < W - 4 && y >= 4 && y < H - 4) continue;
+          // The gate's inner edge weaves: the centre's border is a pixel wider than its neighbours'.
+          const inner = x >= 5 && x < W - 5 && y >= 5 && y < H - 5;
+          if (inner && i !== 2) continue;
+          f[y * W + x] = 0.97;
+          if (i === 2) band[y * W + x] = 255;
+        }
+      }
+    });
     const g = gateDamage(band, alignWindow(frames, W, H));
     expect(g.verdicts.border).toBe(1);
     expect(countMask(g.mask)).toBe(0);

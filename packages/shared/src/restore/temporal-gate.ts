@@ -28,6 +28,7 @@
  * alignment (align-window.ts), the same one the network's input is built from.
  */
 import { cameraVector, median, type AlignedNeighbour, type WindowAlignment } from './align-window.js';
+import { principalAxes, regionsOf, splitMixed, type Region } from './gate-regions.js';
 import { countMask } from './morphology.js';
 
 export interface GateOptions {
@@ -98,6 +99,8 @@ const EDGE_BAND = 0.06;
 const EDGE_MIN_LENGTH = 0.5;
 /** A border band differs from the picture beside it by at least this (luma), measured EDGE_SIDE px out on each side. */
 const EDGE_STEP = 0.08;
+/** A region along two sides of the frame is its border when at least this share of it lies in the edge band. */
+const RING_IN_BAND = 0.9;
 const EDGE_SIDE = 5;
 /** A streak: at least this many times longer than wide (principal axes) and at most this wide (std, px at 1024). */
 const STREAK_ELONGATION = 3;
@@ -165,7 +168,8 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
 
   const unit = w / 1024;
   const reach = Math.max(6, Math.round((opts.reach ?? 10) * unit));
-  const regions = regionsOf(mask, w, h, count);
+  const lineShape = { thickness: LINE_WIDTH * Math.max(1, unit), length: LINE_HEIGHT * Math.max(1, unit), elongation: LINE_ELONGATION };
+  const regions = regionsOf(mask, w, h, count).flatMap((r) => splitMixed(r, w, lineShape));
   const v = new Float64Array(2);
   const agreed: Agreement = { views: null, departure: 0 };
   const explained: GateResult['regions'] = opts.explain ? [] : undefined;
@@ -180,55 +184,6 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
-}
-
-interface Region {
-  pixels: Int32Array;
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-/** 8-connected regions of the mask with their pixel lists and boxes; memory follows the flagged pixels, not the frame. */
-function regionsOf(mask: Uint8Array, w: number, h: number, count: number): Region[] {
-  const seen = new Uint8Array(w * h);
-  const stack = new Int32Array(count);
-  const regions: Region[] = [];
-  for (let start = 0; start < mask.length; start++) {
-    if (mask[start] === 0 || seen[start] !== 0) continue;
-    let sp = 0;
-    let n = 0;
-    const list: number[] = [];
-    stack[sp++] = start;
-    seen[start] = 1;
-    let x0 = w;
-    let y0 = h;
-    let x1 = -1;
-    let y1 = -1;
-    while (sp > 0) {
-      const p = stack[--sp]!;
-      list.push(p);
-      n++;
-      const px = p % w;
-      const py = (p - px) / w;
-      if (px < x0) x0 = px;
-      if (px > x1) x1 = px;
-      if (py < y0) y0 = py;
-      if (py > y1) y1 = py;
-      for (let y = Math.max(0, py - 1); y <= Math.min(h - 1, py + 1); y++) {
-        for (let x = Math.max(0, px - 1); x <= Math.min(w - 1, px + 1); x++) {
-          const q = y * w + x;
-          if (mask[q] !== 0 && seen[q] === 0) {
-            seen[q] = 1;
-            stack[sp++] = q;
-          }
-        }
-      }
-    }
-    regions.push({ pixels: Int32Array.from(list), x0, y0, x1: x1 + 1, y1: y1 + 1 });
-  }
-  return regions;
 }
 
 /** A region's sampled pixels, its ring's, the box holding both, and the centre's values at them. */
@@ -722,11 +677,32 @@ function pairAgrees(a: AlignedView, b: AlignedView, departure: number): boolean 
  * Near the edge but not on it, only a step between the band and the picture counts: a line with picture
  * on both sides is a scratch (or a pole) like any other, and is judged as one.
  */
+/**
+ * A border drawn all round the picture (a bright gate with rounded corners) is one region along two or
+ * more sides of the frame: its box is the frame's, so no side's test sees a band. It runs along at least
+ * EDGE_MIN_LENGTH of a side and nearly all of it lies within EDGE_BAND of the edges; a blotch in a corner
+ * is not that long.
+ */
+function framesPicture(r: Region, w: number, h: number): boolean {
+  const flush = Number(r.x0 === 0) + Number(r.x1 === w) + Number(r.y0 === 0) + Number(r.y1 === h);
+  if (flush < 2 || (r.x1 - r.x0 < EDGE_MIN_LENGTH * w && r.y1 - r.y0 < EDGE_MIN_LENGTH * h)) return false;
+  const bx = EDGE_BAND * w;
+  const by = EDGE_BAND * h;
+  let inBand = 0;
+  for (const p of r.pixels) {
+    const x = p % w;
+    const y = (p - x) / w;
+    if (x < bx || x >= w - bx || y < by || y >= h - by) inBand++;
+  }
+  return inBand >= RING_IN_BAND * r.pixels.length;
+}
+
 function alongEdge(r: Region, w: number, h: number, centre: Float32Array): boolean {
   const bw = r.x1 - r.x0;
   const bh = r.y1 - r.y0;
   // A band flush with the edge needs no length: it is the edge.
   if (((r.x0 === 0 || r.x1 === w) && bh >= EDGE_ELONGATION * bw) || ((r.y0 === 0 || r.y1 === h) && bw >= EDGE_ELONGATION * bh)) return true;
+  if (framesPicture(r, w, h)) return true;
   // The band's inner edge is what gets flagged, a few per cent of the frame in from its side.
   const nearSide = r.x0 <= EDGE_BAND * w || r.x1 >= (1 - EDGE_BAND) * w;
   const nearTopOrBottom = r.y0 <= EDGE_BAND * h || r.y1 >= (1 - EDGE_BAND) * h;
@@ -894,34 +870,6 @@ function alongStreak(centre: Float32Array, n: Float32Array, s: Samples, w: numbe
   if (!at) return best;
   const d = departureOf(centre, s.inner, alignedView(n, s, w, h, at.dx, at.dy));
   return !Number.isNaN(d) && (Number.isNaN(best.d) || Math.abs(d) < Math.abs(best.d)) ? { ...at, d } : best;
-}
-
-/** A region's spread along and across its principal axis (standard deviations, px) and its unit normal. */
-function principalAxes(r: Region, w: number): { major: number; minor: number; normal: [number, number] } {
-  let mx = 0;
-  let my = 0;
-  for (const p of r.pixels) {
-    mx += p % w;
-    my += Math.floor(p / w);
-  }
-  mx /= r.pixels.length;
-  my /= r.pixels.length;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
-  for (const p of r.pixels) {
-    const dx = (p % w) - mx;
-    const dy = Math.floor(p / w) - my;
-    sxx += dx * dx;
-    syy += dy * dy;
-    sxy += dx * dy;
-  }
-  const n = r.pixels.length;
-  const mean = (sxx + syy) / (2 * n);
-  const spread = Math.sqrt(((sxx - syy) / (2 * n)) ** 2 + (sxy / n) ** 2);
-  // The major axis is at angle θ with tan 2θ = 2 sxy / (sxx − syy); the normal is perpendicular to it.
-  const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
-  return { major: Math.sqrt(mean + spread), minor: Math.sqrt(Math.max(0, mean - spread)), normal: [-Math.sin(theta), Math.cos(theta)] };
 }
 
 /**
