@@ -44,8 +44,9 @@ STAGE2_EPOCHS=${STAGE2_EPOCHS:-15}
 require_python 'torch, onnx, numpy, PIL'
 fetch_clean_images
 GEN=training/segmentation/make-train-set.ts
-# Sets made before the network read aligned windows lack them: the version makes them new.
-export SET_VERSION=aligned-1
+# The version makes sets new when what the generator writes changes: aligned-1 added the aligned windows,
+# aligned-2 their motion estimated on exposure-matched frames (as the service does since 2026-12-02).
+export SET_VERSION=aligned-2
 make_set $GEN "$DATA" "${SET_ARGS[@]}"
 make_set $GEN "$DATA_SMALL" "${SMALL_ARGS[@]}"
 make_set $GEN "$DATA_NEG" "${NEG_ARGS[@]}"
@@ -76,7 +77,10 @@ fi
 [[ -f "$RUN/stage2/last.pt" ]] || train_stage "$RUN/stage1" "$STAGE1_EPOCHS" --input aligned --data "$DATA,$DATA_SMALL,$DATA_HARD" --threads 2 --seed 1 --steps-per-epoch 100 --pos-share 0.3 --focal-alpha 0.5 "$@"
 # Stage 2: fine-tune with the still negatives (pictures whose lines stay put) and extra uncorrelated noise on
 # half the crops (other grain); its last checkpoint is exported, since validation holds neither.
-train_stage "$RUN/stage2" "$STAGE2_EPOCHS" --input aligned --data "$DATA,$DATA_SMALL,$DATA_HARD,$DATA_NEG" --init "$RUN/stage1/best.pt" --threads 2 --seed 2 --steps-per-epoch 100 --lr 1e-3 --pos-share 0.3 --focal-alpha 0.5 --noise 0.025 "$@"
+# A stage continued from its last checkpoint (CONTINUE_SHIPPED included) takes its weights from there.
+init=()
+[[ -f "$RUN/stage2/last.pt" ]] || init=(--init "$RUN/stage1/best.pt")
+train_stage "$RUN/stage2" "$STAGE2_EPOCHS" --input aligned --data "$DATA,$DATA_SMALL,$DATA_HARD,$DATA_NEG" "${init[@]}" --threads 2 --seed 2 --steps-per-epoch 100 --lr 1e-3 --pos-share 0.3 --focal-alpha 0.5 --noise 0.025 "$@"
 "$PY" training/segmentation/export_onnx.py --ckpt "$RUN/stage2/last.pt" --out "$OUT"
 echo '{ "input": "aligned", "window": 5 }' > "${OUT%.onnx}.json"
 cp "$RUN/stage2/last.pt" "$(dirname "$OUT")/checkpoint.pt"

@@ -139,3 +139,25 @@ export function splitMixed(r: Region, w: number, shape: LineShape): Region[] {
   const rest = restCount > 0 ? regionsOf(sub, sw, sh, restCount) : [];
   return [...lines, ...rest].map(toFrame);
 }
+
+/**
+ * The unflagged pixels between `from` and `to` px (square distance) of the region: its surroundings
+ * following its outline, where a box's ring would mostly hold what lies beside a long diagonal region.
+ */
+export function outlineRing(r: Region, mask: Uint8Array, w: number, h: number, from: number, to: number): Int32Array {
+  const x0 = Math.max(0, r.x0 - to);
+  const y0 = Math.max(0, r.y0 - to);
+  const sw = Math.min(w, r.x1 + to) - x0;
+  const sh = Math.min(h, r.y1 + to) - y0;
+  const sub = new Uint8Array(sw * sh);
+  for (const p of r.pixels) sub[(Math.floor(p / w) - y0) * sw + (p % w) - x0] = 1;
+  const near = dilateMask(sub, sw, sh, from, 'square');
+  const far = dilateMask(sub, sw, sh, to, 'square');
+  const out: number[] = [];
+  for (let i = 0; i < sub.length; i++) {
+    if (!far[i] || near[i]) continue;
+    const p = (Math.floor(i / sw) + y0) * w + (i % sw) + x0;
+    if (mask[p] === 0) out.push(p);
+  }
+  return Int32Array.from(out);
+}
