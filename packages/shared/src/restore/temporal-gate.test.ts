@@ -145,6 +145,22 @@ describe('gateDamage', () => {
     expect(countMask(g.mask)).toBe(0);
   });
 
+  it('repaints a large faint blotch on textured picture under a zoom, where one vector cannot align its surroundings', () => {
+    const [w, h] = [320, 240];
+    const frames = [-2, -1, 0, 1, 2].map((k) => texturedPicture({ width: w, height: h, cx: 0, cy: 0, seed: 40 + k, zoom: 1 + 0.04 * k }));
+    const blotch = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (Math.hypot(x - 240, y - 170) > 45) continue;
+        blotch[y * w + x] = 255;
+        frames[2]![y * w + x] = frames[2]![y * w + x]! - 0.09;
+      }
+    }
+    const g = gateDamage(blotch, alignWindow(frames, w, h));
+    expect(g.verdicts.damage).toBe(1);
+    expect(countMask(g.mask)).toBeGreaterThan(0.8 * countMask(blotch));
+  });
+
   it('skips a repeated neighbour, which would confirm the damage, and still finds the dust', () => {
     const frames = pan(2, 1);
     disc(frames[2]!, 80, 60, 3, 0.05);

@@ -15,6 +15,8 @@ export interface TexturedPicture {
   grain?: number;
   /** 1: another picture altogether (a jump); default 0. */
   pattern?: 0 | 1;
+  /** Magnification about the frame's centre (default 1): a zoom's frames each take their own. */
+  zoom?: number;
 }
 
 export function texturedPicture(o: TexturedPicture): Float32Array {
@@ -22,10 +24,11 @@ export function texturedPicture(o: TexturedPicture): Float32Array {
   const out = new Float32Array(W * H);
   fillNormal(out, o.seed);
   const grain = o.grain ?? 0.012;
+  const zoom = o.zoom ?? 1;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
-      const u = x + o.cx;
-      const v = y + o.cy;
+      const u = (x - W / 2) / zoom + W / 2 + o.cx;
+      const v = (y - H / 2) / zoom + H / 2 + o.cy;
       const tex = o.pattern === 1 ? 0.5 + 0.25 * Math.cos(u / 3.1 + v / 4.7) : 0.5 + 0.18 * Math.sin(u / 6.3) * Math.cos(v / 8.1) + 0.1 * Math.sin((u + 2 * v) / 13.7);
       out[y * W + x] = tex + grain * out[y * W + x]!;
     }
