@@ -153,13 +153,15 @@ const ALONE_CONTRAST = 0.12;
 /** Largest region (as the side of a square, px at 1024 width; at least 8 px) kept on the segmenter's word alone. */
 const ALONE_MAX_SIDE = 32;
 /**
- * Moving on its own (see movesOnItsOwn): the outline ring (MOVING_RING_FROM to RING px out) departs by more
+ * Moving on its own (see movesOnItsOwn): the outline ring (from MOVING_RING_FROM px out to MOVING_RING_TO px
+ * at 1024 width, at least MOVING_MIN_RING px) departs by more
  * than MOVING_RING_SIGMAS noise on at least MOVING_RING_SHARE of its pixels in every neighbour, and a
  * neighbour holds the region's content within MOVING_REACH × √(its pixels) at MOVING_FOUND of its cost at
  * the camera's vector. A clean still 2K shot of walking figures (diagnose-detection, unseen s14) went from
  * 1,199 to 480 false pixels per million; the 480 px splits lost 130 true pixels of 400,000.
  */
-const MOVING_RING_FROM = 3;
+const MOVING_RING_FROM = 2;
+const MOVING_RING_TO = 6;
 const MOVING_MIN_RING = 8;
 const MOVING_RING_SIGMAS = 4;
 const MOVING_RING_SHARE = 0.1;
@@ -478,7 +480,7 @@ function judge(
       if (sameFrame(views[i]!, views[j]!)) continue;
       if (pairAgrees(views[i]!, views[j]!, dep)) {
         if (isFlicker(r, dep, unit)) return 'flicker';
-        if (movesOnItsOwn(r, centre, witnesses, mask, w, h, reach, v)) return 'moving';
+        if (movesOnItsOwn(r, centre, witnesses, mask, w, h, reach, unit, v)) return 'moving';
         agreed.views = [views[i]!, views[j]!];
         agreed.departure = Math.sign(da) * dep;
         return 'damage';
@@ -500,8 +502,8 @@ function judge(
  * moved: a swinging limb in a still shot, which both neighbours show as background and so look like damage
  * to the pair test. Dust lies on picture that went with the camera, and no neighbour holds its content.
  */
-function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witness[], mask: Uint8Array, w: number, h: number, reach: number, v: Float64Array): boolean {
-  const ring = thin(outlineRing(r, mask, w, h, MOVING_RING_FROM, RING));
+function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witness[], mask: Uint8Array, w: number, h: number, reach: number, unit: number, v: Float64Array): boolean {
+  const ring = thin(outlineRing(r, mask, w, h, MOVING_RING_FROM, Math.max(2 * MOVING_RING_FROM, Math.round(MOVING_RING_TO * unit))));
   if (ring.length < MOVING_MIN_RING) return false;
   const cx = Math.min(w - 1, (r.x0 + r.x1) >> 1);
   const cy = Math.min(h - 1, (r.y0 + r.y1) >> 1);
