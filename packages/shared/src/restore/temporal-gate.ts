@@ -153,8 +153,8 @@ const ALONE_CONTRAST = 0.12;
 /** Largest region (as the side of a square, px at 1024 width; at least 8 px) kept on the segmenter's word alone. */
 const ALONE_MAX_SIDE = 32;
 /**
- * Moving on its own (see movesOnItsOwn): the outline ring (from MOVING_RING_FROM px out to MOVING_RING_TO px
- * at 1024 width, at least MOVING_MIN_RING px) departs by more
+ * Moving on its own (see movesOnItsOwn): the outline ring (from MOVING_RING_FROM px out to MOVING_RING_TO px,
+ * scaled up from 1024 width; at least MOVING_MIN_RING samples) departs by more
  * than MOVING_RING_SIGMAS noise on at least MOVING_RING_SHARE of its pixels in every neighbour, and a
  * neighbour holds the region's content within MOVING_REACH × √(its pixels) at MOVING_FOUND of its cost at
  * the camera's vector. A clean still 2K shot of walking figures (diagnose-detection, unseen s14) went from
@@ -503,7 +503,7 @@ function judge(
  * to the pair test. Dust lies on picture that went with the camera, and no neighbour holds its content.
  */
 function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witness[], mask: Uint8Array, w: number, h: number, reach: number, unit: number, v: Float64Array): boolean {
-  const ring = thin(outlineRing(r, mask, w, h, MOVING_RING_FROM, Math.max(2 * MOVING_RING_FROM, Math.round(MOVING_RING_TO * unit))));
+  const ring = thin(outlineRing(r, mask, w, h, MOVING_RING_FROM, Math.max(MOVING_RING_TO, Math.round(MOVING_RING_TO * unit))));
   if (ring.length < MOVING_MIN_RING) return false;
   const cx = Math.min(w - 1, (r.x0 + r.x1) >> 1);
   const cy = Math.min(h - 1, (r.y0 + r.y1) >> 1);
