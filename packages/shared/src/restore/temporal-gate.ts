@@ -101,9 +101,9 @@ const EDGE_BAND = 0.06;
 const EDGE_MIN_LENGTH = 0.5;
 /** A border band differs from the picture beside it by at least this (luma), measured EDGE_SIDE px out on each side. */
 const EDGE_STEP = 0.08;
+const EDGE_SIDE = 5;
 /** A region along two sides of the frame is its border when at least this share of it lies in the edge band. */
 const RING_IN_BAND = 0.9;
-const EDGE_SIDE = 5;
 /** A streak: at least this many times longer than wide (principal axes) and at most this wide (std, px at 1024). */
 const STREAK_ELONGATION = 3;
 const STREAK_WIDTH = 1.5;
@@ -514,8 +514,8 @@ function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witn
     const dy = Math.round(v[1]!);
     const diffs: number[] = [];
     for (const p of ring) {
-      const q = shifted(p, w, h, dx, dy);
-      if (q >= 0) diffs.push(centre[p]! - wit.luma[q]!);
+      const there = readAt(wit.luma, p, w, h, dx, dy, undefined, v);
+      if (!Number.isNaN(there)) diffs.push(centre[p]! - there);
     }
     if (diffs.length < MOVING_MIN_RING) return false;
     const off = median(Float64Array.from(diffs));
@@ -534,9 +534,9 @@ function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witn
       let sum = 0;
       let n = 0;
       for (const p of inner) {
-        const q = shifted(p, w, h, ox, oy);
-        if (q < 0) continue;
-        sum += Math.abs(centre[p]! - wit.luma[q]! - off);
+        const there = readAt(wit.luma, p, w, h, ox, oy, undefined, v);
+        if (Number.isNaN(there)) continue;
+        sum += Math.abs(centre[p]! - there - off);
         n++;
       }
       return n < inner.length / 2 ? Infinity : sum / n;
@@ -547,13 +547,6 @@ function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witn
     }
     return false;
   });
-}
-
-/** Pixel p moved by (dx, dy), or -1 outside the frame. */
-function shifted(p: number, w: number, h: number, dx: number, dy: number): number {
-  const x = (p % w) + dx;
-  const y = (p - (p % w)) / w + dy;
-  return x >= 0 && x < w && y >= 0 && y < h ? y * w + x : -1;
 }
 
 /**
@@ -765,12 +758,6 @@ function pairAgrees(a: AlignedView, b: AlignedView, departure: number): boolean 
 }
 
 /**
- * A band along the frame's edge: the gate's edge, a black or bright border, the edge of the scan window.
- * They flicker and weave with the film, so the neighbours never confirm them, yet they are not damage.
- * Near the edge but not on it, only a step between the band and the picture counts: a line with picture
- * on both sides is a scratch (or a pole) like any other, and is judged as one.
- */
-/**
  * A border drawn all round the picture (a bright gate with rounded corners) is one region along two or
  * more sides of the frame: its box is the frame's, so no side's test sees a band. It runs along at least
  * EDGE_MIN_LENGTH of a side and nearly all of it lies within EDGE_BAND of the edges; a blotch in a corner
@@ -790,6 +777,12 @@ function framesPicture(r: Region, w: number, h: number): boolean {
   return inBand >= RING_IN_BAND * r.pixels.length;
 }
 
+/**
+ * A band along the frame's edge: the gate's edge, a black or bright border, the edge of the scan window.
+ * They flicker and weave with the film, so the neighbours never confirm them, yet they are not damage.
+ * Near the edge but not on it, only a step between the band and the picture counts: a line with picture
+ * on both sides is a scratch (or a pole) like any other, and is judged as one.
+ */
 function alongEdge(r: Region, w: number, h: number, centre: Float32Array): boolean {
   const bw = r.x1 - r.x0;
   const bh = r.y1 - r.y0;
