@@ -58,7 +58,8 @@ const total = Object.fromEntries(STAGES.map((s) => [s, emptyConfusion()])) as Re
 const byVerdict = new Map<string, { tp: number; halo: number; far: number; regions: number }>();
 let dumped = 0;
 /** The verdict whose regions --dump shows: --dump-verdict, or by default what is repainted. */
-const dumpedVerdict = (v: string) => (a['dump-verdict'] ? v === a['dump-verdict'] : v === 'damage' || v === 'scratch');
+const repainted = (v: string) => v === 'damage' || v === 'scratch';
+const dumpedVerdict = (v: string) => (a['dump-verdict'] ? v === a['dump-verdict'] : repainted(v));
 const classMiss = new Map<number, { pixels: number; found: Record<StageName, number> }>();
 
 if (a.real) {
@@ -128,7 +129,7 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
       }
       if (a.dump && dumpedVerdict(r.verdict)) {
         // Kept regions that are mostly picture, or with --dump-missed, dropped regions that are mostly damage.
-        const kept = r.verdict === 'damage' || r.verdict === 'scratch';
+        const kept = repainted(r.verdict);
         const wrong = [...r.pixels].filter((p) => (kept ? !truth[p] && !ignore[p] && !near[p] : truth[p])).length;
         if (kept !== a['dump-missed'] && wrong > r.pixels.length / 2 && r.pixels.length >= Number(a['dump-min']) && dumped < 40) await dumpStrip(a.dump, `${seq.name.slice(0, 3)}-t${t}-${r.verdict}-${dumped++}`, lumas, t, r.pixels, W, H);
       }
