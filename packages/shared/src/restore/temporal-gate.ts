@@ -69,8 +69,10 @@ const AGREE_RATIO = 0.15;
 const GRAIN_FLOOR = 0.012;
 /** A pixel of a confirmed region is repainted when it departs by at least this share of the region's departure. */
 const TRIM_SHARE = 0.1;
+/** A pixel beside kept damage joins it when it departs from both agreeing neighbours by this many times their noise. */
+const GROW_SIGMAS = 2;
 /** A line scratch's pixel is repainted when it departs from the picture beside it by this share of its row's peak. */
-const LINE_CORE_SHARE = 0.2;
+const LINE_CORE_SHARE = 0.1;
 /** A neighbour's view fits the centre's ring when their median difference there is at most this many times its noise. */
 const RING_FIT = 1.5;
 /** How much more the neighbours may differ under the region than on its ring: picture varies within a patch. */
@@ -188,7 +190,8 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const lineShape = { thickness: LINE_WIDTH * Math.max(1, unit), length: LINE_HEIGHT * Math.max(1, unit), elongation: LINE_ELONGATION };
   const regions = regionsOf(mask, w, h, count).flatMap((r) => splitMixed(r, w, lineShape));
   const v = new Float64Array(2);
-  const agreed: Agreement = { views: null, departure: 0 };
+  const agreed: Agreement = { views: null, departure: 0, noise: 0 };
+  const rim = Math.max(1, Math.round(unit));
   const explained: GateResult['regions'] = opts.explain ? [] : undefined;
   const rain = precipitationOf(regions, w, h, unit);
   for (const r of regions) {
@@ -197,7 +200,7 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
-    const kept = verdict === 'scratch' ? lineCore(r, centre, w) : verdict !== 'damage' ? null : agreed.views ? departing(r, centre, agreed, w, h) : r.pixels;
+    const kept = verdict === 'scratch' ? lineCore(r, centre, w) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h), centre, agreed, w, h, rim) : r.pixels;
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
@@ -483,6 +486,7 @@ function judge(
         if (movesOnItsOwn(r, centre, witnesses, mask, w, h, reach, unit, v)) return 'moving';
         agreed.views = [views[i]!, views[j]!];
         agreed.departure = Math.sign(da) * dep;
+        agreed.noise = Math.max(witnesses[i]!.noise, witnesses[j]!.noise);
         return 'damage';
       }
     }
@@ -586,6 +590,8 @@ function medianDifference(a: ArrayLike<number>, b: ArrayLike<number>, abs: boole
 interface Agreement {
   views: [AlignedView, AlignedView] | null;
   departure: number;
+  /** The larger of the two neighbours' noise (grain and alignment error against the centre). */
+  noise: number;
 }
 
 /**
@@ -632,6 +638,41 @@ function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number
     if (count > 0 && around >= 5) kept.push(p);
   }
   return Int32Array.from(kept);
+}
+
+/**
+ * The kept pixels and up to `steps` pixels around them that depart from both agreeing neighbours the
+ * damage's way by more than the grain (GROW_SIGMAS of the noise) and TRIM_SHARE of its departure: the soft
+ * edge of a speck, which the segmenter often leaves out and which shows as a halo when left.
+ */
+function withRim(kept: Int32Array, centre: Float32Array, agreed: Agreement, w: number, h: number, steps: number): Int32Array {
+  if (kept.length === 0) return kept;
+  const [a, b] = agreed.views!;
+  const sign = Math.sign(agreed.departure);
+  const floor = Math.max(GROW_SIGMAS * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
+  const v = new Float64Array(2);
+  const departs = (view: AlignedView, q: number) => sign * (centre[q]! - readAt(view.luma, q, w, h, view.dx, view.dy, view.field, v) - view.off) >= floor;
+  const seen = new Set<number>(kept);
+  const out = [...kept];
+  let frontier: ArrayLike<number> & Iterable<number> = kept;
+  for (let step = 0; step < steps && frontier.length > 0; step++) {
+    const next: number[] = [];
+    for (const p of frontier) {
+      const px = p % w;
+      const py = (p - px) / w;
+      for (let y = Math.max(0, py - 1); y <= Math.min(h - 1, py + 1); y++) {
+        for (let x = Math.max(0, px - 1); x <= Math.min(w - 1, px + 1); x++) {
+          const q = y * w + x;
+          if (seen.has(q)) continue;
+          seen.add(q);
+          if (departs(a, q) && departs(b, q)) next.push(q);
+        }
+      }
+    }
+    out.push(...next);
+    frontier = next;
+  }
+  return Int32Array.from(out);
 }
 
 /**
