@@ -35,6 +35,14 @@ describe('alignWindow', () => {
     }
   });
 
+  it("gives each neighbour the camera's move for the whole frame, to a fraction of a pixel", () => {
+    const frames = [-2, -1, 0, 1, 2].map((k) => picture(30 + 3 * k, 20 - 2 * k, 10 + k));
+    for (const n of alignWindow(frames, W, H).neighbours) {
+      expect(n.shift[0], `neighbour ${n.offset}`).toBeCloseTo(-3 * n.offset, 0);
+      expect(n.shift[1], `neighbour ${n.offset}`).toBeCloseTo(2 * n.offset, 0);
+    }
+  });
+
   it('estimates the camera on soft picture whose exposure flickers by a few percent, as old film does', () => {
     // Broad, soft shapes and grain: nearly flat to a block, so a brightness step of 0.03 outweighs a
     // wrong match and pulled the whole frame's vector to the edge of the search.

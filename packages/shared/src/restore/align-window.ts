@@ -10,7 +10,7 @@
  * end of the shot. With none left the detector judges the frame by itself, and conservatively.
  */
 import { downscale2 } from './luma.js';
-import { estimateMotion, fieldSampler, vectorAt, type FieldSampler } from './motion.js';
+import { estimateMotion, globalShift, fieldSampler, vectorAt, type FieldSampler, type MotionField } from './motion.js';
 
 /** A neighbour whose mean absolute difference to the centre is below this is a repeat of it. */
 export const REPEAT_MAD = 0.004;
@@ -24,6 +24,10 @@ export const JUMP_NOISE = 0.07;
 const MOTION_WIDTH = 640;
 /** Typical (median) brightness difference between two frames past which motion is estimated on exposure-matched planes. */
 const FLICKER_MATCH = 0.005;
+/** How far (small-plane pixels) the search for a further neighbour's shift strays from the nearest one's, scaled. */
+const SPEED_SLACK = 2;
+/** Blocks whose vector lies within this (small-plane pixels) of the frame's shift refine it. */
+const SHIFT_AGREE = 1;
 
 export interface AlignedNeighbour {
   /** Frames from the centre: -2, -1, +1, +2. */
@@ -33,6 +37,11 @@ export interface AlignedNeighbour {
   /** The camera's motion from the centre to this neighbour, estimated on frames downscaled by `scale`. */
   sampler: FieldSampler;
   scale: number;
+  /**
+   * The camera's move for the whole frame (full-resolution pixels): the one shift that aligns the frames
+   * best, to a fraction of a pixel where the field's blocks agree with it.
+   */
+  shift: [number, number];
   /** Added to the neighbour's values to match the centre's global brightness (flicker). */
   offsetLuma: number;
   /** Median per-pixel difference between the centre and the aligned neighbour: grain and alignment error. */
@@ -77,13 +86,21 @@ export function alignWindow(
     }
   }
   const small = picked.length > 0 ? (opts.small?.[c] ?? shrink(centre, w, h)) : null;
+  // The camera's speed (per frame, small-plane pixels), from the nearest neighbour.
+  let speed: [number, number] | null = null;
   const aligned = picked.map(({ offset, luma, small: given }) => {
     const other = given ?? shrink(luma, w, h);
     // Two frames away the camera has moved twice as far: up to 12 px a frame at 1K (fast pans and weave).
     const range = Math.ceil((12 * Math.abs(offset) * w) / 1024 / small!.scale) + 2;
-    const field = estimateMotion(small!.luma, exposureMatched(small!.luma, other.luma), small!.w, small!.h, { range });
+    const matched = exposureMatched(small!.luma, other.luma);
+    // The nearest neighbour's move, scaled to this one's distance, narrows the search to a few pixels.
+    const around: [number, number] = speed ? [Math.round(speed[0] * offset), Math.round(speed[1] * offset)] : [0, 0];
+    const global = globalShift(small!.luma, matched, small!.w, small!.h, speed ? SPEED_SLACK : range, around);
+    speed ??= [global[0] / offset, global[1] / offset];
+    const field = estimateMotion(small!.luma, matched, small!.w, small!.h, { range });
     const sampler = fieldSampler(field, small!.w, small!.h);
-    const n: AlignedNeighbour = { offset, luma, sampler, scale: small!.scale, offsetLuma: 0, noise: 0 };
+    const shift = cameraShift(field, global, small!.scale);
+    const n: AlignedNeighbour = { offset, luma, sampler, scale: small!.scale, shift, offsetLuma: 0, noise: 0 };
     const { offset: off, noise } = brightnessAndNoise(centre, n, w, h);
     n.offsetLuma = off;
     n.noise = noise;
@@ -110,6 +127,24 @@ function exposureMatched(ref: Float32Array, other: Float32Array): Float32Array {
   const out = new Float32Array(other.length);
   for (let i = 0; i < other.length; i++) out[i] = other[i]! + diff;
   return out;
+}
+
+/**
+ * The frame's shift (`global`, whole small-plane pixels) to the fraction of a pixel that the field's blocks
+ * within SHIFT_AGREE of it give (their median), in full-resolution pixels; `global` itself where too few agree
+ * (a frame full of things moving on their own).
+ */
+function cameraShift(field: MotionField, global: readonly [number, number], scale: number): [number, number] {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < field.vx.length; i++) {
+    if (Math.abs(field.vx[i]! - global[0]) <= SHIFT_AGREE && Math.abs(field.vy[i]! - global[1]) <= SHIFT_AGREE) {
+      xs.push(field.vx[i]!);
+      ys.push(field.vy[i]!);
+    }
+  }
+  if (xs.length < field.vx.length / 4) return [global[0] * scale, global[1] * scale];
+  return [median(Float64Array.from(xs)) * scale, median(Float64Array.from(ys)) * scale];
 }
 
 /** The camera's vector at a full-resolution pixel, in full-resolution pixels, written into `v`. */

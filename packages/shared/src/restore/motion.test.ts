@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeSyntheticClip } from '../synthetic/synthetic-clip.js';
 import type { FrameLayout } from '../frames/types.js';
 import { toLuma } from './luma.js';
-import { estimateMotion, vectorMedian3x3, warpFrame, warpLuma, warpMask, zeroMotion } from './motion.js';
+import { estimateMotion, globalShift, vectorMedian3x3, warpFrame, warpLuma, warpMask, zeroMotion } from './motion.js';
+import { mulberry32 } from '../synthetic/synthetic-clip.js';
 
 /** Largest error of the field's vectors against the truth, over blocks not touching the border. */
 function maxError(f: ReturnType<typeof estimateMotion>, tx: number, ty: number): number {
@@ -143,5 +144,23 @@ describe('small and degenerate frames', () => {
     expect(masked.vx[0]).toBe(0);
     const warped = warpLuma(a, w, h, f);
     expect(warped.data).toHaveLength(w * h);
+  });
+});
+
+describe('globalShift', () => {
+  it("finds the camera's move over railings, where half a period either way matches nearly as well", () => {
+    const [w, h] = [256, 192];
+    const rand = mulberry32(5);
+    const rails = (cx: number, cy: number) =>
+      Float32Array.from({ length: w * h }, (_, i) => {
+        const u = (i % w) + cx;
+        const v = Math.floor(i / w) + cy;
+        return 0.5 + 0.2 * Math.sin((2 * Math.PI * v) / 8) + 0.06 * Math.sin(u / 9) * Math.cos(v / 13) + 0.01 * (rand() - 0.5);
+      });
+    const ref = rails(40, 30);
+    // The other frame's camera sits (2, 4) further: the centre's picture lies at (-2, -4) in it.
+    expect(globalShift(ref, rails(42, 34), w, h, 8)).toEqual([-2, -4]);
+    // Searched around a guess (a nearer neighbour's move, doubled), within a few pixels of it.
+    expect(globalShift(ref, rails(44, 38), w, h, 2, [-3, -7])).toEqual([-4, -8]);
   });
 });

@@ -428,6 +428,34 @@ function subpixelOffset(m: Matcher, bs: BlockState, dx: number, dy: number, c0: 
  * 3x3 vector median: each block takes the vector among its neighbourhood with the smallest summed L1
  * distance to the others. Unlike a per-component median it always returns a vector that was measured.
  */
+/**
+ * The one displacement (whole pixels, within ±range of `around`) that best aligns `other` with `ref` over
+ * the whole frame, on every `step`-th pixel of every `step`-th row: the camera's move, which block
+ * matching on a small pyramid level can miss where picture repeats itself (a bridge's cables, a fence).
+ */
+export function globalShift(ref: Float32Array, other: Float32Array, w: number, h: number, range: number, around: readonly [number, number] = [0, 0], step = 4): [number, number] {
+  const margin = range + Math.max(Math.abs(around[0]), Math.abs(around[1]));
+  let best: [number, number] = [around[0], around[1]];
+  if (w <= 2 * margin + step || h <= 2 * margin + step) return best;
+  let least = Infinity;
+  for (let dy = around[1] - range; dy <= around[1] + range; dy++) {
+    for (let dx = around[0] - range; dx <= around[0] + range; dx++) {
+      const shift = dy * w + dx;
+      let sum = 0;
+      // A candidate is dropped as soon as it cannot win.
+      for (let y = margin; y < h - margin && sum < least; y += step) {
+        const row = y * w;
+        for (let x = margin; x < w - margin; x += step) sum += Math.abs(ref[row + x]! - other[row + x + shift]!);
+      }
+      if (sum < least) {
+        least = sum;
+        best = [dx, dy];
+      }
+    }
+  }
+  return best;
+}
+
 export function vectorMedian3x3(
   vx: Float32Array,
   vy: Float32Array,

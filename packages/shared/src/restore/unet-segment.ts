@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { candidateCells, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
 import { gateDamage, type GateVerdict } from './temporal-gate.js';
-import { alignWindow, median, readAlignedTile, type WindowAlignment } from './align-window.js';
+import { alignWindow, readAlignedTile, type WindowAlignment } from './align-window.js';
 import { windowLevels } from './luma-levels.js';
 import { keepRects, mergeTiles, type MergedTile } from './merge-tiles.js';
 import { dilateDisc, hysteresisRegions } from './sparse-mask.js';
@@ -106,7 +106,8 @@ export function windowSources<T>(frames: readonly (T | null)[]): T[] {
 
 /**
  * Per window slot, the camera's typical vector from the centre to the frame in that slot (full-resolution
- * pixels): the median of its motion field's blocks, which a flat sky or a passing figure cannot sway. A
+ * pixels): the neighbour's shift for the whole frame (AlignedNeighbour.shift), which a flat sky, a passing
+ * figure or picture that repeats itself cannot sway. A
  * mirrored slot takes its frame's; the centre and a slot with no aligned neighbour (a repeat, a jump) none.
  */
 export function slotShifts(al: WindowAlignment, frames: readonly unknown[]): [number, number][] {
@@ -115,9 +116,7 @@ export function slotShifts(al: WindowAlignment, frames: readonly unknown[]): [nu
   return frames.map((f, i) => {
     const k = i - c;
     const n = byOffset.get(f ? k : frames[2 * c - i] ? -k : 0);
-    if (!n) return [0, 0];
-    const { vx, vy } = n.sampler.field;
-    return [median(Float64Array.from(vx)) * n.scale, median(Float64Array.from(vy)) * n.scale];
+    return n ? n.shift : [0, 0];
   });
 }
 
