@@ -423,9 +423,11 @@ function judge(
       }
       // Not where it was nor where the camera took it: maybe the edge of something moving on its own.
     }
-    // Outside lines the search serves only 'present' (found in two witnesses): with too few witnesses left
-    // to reach two, it cannot change the verdict. A damage region is spared its last, costliest search.
-    if (!line && found + witnesses.length - k < Math.min(2, witnesses.length)) continue;
+    // Outside lines the search serves only 'present' (found in two witnesses, one of them among the two
+    // nearest: what moved on its own shows in the next frame or the last): with too few witnesses left to
+    // reach two, or none of the nearest two holding it, it cannot change the verdict. A damage region is
+    // spared its costliest searches, two frames away. (Found only there, a look-alike by chance, as often.)
+    if (!line && (found + witnesses.length - k < Math.min(2, witnesses.length) || (k >= 2 && found === 0))) continue;
     let match = bestMatch(centre, wit.luma, s, w, h, vx, vy, reach * Math.abs(wit.offset));
     // Where the camera's vector leaves the frame there is no departure to compare a match with.
     if (Number.isNaN(match.d) || Number.isNaN(atCamera)) continue;
