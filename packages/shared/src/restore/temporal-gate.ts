@@ -70,7 +70,7 @@ const GRAIN_FLOOR = 0.012;
 /** A pixel of a confirmed region is repainted when it departs by at least this share of the region's departure. */
 const TRIM_SHARE = 0.1;
 /** A pixel beside kept damage joins it when it departs from both agreeing neighbours by this many times their noise. */
-const GROW_SIGMAS = 2;
+const GROW_SIGMAS = 3;
 /** A line scratch's pixel is repainted when it departs from the picture beside it by this share of its row's peak. */
 const LINE_CORE_SHARE = 0.1;
 /** A neighbour's view fits the centre's ring when their median difference there is at most this many times its noise. */
