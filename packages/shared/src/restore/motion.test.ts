@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { makeSyntheticClip } from '../synthetic/synthetic-clip.js';
+import { makeSyntheticClip, mulberry32 } from '../synthetic/synthetic-clip.js';
 import type { FrameLayout } from '../frames/types.js';
 import { toLuma } from './luma.js';
 import { estimateMotion, globalShift, vectorMedian3x3, warpFrame, warpLuma, warpMask, zeroMotion } from './motion.js';
-import { mulberry32 } from '../synthetic/synthetic-clip.js';
 
 /** Largest error of the field's vectors against the truth, over blocks not touching the border. */
 function maxError(f: ReturnType<typeof estimateMotion>, tx: number, ty: number): number {

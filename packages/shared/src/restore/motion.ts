@@ -425,10 +425,6 @@ function subpixelOffset(m: Matcher, bs: BlockState, dx: number, dy: number, c0: 
 }
 
 /**
- * 3x3 vector median: each block takes the vector among its neighbourhood with the smallest summed L1
- * distance to the others. Unlike a per-component median it always returns a vector that was measured.
- */
-/**
  * The one displacement (whole pixels, within ±range of `around`) that best aligns `other` with `ref` over
  * the whole frame, on every `step`-th pixel of every `step`-th row: the camera's move, which block
  * matching on a small pyramid level can miss where picture repeats itself (a bridge's cables, a fence).
@@ -456,6 +452,10 @@ export function globalShift(ref: Float32Array, other: Float32Array, w: number, h
   return best;
 }
 
+/**
+ * 3x3 vector median: each block takes the vector among its neighbourhood with the smallest summed L1
+ * distance to the others. Unlike a per-component median it always returns a vector that was measured.
+ */
 export function vectorMedian3x3(
   vx: Float32Array,
   vy: Float32Array,
