@@ -606,15 +606,14 @@ function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number
   const floor = Math.max(GRAIN_FLOOR, TRIM_SHARE * Math.abs(agreed.departure));
   const sign = Math.sign(agreed.departure);
   const v = new Float64Array(2);
-  const at = (view: AlignedView, p: number) => readAt(view.luma, p, w, h, view.dx, view.dy, view.field, v) + view.off;
   // Per pixel of the region's box: 1 in the region, 2 in it and departing.
   const bw = r.x1 - r.x0;
   const bh = r.y1 - r.y0;
   const state = new Uint8Array(bw * bh);
   const local = (p: number) => (Math.floor(p / w) - r.y0) * bw + (p % w) - r.x0;
   for (const p of r.pixels) {
-    const va = at(a, p);
-    const vb = at(b, p);
+    const va = viewAt(a, p, w, h, v);
+    const vb = viewAt(b, p, w, h, v);
     const ref = Number.isNaN(va) ? vb : Number.isNaN(vb) ? va : (va + vb) / 2;
     // Off the frame in both: nothing to compare, keep it.
     state[local(p)] = Number.isNaN(ref) || sign * (centre[p]! - ref) >= floor ? 2 : 1;
@@ -653,7 +652,7 @@ function withRim(kept: Int32Array, centre: Float32Array, agreed: Agreement, w: n
   const sign = Math.sign(agreed.departure);
   const floor = Math.max(GROW_SIGMAS * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
   const v = new Float64Array(2);
-  const departs = (view: AlignedView, q: number) => sign * (centre[q]! - readAt(view.luma, q, w, h, view.dx, view.dy, view.field, v) - view.off) >= floor;
+  const departs = (view: AlignedView, q: number) => sign * (centre[q]! - viewAt(view, q, w, h, v)) >= floor;
   const seen = new Set<number>(kept);
   const out = [...kept];
   let frontier: ArrayLike<number> & Iterable<number> = kept;
@@ -761,6 +760,11 @@ function readAt(n: Float32Array, p: number, w: number, h: number, dx: number, dy
   const x = px + dx;
   const y = py + dy;
   return x >= 0 && x < w && y >= 0 && y < h ? n[y * w + x]! : NaN;
+}
+
+/** The view's value for the centre's pixel p (any pixel, not only its samples), in the centre's brightness; NaN off the frame. */
+function viewAt(view: AlignedView, p: number, w: number, h: number, v: Float64Array): number {
+  return readAt(view.luma, p, w, h, view.dx, view.dy, view.field, v) + view.off;
 }
 
 /** Two neighbours that are one film frame twice (a telecine repeat): identical to well within the grain. */
