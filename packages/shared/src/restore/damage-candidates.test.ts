@@ -54,6 +54,23 @@ describe('candidateCells', () => {
     expect(c.count).toBeLessThanOrEqual(2 * c.rows);
   });
 
+  it('leaves a strong slanting picture line alone while finding a faint scratch (a row counts for at most a few times the threshold)', () => {
+    const frames = grainyFrames(5, 0.01);
+    for (const f of frames) {
+      for (let y = 0; y < H; y++) {
+        // A dark cable crossing the rows at a slant, the same in every frame (a still shot, or a pan along it).
+        const x = Math.round(20 + 0.5 * y);
+        for (const dx of [0, 1]) f[y * W + x + dx] = f[y * W + x + dx]! - 0.4;
+        f[y * W + 200] = f[y * W + 200]! + 0.06;
+      }
+    }
+    const c = candidateCells(frames, W, H, { ...opts, spike: 1e9 });
+    for (let y = 0; y < H; y += c.cell) expect(c.selected[cellOf(200, y, c.cols, c.cell)]).toBe(1);
+    let onCable = 0;
+    for (let y = 0; y < H; y += 4) if (c.selected[cellOf(Math.round(20 + 0.5 * y), y, c.cols, c.cell)]) onCable++;
+    expect(onCable).toBe(0);
+  });
+
   it("compares where the camera took the picture: a textured pan selects the speck's cell, not the whole texture", () => {
     // Fine texture panning 3 px right and 1 down a frame: in the raw difference every edge of it jumps out.
     const rand = mulberry32(5);
@@ -136,7 +153,7 @@ describe('candidateCells, exactly', () => {
     }
   });
 
-  /** The line test as first written, over whole planes. */
+  /** The line test as first written, over whole planes, each row's ridge clipped to 3 times the threshold. */
   function referenceLines(planes: Float32Array[], w: number, h: number, line: number): Uint8Array {
     const n = w * h;
     const cur = new Float32Array(n);
@@ -156,7 +173,7 @@ describe('candidateCells, exactly', () => {
         const r = contrast[row + Math.min(w - 1, x + 2)]!;
         const bright = c - Math.max(l, r);
         const dark = Math.min(l, r) - c;
-        ridge[row + x] = bright > dark ? bright : -dark;
+        ridge[row + x] = Math.max(-3 * line, Math.min(3 * line, bright > dark ? bright : -dark));
       }
     }
     const hit = new Uint8Array(n);
