@@ -7,8 +7,11 @@ import { toLuma } from './luma.js';
 import { makeSyntheticClip } from '../synthetic/synthetic-clip.js';
 import { modelRunner } from '../workers/compute-tasks.js';
 import { labelComponents } from './morphology.js';
+import { cascadePlane } from './damage-candidates.js';
 import {
+  damageProbability,
   defaultSegmentModelPath,
+  enlarged,
   maskFromProbability,
   cellTiles,
   planAxis,
@@ -157,6 +160,38 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
     }
   });
 
+  it('reads a scan twice the training width at the training width: planted dust at 2K is found, specks of 2K size', async () => {
+    const run = await modelRunner(modelPath);
+    const [w, h] = [2048, 256];
+    const service = { ...unetSettings(configSchema.parse({}), w), dilate: 0 };
+    expect(service.cascade!.halvings).toBe(1);
+    const clip = makeSyntheticClip({ width: w, height: h, frames: 5, channels: 1, bits: 16, seed: 12, shift: { x: 1.6, y: 0.4 }, grainSigma: 0.015, damage: { specksPerFrame: 10, minRadius: 4, maxRadius: 10 } });
+    const lumas = windowAt(clip.damaged, clip.layout, 2);
+    const { mask } = await segmentFrameUnet({ ...service, width: w, height: h, lumas }, run);
+    const truth = clip.masks[2]!;
+    const { labels, count } = labelComponents(truth, w, h);
+    const hit = new Uint8Array(count + 1);
+    let truePx = 0;
+    let caught = 0;
+    let falsePx = 0;
+    for (let i = 0; i < truth.length; i++) {
+      if (truth[i]) {
+        truePx++;
+        if (mask[i]) (caught++, (hit[labels[i]!] = 1));
+      } else if (mask[i]) falsePx++;
+    }
+    expect(count).toBeGreaterThanOrEqual(8);
+    expect(hit.reduce((n, v) => n + v, 0) / count).toBeGreaterThanOrEqual(0.9);
+    expect(caught / truePx).toBeGreaterThanOrEqual(0.8);
+    expect(falsePx).toBeLessThan(0.25 * truePx);
+    // The network saw the halved window: its probability is that of the reduced planes, brought back up.
+    const sources = windowSources(lumas);
+    const reduced = await damageProbability(sources, w, h, run, service, 1);
+    const planes = sources.map((l) => cascadePlane(l, w, h, 1));
+    const direct = await predictDamage(planes, w / 2, h / 2, run, { ...service, cascade: { ...service.cascade!, halvings: 0 } });
+    expect(reduced.prob).toEqual(enlarged(direct.prob, w / 2, h / 2, w, h, 2));
+  });
+
   it('finds planted dust on a small synthetic clip and nothing on a clean grainy one, at the service defaults (cascade on)', async () => {
     const run = await modelRunner(modelPath);
     const service = { ...unetSettings(configSchema.parse({}), 256), dilate: 0 };
@@ -196,6 +231,16 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
     expect(found / specks).toBeGreaterThanOrEqual(0.9);
     expect(caughtPx / truePx).toBeGreaterThanOrEqual(0.85);
     expect(cleanFlagged / cleanPx).toBeLessThan(0.001);
+  });
+});
+
+describe('enlarged', () => {
+  it('brings a ramp to twice its size as the same ramp, clamped at the edges', () => {
+    const small = Float32Array.from({ length: 4 * 3 }, (_, i) => i % 4);
+    const big = enlarged(small, 4, 3, 8, 6, 2);
+    // Full-size pixel x sits at (x + 0.5) / 2 - 0.5 of the small one.
+    expect([...big.subarray(0, 8)]).toEqual([0, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3]);
+    for (let y = 1; y < 6; y++) expect([...big.subarray(y * 8, y * 8 + 8)]).toEqual([...big.subarray(0, 8)]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The learned damage segmenter around its network (models/segment-unet, trained by training/segmentation):
- * builds the network's input window from decoded frames, runs it over overlapping tiles at full
- * resolution (bounded memory at 2K and 4K), and turns the centre frame's damage probability into a mask
+ * builds the network's input window from decoded frames, runs it over tiles of the cells the cascade picks
+ * (bounded memory at 2K and 4K), at about 1K wide whatever the scan (the size it was trained at), and turns
+ * the centre frame's damage probability, brought back to full size, into a mask
  * with hysteresis and dilation. Running the network is injected (`RunModel`), so this file is pure logic;
  * the compute task supplies an onnxruntime session.
  */
@@ -10,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
-import { candidateCells, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
+import { candidateCells, cascadePlane, cascadePlaneSize, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
 import { gateDamage, type GateVerdict } from './temporal-gate.js';
 import { alignWindow, readAlignedTile, type WindowAlignment } from './align-window.js';
@@ -304,6 +305,83 @@ export async function predictDamage(
   return { prob: out, cells };
 }
 
+/**
+ * The centre frame's damage probability at full size, the network reading the window at the cascade's
+ * reduced size (`halvings`, cascadeHalvings: about 1K wide) and its answer brought back up. The network was
+ * trained on 1K frames (training/segmentation/make-train-set.ts): on a 2K scan read at full size, specks and
+ * scratches are twice the size it learnt and the grain finer. `planes`: the window's reduced planes
+ * (cascadePlane at `halvings`, slot for slot), made beforehand or here; `shifts` as for predictDamage.
+ */
+export async function damageProbability(
+  lumas: readonly Float32Array[],
+  W: number,
+  H: number,
+  run: RunModel,
+  opts: UnetTileOptions & { cascade?: CandidateOptions | null },
+  halvings: number,
+  aligned: WindowAlignment | null = null,
+  planes?: readonly Float32Array[],
+  shifts?: readonly (readonly [number, number])[],
+): Promise<{ prob: Float32Array; cells: CandidateCells | null }> {
+  if (halvings <= 0) return predictDamage(lumas, W, H, run, opts, aligned, planes, shifts);
+  const { w, h, factor } = cascadePlaneSize(W, H, halvings);
+  let reduced = planes;
+  if (!reduced || reduced.length !== lumas.length) {
+    // A frame that fills several slots (mirrored) is reduced once.
+    const made = new Map<Float32Array, Float32Array>();
+    reduced = lumas.map((l) => made.get(l) ?? made.set(l, cascadePlane(l, W, H, halvings)).get(l)!);
+  }
+  const c = lumas.length >> 1;
+  const small = aligned ? reducedAlignment(aligned, (offset) => reduced[c + offset]!, w, h, factor) : null;
+  const cascade = opts.cascade ? { ...opts.cascade, halvings: 0 } : null;
+  const { prob, cells } = await predictDamage(reduced, w, h, run, { ...opts, cascade }, small, reduced, shifts?.map(([x, y]) => [x / factor, y / factor] as const));
+  // The cells in full-size pixels; where rounding left the full frame a column or row more, none (every
+  // pixel is then looked at).
+  const cell = cells ? cells.cell * factor : 0;
+  const fits = cells && Math.ceil(W / cell) === cells.cols && Math.ceil(H / cell) === cells.rows;
+  return { prob: enlarged(prob, w, h, W, H, factor), cells: fits ? { ...cells, cell } : null };
+}
+
+/** The window's alignment for its planes reduced by `factor`: the same motion, in their pixels. */
+function reducedAlignment(al: WindowAlignment, planeOf: (offset: number) => Float32Array, w: number, h: number, factor: number): WindowAlignment {
+  return {
+    ...al,
+    width: w,
+    height: h,
+    centre: planeOf(0),
+    neighbours: al.neighbours.map((n) => ({ ...n, luma: planeOf(n.offset), scale: n.scale / factor, shift: [n.shift[0] / factor, n.shift[1] / factor] })),
+  };
+}
+
+/** A w x h plane brought to W x H (factor times larger, the rest clamped at the edge), bilinear. */
+export function enlarged(src: Float32Array, w: number, h: number, W: number, H: number, factor: number): Float32Array {
+  const out = new Float32Array(W * H);
+  const x0 = new Int32Array(W);
+  const x1 = new Int32Array(W);
+  const tx = new Float32Array(W);
+  for (let x = 0; x < W; x++) {
+    const f = Math.min(w - 1, Math.max(0, (x + 0.5) / factor - 0.5));
+    x0[x] = Math.floor(f);
+    x1[x] = Math.min(w - 1, x0[x]! + 1);
+    tx[x] = f - x0[x]!;
+  }
+  for (let y = 0; y < H; y++) {
+    const f = Math.min(h - 1, Math.max(0, (y + 0.5) / factor - 0.5));
+    const r0 = Math.floor(f) * w;
+    const r1 = Math.min(h - 1, Math.floor(f) + 1) * w;
+    const ty = f - Math.floor(f);
+    const row = y * W;
+    for (let x = 0; x < W; x++) {
+      const a = src[r0 + x0[x]!]!;
+      const b = src[r0 + x1[x]!]!;
+      const top = a + tx[x]! * (b - a);
+      const bottom = src[r1 + x0[x]!]! + tx[x]! * (src[r1 + x1[x]!]! - src[r1 + x0[x]!]!);
+      out[row + x] = top + ty * (bottom - top);
+    }
+  }
+  return out;
+}
+
 /** The segmenter's settings as the service configures them (one place for the worker and the bench). */
 export type UnetSettings = UnetMaskOptions & UnetTileOptions & { cascade: CandidateOptions | null; gate: boolean; alignedInput: boolean };
 
@@ -365,12 +443,13 @@ export async function segmentFrameUnet(
   const needAlignment = input.alignedInput || input.gate !== false;
   // Each frame's reduced planes: stored with its luma by the worker's 'frame-luma' task, else made here once
   // for both the cascade and the alignment.
-  const levels = windowLevels(input.lumas, width, height, input.cascade ? (input.cascade.halvings ?? 1) : cascadeHalvings(width), { cascade: !!input.cascade, motion: needAlignment });
+  const halvings = input.cascade?.halvings ?? cascadeHalvings(width);
+  const levels = windowLevels(input.lumas, width, height, halvings, { cascade: true, motion: needAlignment });
   // Aligned on the real window: a mirrored neighbour is the same frame again and witnesses nothing.
   const alignment = needAlignment ? alignWindow(input.lumas, width, height, { small: levels.map((l) => l?.motion ?? null) }) : null;
-  const planes = input.cascade ? windowSources(levels).map((l) => l.cascade!) : undefined;
+  const planes = windowSources(levels).map((l) => l.cascade!);
   const shifts = alignment ? slotShifts(alignment, input.lumas) : undefined;
-  const { prob, cells } = await predictDamage(windowSources(input.lumas), width, height, run, input, input.alignedInput ? alignment : null, planes, shifts);
+  const { prob, cells } = await damageProbability(windowSources(input.lumas), width, height, run, input, halvings, input.alignedInput ? alignment : null, planes, shifts);
   // maskFromProbability without dilation or minimum area, and dilateMask, in time with the flagged pixels.
   // Seeds lie in the selected cells only: the probability is 0 elsewhere.
   const regions = (input.minArea ?? 1) > 1 ? maskFromProbability(prob, width, height, { ...input, dilate: 0 }) : hysteresisRegions(prob, width, height, input.threshold, input.lowThreshold, cells);
