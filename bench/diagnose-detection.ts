@@ -19,7 +19,7 @@ import { toLuma } from '@reelrestore/shared/restore/luma';
 import { candidateCells } from '@reelrestore/shared/restore/damage-candidates';
 import { gateDamage } from '@reelrestore/shared/restore/temporal-gate';
 import { alignWindow } from '@reelrestore/shared/restore/align-window';
-import { cascadeHalvings, damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources } from '@reelrestore/shared/restore/unet-segment';
+import { damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources } from '@reelrestore/shared/restore/unet-segment';
 import { damageVisibility } from '@reelrestore/shared/synthetic/film-sequence';
 import { DEFAULT_VARIANTS, HARD_VARIANTS } from '@reelrestore/shared/synthetic/index';
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
@@ -72,7 +72,7 @@ if (a.real) {
   for (let t = 0; t < lumas.length; t++) {
     const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - 2 + k] ?? null);
     const alignment = alignWindow(window, W, H);
-    const { prob } = await damageProbability(windowSources(window), W, H, run, clipSettings, clipSettings.cascade?.halvings ?? cascadeHalvings(W), alignment, undefined, slotShifts(alignment, window));
+    const { prob } = await damageProbability(windowSources(window), W, H, run, clipSettings, alignment, undefined, slotShifts(alignment, window));
     const gate = gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), alignment, { prob, explain: true });
     for (const r of gate.regions ?? []) {
       const e = px.get(r.verdict) ?? { regions: 0, pixels: 0 };
@@ -106,7 +106,7 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
     const cells = candidateCells(sources, W, H, settings.cascade!, undefined, shifts);
     const cellMask = new Uint8Array(W * H);
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (cells.selected[Math.floor(y / cells.cell) * cells.cols + Math.floor(x / cells.cell)]) cellMask[y * W + x] = 255;
-    const { prob } = await damageProbability(sources, W, H, run, settings, settings.cascade?.halvings ?? cascadeHalvings(W), alignment, undefined, shifts);
+    const { prob } = await damageProbability(sources, W, H, run, settings, alignment, undefined, shifts);
     const regions = maskFromProbability(prob, W, H, { ...settings, dilate: 0 });
     const gate = gateDamage(regions, alignment, { prob, explain: true });
     const gated = gate.mask;

@@ -186,7 +186,7 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
     expect(falsePx).toBeLessThan(0.25 * truePx);
     // The network saw the halved window: its probability is that of the reduced planes, brought back up.
     const sources = windowSources(lumas);
-    const reduced = await damageProbability(sources, w, h, run, service, 1);
+    const reduced = await damageProbability(sources, w, h, run, service);
     const planes = sources.map((l) => cascadePlane(l, w, h, 1));
     const direct = await predictDamage(planes, w / 2, h / 2, run, { ...service, cascade: { ...service.cascade!, halvings: 0 } });
     expect(reduced.prob).toEqual(enlarged(direct.prob, w / 2, h / 2, w, h, 2));

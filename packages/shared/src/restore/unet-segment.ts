@@ -307,10 +307,11 @@ export async function predictDamage(
 
 /**
  * The centre frame's damage probability at full size, the network reading the window at the cascade's
- * reduced size (`halvings`, cascadeHalvings: about 1K wide) and its answer brought back up. The network was
- * trained on 1K frames (training/segmentation/make-train-set.ts): on a 2K scan read at full size, specks and
- * scratches are twice the size it learnt and the grain finer. `planes`: the window's reduced planes
- * (cascadePlane at `halvings`, slot for slot), made beforehand or here; `shifts` as for predictDamage.
+ * reduced size (its `halvings`, else cascadeHalvings: about 1K wide) and its answer brought back up.
+ * The network was trained on 1K frames (training/segmentation/make-train-set.ts): on a 2K scan read at
+ * full size, specks and scratches are twice the size it learnt and the grain finer. `planes`: the
+ * window's reduced planes (cascadePlane at `halvings`, slot for slot), made beforehand or here; the other
+ * arguments as for predictDamage, which does the work at the reduced size (or at full size, at 1K and below).
  */
 export async function damageProbability(
   lumas: readonly Float32Array[],
@@ -318,11 +319,11 @@ export async function damageProbability(
   H: number,
   run: RunModel,
   opts: UnetTileOptions & { cascade?: CandidateOptions | null },
-  halvings: number,
   aligned: WindowAlignment | null = null,
   planes?: readonly Float32Array[],
   shifts?: readonly (readonly [number, number])[],
 ): Promise<{ prob: Float32Array; cells: CandidateCells | null }> {
+  const halvings = opts.cascade?.halvings ?? cascadeHalvings(W);
   if (halvings <= 0) return predictDamage(lumas, W, H, run, opts, aligned, planes, shifts);
   const { w, h, factor } = cascadePlaneSize(W, H, halvings);
   let reduced = planes;
@@ -449,7 +450,7 @@ export async function segmentFrameUnet(
   const alignment = needAlignment ? alignWindow(input.lumas, width, height, { small: levels.map((l) => l?.motion ?? null) }) : null;
   const planes = windowSources(levels).map((l) => l.cascade!);
   const shifts = alignment ? slotShifts(alignment, input.lumas) : undefined;
-  const { prob, cells } = await damageProbability(windowSources(input.lumas), width, height, run, input, halvings, input.alignedInput ? alignment : null, planes, shifts);
+  const { prob, cells } = await damageProbability(windowSources(input.lumas), width, height, run, input, input.alignedInput ? alignment : null, planes, shifts);
   // maskFromProbability without dilation or minimum area, and dilateMask, in time with the flagged pixels.
   // Seeds lie in the selected cells only: the probability is 0 elsewhere.
   const regions = (input.minArea ?? 1) > 1 ? maskFromProbability(prob, width, height, { ...input, dilate: 0 }) : hysteresisRegions(prob, width, height, input.threshold, input.lowThreshold, cells);
