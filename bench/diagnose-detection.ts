@@ -16,7 +16,6 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { configSchema } from '@reelrestore/shared/config';
 import { toLuma } from '@reelrestore/shared/restore/luma';
-import { candidateCells } from '@reelrestore/shared/restore/damage-candidates';
 import { gateDamage } from '@reelrestore/shared/restore/temporal-gate';
 import { alignWindow } from '@reelrestore/shared/restore/align-window';
 import { damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources } from '@reelrestore/shared/restore/unet-segment';
@@ -103,10 +102,10 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
     const alignment = alignWindow(window, W, H);
     const sources = windowSources(window);
     const shifts = slotShifts(alignment, window);
-    const cells = candidateCells(sources, W, H, settings.cascade!, undefined, shifts);
-    const cellMask = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (cells.selected[Math.floor(y / cells.cell) * cells.cols + Math.floor(x / cells.cell)]) cellMask[y * W + x] = 255;
-    const { prob } = await damageProbability(sources, W, H, run, settings, alignment, undefined, shifts);
+    // The cells the network read, in full-size pixels (at 2K and up they are cells of the reduced window).
+    const { prob, cells } = await damageProbability(sources, W, H, run, settings, alignment, undefined, shifts);
+    const cellMask = new Uint8Array(W * H).fill(cells ? 0 : 255);
+    if (cells) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (cells.selected[Math.floor(y / cells.cell) * cells.cols + Math.floor(x / cells.cell)]) cellMask[y * W + x] = 255;
     const regions = maskFromProbability(prob, W, H, { ...settings, dilate: 0 });
     const gate = gateDamage(regions, alignment, { prob, explain: true });
     const gated = gate.mask;

@@ -153,7 +153,7 @@ export const configSchema = z.object({
    * runs it on the whole frame (slower, for checking what the cascade skips).
    */
   UNET_CASCADE: bool(true),
-  /** Cascade cell side in pixels, a multiple of 4. */
+  /** Cascade cell side, a multiple of 4, in the pixels the network reads (about 1K wide: 64 px of a 2K scan). */
   UNET_CELL: z.coerce.number().int().min(16).multipleOf(4).default(32),
   /** Cascade: luma jump against both frames of a pair that makes a pixel a candidate (at about 1K width). */
   UNET_CASCADE_SPIKE: z.coerce.number().gt(0).max(1).default(0.05),

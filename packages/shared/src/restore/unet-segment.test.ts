@@ -160,6 +160,23 @@ describe.skipIf(!existsSync(modelPath))('the segment-unet ONNX model', () => {
     }
   });
 
+  it('with a cascade that names no halvings, tests a small frame at its own size (the speck reaches the network)', async () => {
+    const run = await modelRunner(modelPath);
+    const clip = makeSyntheticClip({ width: 256, height: 192, frames: 5, channels: 1, bits: 8, seed: 41, shift: { x: 0.5, y: 0.2 }, grainSigma: 0.01, damage: { specksPerFrame: 3, minRadius: 3, maxRadius: 5 } });
+    const lumas = windowAt(clip.damaged, clip.layout, 2);
+    const { cellShare, mask } = await segmentFrameUnet({ ...settings, width: 256, height: 192, lumas, cascade: { cell: 32, spike: 0.05, line: 0.03 } }, run);
+    expect(cellShare).toBeGreaterThan(0);
+    let caught = 0;
+    let truePx = 0;
+    clip.masks[2]!.forEach((v, i) => {
+      if (!v) return;
+      truePx++;
+      if (mask[i]) caught++;
+    });
+    expect(truePx).toBeGreaterThan(0);
+    expect(caught / truePx).toBeGreaterThanOrEqual(0.7);
+  });
+
   it('reads a scan twice the training width at the training width: planted dust at 2K is found, specks of 2K size', async () => {
     const run = await modelRunner(modelPath);
     const [w, h] = [2048, 256];

@@ -81,7 +81,10 @@ export interface UnetTileOptions {
 export interface UnetSegmentInput extends UnetMaskOptions, UnetTileOptions {
   width: number;
   height: number;
-  /** The cheap first stage; null or absent: the network sees the whole frame. */
+  /**
+   * The cheap first stage; null or absent: the network sees the whole frame. Its cells are in the pixels
+   * the network reads (about 1K wide: 2K scans halved once, 4K twice), as are the tile options.
+   */
   cascade?: CandidateOptions | null;
   /** Pass the network's regions through the temporal gate (restore/temporal-gate.ts); default true. */
   gate?: boolean;
@@ -309,9 +312,11 @@ export async function predictDamage(
  * The centre frame's damage probability at full size, the network reading the window at the cascade's
  * reduced size (its `halvings`, else cascadeHalvings: about 1K wide) and its answer brought back up.
  * The network was trained on 1K frames (training/segmentation/make-train-set.ts): on a 2K scan read at
- * full size, specks and scratches are twice the size it learnt and the grain finer. `planes`: the
- * window's reduced planes (cascadePlane at `halvings`, slot for slot), made beforehand or here; the other
- * arguments as for predictDamage, which does the work at the reduced size (or at full size, at 1K and below).
+ * full size, specks and scratches are twice the size it learnt and the grain finer. Frames narrower than
+ * about 1450 px (no halving) are read as they are. `planes`: the window's planes at `halvings`
+ * (cascadePlane, slot for slot: the network's input when reduced, the cascade's test planes otherwise),
+ * made beforehand or, when absent or of another length, here. The other arguments as for predictDamage,
+ * which does the work; the cells come back in full-size pixels.
  */
 export async function damageProbability(
   lumas: readonly Float32Array[],
@@ -324,8 +329,11 @@ export async function damageProbability(
   shifts?: readonly (readonly [number, number])[],
 ): Promise<{ prob: Float32Array; cells: CandidateCells | null }> {
   const halvings = opts.cascade?.halvings ?? cascadeHalvings(W);
-  if (halvings <= 0) return predictDamage(lumas, W, H, run, opts, aligned, planes, shifts);
   const { w, h, factor } = cascadePlaneSize(W, H, halvings);
+  // The motion field's cells must hold whole reduced pixels (readAlignedTile): a frame only a few dozen
+  // pixels high may be aligned at full size, and is then read at full size too.
+  const whole = !aligned || aligned.neighbours.every((n) => n.scale % factor === 0);
+  if (factor === 1 || !whole) return predictDamage(lumas, W, H, run, { ...opts, cascade: opts.cascade ? { ...opts.cascade, halvings } : null }, aligned, planes, shifts);
   let reduced = planes;
   if (!reduced || reduced.length !== lumas.length) {
     // A frame that fills several slots (mirrored) is reduced once.
@@ -336,14 +344,35 @@ export async function damageProbability(
   const small = aligned ? reducedAlignment(aligned, (offset) => reduced[c + offset]!, w, h, factor) : null;
   const cascade = opts.cascade ? { ...opts.cascade, halvings: 0 } : null;
   const { prob, cells } = await predictDamage(reduced, w, h, run, { ...opts, cascade }, small, reduced, shifts?.map(([x, y]) => [x / factor, y / factor] as const));
-  // The cells in full-size pixels; where rounding left the full frame a column or row more, none (every
-  // pixel is then looked at).
-  const cell = cells ? cells.cell * factor : 0;
-  const fits = cells && Math.ceil(W / cell) === cells.cols && Math.ceil(H / cell) === cells.rows;
-  return { prob: enlarged(prob, w, h, W, H, factor), cells: fits ? { ...cells, cell } : null };
+  return { prob: enlarged(prob, w, h, W, H, factor), cells: cells && enlargedCells(cells, W, H, factor) };
 }
 
-/** The window's alignment for its planes reduced by `factor`: the same motion, in their pixels. */
+/**
+ * The cells of a plane reduced by `factor`, in full-size pixels. Where rounding left the full frame a
+ * column or row of cells more, it takes its neighbour's choice (enlarged repeats the last reduced pixels).
+ */
+function enlargedCells(cells: CandidateCells, W: number, H: number, factor: number): CandidateCells {
+  const cell = cells.cell * factor;
+  const cols = Math.ceil(W / cell);
+  const rows = Math.ceil(H / cell);
+  if (cols === cells.cols && rows === cells.rows) return { ...cells, cell };
+  const selected = new Uint8Array(cols * rows);
+  let count = 0;
+  for (let cy = 0; cy < rows; cy++) {
+    for (let cx = 0; cx < cols; cx++) {
+      const v = cells.selected[Math.min(cy, cells.rows - 1) * cells.cols + Math.min(cx, cells.cols - 1)]!;
+      selected[cy * cols + cx] = v;
+      count += v;
+    }
+  }
+  return { cols, rows, cell, selected, count };
+}
+
+/**
+ * The window's alignment for its planes reduced by `factor`: the same motion, in their pixels. For the
+ * network's reader only (readAlignedTile): `noise` is still the full-size planes', so the gate must not
+ * judge with it.
+ */
 function reducedAlignment(al: WindowAlignment, planeOf: (offset: number) => Float32Array, w: number, h: number, factor: number): WindowAlignment {
   return {
     ...al,
@@ -354,7 +383,10 @@ function reducedAlignment(al: WindowAlignment, planeOf: (offset: number) => Floa
   };
 }
 
-/** A w x h plane brought to W x H (factor times larger, the rest clamped at the edge), bilinear. */
+/**
+ * A w x h plane brought to W x H, `factor` times larger, bilinear; columns and rows past w * factor and
+ * h * factor repeat the last ones.
+ */
 export function enlarged(src: Float32Array, w: number, h: number, W: number, H: number, factor: number): Float32Array {
   const out = new Float32Array(W * H);
   const x0 = new Int32Array(W);
@@ -452,7 +484,8 @@ export async function segmentFrameUnet(
   const shifts = alignment ? slotShifts(alignment, input.lumas) : undefined;
   const { prob, cells } = await damageProbability(windowSources(input.lumas), width, height, run, input, input.alignedInput ? alignment : null, planes, shifts);
   // maskFromProbability without dilation or minimum area, and dilateMask, in time with the flagged pixels.
-  // Seeds lie in the selected cells only: the probability is 0 elsewhere.
+  // Seeds lie in the selected cells only: the probability is 0 elsewhere (but for the pixel or two an
+  // enlarged probability spills over, which growth from its cell reaches).
   const regions = (input.minArea ?? 1) > 1 ? maskFromProbability(prob, width, height, { ...input, dilate: 0 }) : hysteresisRegions(prob, width, height, input.threshold, input.lowThreshold, cells);
   const gated = input.gate === false ? null : gateDamage(regions, alignment!, { prob });
   const { mask, count } = dilateDisc(gated ? gated.mask : regions, width, height, input.dilate);

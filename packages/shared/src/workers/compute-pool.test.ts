@@ -35,8 +35,9 @@ describe('ComputePool', () => {
   });
 
   it('stops a running task when its signal aborts (the reel was cancelled), and the thread serves the next one once the task stopped between tiles', { timeout: 60_000 }, async () => {
-    // The learned segmenter over a whole 1536x1536 window, no cascade: seconds of work on one thread.
-    const side = 1536;
+    // The learned segmenter over a whole 2048x2048 window, no cascade (the network reads it at 1024x1024):
+    // about a second of work on one thread.
+    const side = 2048;
     const lumas = Array.from({ length: 5 }, () => Float32Array.from({ length: side * side }, (_, i) => (i % 97) / 97));
     const args = unetOver(side, side, lumas);
     const full = Date.now();
