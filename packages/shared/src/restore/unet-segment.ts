@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
-import { candidateCells, cascadePlane, cascadePlaneSize, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
+import { candidateCells, cascadePlaneSize, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
 import { gateDamage, type GateVerdict } from './temporal-gate.js';
 import { alignWindow, readAlignedTile, type WindowAlignment } from './align-window.js';
@@ -328,23 +328,23 @@ export async function damageProbability(
   planes?: readonly Float32Array[],
   shifts?: readonly (readonly [number, number])[],
 ): Promise<{ prob: Float32Array; cells: CandidateCells | null }> {
-  const halvings = opts.cascade?.halvings ?? cascadeHalvings(W);
+  const halvings = networkHalvings(opts, W);
   const { w, h, factor } = cascadePlaneSize(W, H, halvings);
   // The motion field's cells must hold whole reduced pixels (readAlignedTile): a frame only a few dozen
   // pixels high may be aligned at full size, and is then read at full size too.
   const whole = !aligned || aligned.neighbours.every((n) => n.scale % factor === 0);
   if (factor === 1 || !whole) return predictDamage(lumas, W, H, run, { ...opts, cascade: opts.cascade ? { ...opts.cascade, halvings } : null }, aligned, planes, shifts);
-  let reduced = planes;
-  if (!reduced || reduced.length !== lumas.length) {
-    // A frame that fills several slots (mirrored) is reduced once.
-    const made = new Map<Float32Array, Float32Array>();
-    reduced = lumas.map((l) => made.get(l) ?? made.set(l, cascadePlane(l, W, H, halvings)).get(l)!);
-  }
+  const reduced = planes && planes.length === lumas.length ? planes : windowLevels(lumas, W, H, halvings, { cascade: true, motion: false }).map((l) => l!.cascade!);
   const c = lumas.length >> 1;
   const small = aligned ? reducedAlignment(aligned, (offset) => reduced[c + offset]!, w, h, factor) : null;
   const cascade = opts.cascade ? { ...opts.cascade, halvings: 0 } : null;
   const { prob, cells } = await predictDamage(reduced, w, h, run, { ...opts, cascade }, small, reduced, shifts?.map(([x, y]) => [x / factor, y / factor] as const));
   return { prob: enlarged(prob, w, h, W, H, factor), cells: cells && enlargedCells(cells, W, H, factor) };
+}
+
+/** How many times the network's window is halved: the cascade's, else cascadeHalvings (about 1K wide). */
+export function networkHalvings(opts: { cascade?: CandidateOptions | null }, width: number): number {
+  return opts.cascade?.halvings ?? cascadeHalvings(width);
 }
 
 /**
@@ -476,8 +476,7 @@ export async function segmentFrameUnet(
   const needAlignment = input.alignedInput || input.gate !== false;
   // Each frame's reduced planes: stored with its luma by the worker's 'frame-luma' task, else made here once
   // for both the cascade and the alignment.
-  const halvings = input.cascade?.halvings ?? cascadeHalvings(width);
-  const levels = windowLevels(input.lumas, width, height, halvings, { cascade: true, motion: needAlignment });
+  const levels = windowLevels(input.lumas, width, height, networkHalvings(input, width), { cascade: true, motion: needAlignment });
   // Aligned on the real window: a mirrored neighbour is the same frame again and witnesses nothing.
   const alignment = needAlignment ? alignWindow(input.lumas, width, height, { small: levels.map((l) => l?.motion ?? null) }) : null;
   const planes = windowSources(levels).map((l) => l.cascade!);
