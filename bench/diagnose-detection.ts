@@ -4,7 +4,7 @@
  * and after it (the service's mask, undilated). Per sequence and per damage class, so a change to one stage
  * can be judged on its own. A development tool; `npm run bench` stays the measure of record. Settings come
  * from the environment as the service reads them (UNET_THRESHOLD=…, SEGMENT_MODEL=<a candidate .onnx>).
- *   npx tsx bench/diagnose-detection.ts [--split unseen|train] [--seed 1] [--clean .cache/clean-images] [--only name-part] [--verbose: verdicts per sequence] [--real <clip folder>: flagged pixels per verdict, no truth]
+ *   npx tsx bench/diagnose-detection.ts [--split unseen|train] [--seed 1] [--clean .cache/clean-images] [--only name-part] [--verbose: verdicts per sequence, missed damage per class] [--real <clip folder>: flagged pixels per verdict, no truth]
  *     [--size 480x360: the sequences' size; scans are 2K and up, where the cascade and the network see other scales]
  *     [--dump <dir> [--dump-verdict v]: PNG strips (t-1 | t | t+1, 3x, region outlined) of kept regions (or of
  *     verdict v) that are mostly not damage; with --dump-missed, of dropped regions (verdict v) that are mostly damage;
@@ -60,6 +60,8 @@ let dumped = 0;
 const repainted = (v: string) => v === 'damage' || v === 'scratch';
 const dumpedVerdict = (v: string) => (a['dump-verdict'] ? v === a['dump-verdict'] : repainted(v));
 const classMiss = new Map<number, { pixels: number; found: Record<StageName, number> }>();
+/** Where the visible damage the service's mask leaves out went: dropped by the gate (per verdict), next to a kept region, or never in the network's regions (by contrast). */
+const missedBy = new Map<string, number>();
 
 if (a.real) {
   const clip = await readFolder(a.real, DEFAULT_MAX_FRAMES);
@@ -110,6 +112,18 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
     const gate = gateDamage(regions, alignment, { prob, explain: true });
     const gated = gate.mask;
     const near = nearTruth(seq.masks[t]!, W, H, 2);
+    const verdictAt = new Map<number, string>();
+    for (const r of gate.regions ?? []) for (const p of r.pixels) verdictAt.set(p, r.verdict);
+    const nearKept = nearTruth(gated, W, H, 2);
+    const nearRegion = nearTruth(regions, W, H, 2);
+    const lumaClean = toLuma(seq.clean[t]!, seq.layout);
+    for (let p = 0; p < W * H; p++) {
+      if (!truth[p] || ignore[p] || gated[p]) continue;
+      const contrast = Math.abs(lumas[t]![p]! - lumaClean[p]!);
+      const key = regions[p] ? `dropped ${verdictAt.get(p) ?? '?'}` : nearKept[p] ? 'beside kept' : nearRegion[p] ? 'beside dropped' : contrast < 0.08 ? 'unseen, contrast < 0.08' : 'unseen, contrast >= 0.08';
+      // With --verbose, per damage class too.
+      for (const k of a.verbose ? [key, `${key}, class ${seq.classes[t]![p]}`] : [key]) missedBy.set(k, (missedBy.get(k) ?? 0) + 1);
+    }
     for (const r of gate.regions ?? []) {
       const key = a.verbose ? `${seq.name.slice(0, 3)} ${r.verdict}` : r.verdict;
       const e = byVerdict.get(key) ?? { tp: 0, halo: 0, far: 0, regions: 0 };
@@ -164,6 +178,9 @@ console.log('\nrecall per class (code: pixels):');
 for (const [c, e] of [...classMiss.entries()].sort((x, y) => x[0] - y[0])) {
   console.log(`  ${c}: ${e.pixels} px  ` + STAGES.map((s) => `${s} ${(e.found[s] / e.pixels).toFixed(2)}`).join('  '));
 }
+
+console.log('\nvisible damage missed, by where it went (px):');
+for (const [k, n] of [...missedBy.entries()].sort((x, y) => y[1] - x[1])) console.log(`  ${k.padEnd(26)} ${n}`);
 
 console.log('\ngate verdicts (regions; visible true px; false px within 2 px of damage; false px further):');
 for (const [v, e] of [...byVerdict.entries()].sort((x, y) => y[1].tp + y[1].far - x[1].tp - x[1].far)) {
