@@ -534,9 +534,20 @@ function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witn
   // Limbs and bodies move further than dust is wide: the search grows with the region.
   const range = Math.round(Math.max(reach, MOVING_REACH * Math.sqrt(r.pixels.length)));
   const inner = thin(r.pixels);
+  const innerC = Float64Array.from(inner, (p) => centre[p]!);
   return witnesses.some((wit, k) => {
     const [dx, dy, off] = at[k]!;
-    const cost = (ox: number, oy: number) => {
+    const luma = wit.luma;
+    // The search tries hundreds of displacements per region: where the region's box stays in the frame
+    // (nearly always) no pixel needs a bounds check, and a displacement stops once it cannot fit.
+    const cost = (ox: number, oy: number, limit = Infinity) => {
+      if (r.x0 + ox >= 0 && r.x1 + ox <= w && r.y0 + oy >= 0 && r.y1 + oy <= h) {
+        const shift = oy * w + ox;
+        const stop = limit * inner.length;
+        let sum = 0;
+        for (let i = 0; i < inner.length && sum <= stop; i++) sum += Math.abs(innerC[i]! - luma[inner[i]! + shift]! - off);
+        return sum / inner.length;
+      }
       let sum = 0;
       let n = 0;
       for (const p of inner) {
@@ -547,9 +558,9 @@ function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witn
       }
       return n < inner.length / 2 ? Infinity : sum / n;
     };
-    const atCamera = cost(dx, dy);
+    const found = MOVING_FOUND * cost(dx, dy);
     for (let oy = -range; oy <= range; oy += 2) {
-      for (let ox = -range; ox <= range; ox += 2) if (cost(dx + ox, dy + oy) <= MOVING_FOUND * atCamera) return true;
+      for (let ox = -range; ox <= range; ox += 2) if (cost(dx + ox, dy + oy, found) <= found) return true;
     }
     return false;
   });

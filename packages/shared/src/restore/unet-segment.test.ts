@@ -259,6 +259,18 @@ describe('enlarged', () => {
     expect([...big.subarray(0, 8)]).toEqual([0, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3]);
     for (let y = 1; y < 6; y++) expect([...big.subarray(y * 8, y * 8 + 8)]).toEqual([...big.subarray(0, 8)]);
   });
+
+  it('computes only around the selected cells, with the values of the whole plane', () => {
+    // 5 x 4 cells of 4 px, the last column and row cut short; the full frame a pixel wider and taller than 2x.
+    const [w, h, cell, cols, rows] = [18, 13, 4, 5, 4];
+    const selected = Uint8Array.from([1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    const src = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (selected[Math.floor(y / cell) * cols + Math.floor(x / cell)]) src[y * w + x] = 0.05 + ((x * 7 + y * 13) % 19) / 20;
+    const cells = { cols, rows, cell, selected, count: selected.reduce((a, b) => a + b, 0) };
+    const whole = enlarged(src, w, h, 2 * w + 1, 2 * h + 1, 2);
+    expect(enlarged(src, w, h, 2 * w + 1, 2 * h + 1, 2, cells)).toEqual(whole);
+    expect(whole.filter((v) => v > 0).length).toBeGreaterThan(0);
+  });
 });
 
 describe('maskFromProbability', () => {

@@ -339,7 +339,7 @@ export async function damageProbability(
   const small = aligned ? reducedAlignment(aligned, (offset) => reduced[c + offset]!, w, h, factor) : null;
   const cascade = opts.cascade ? { ...opts.cascade, halvings: 0 } : null;
   const { prob, cells } = await predictDamage(reduced, w, h, run, { ...opts, cascade }, small, reduced, shifts?.map(([x, y]) => [x / factor, y / factor] as const));
-  return { prob: enlarged(prob, w, h, W, H, factor), cells: cells && enlargedCells(cells, W, H, factor) };
+  return { prob: enlarged(prob, w, h, W, H, factor, cells), cells: cells && enlargedCells(cells, W, H, factor) };
 }
 
 /** How many times the network's window is halved: the cascade's, else cascadeHalvings (about 1K wide). */
@@ -385,9 +385,11 @@ function reducedAlignment(al: WindowAlignment, planeOf: (offset: number) => Floa
 
 /**
  * A w x h plane brought to W x H, `factor` times larger, bilinear; columns and rows past w * factor and
- * h * factor repeat the last ones.
+ * h * factor repeat the last ones. With `cells` (of the w x h plane), `src` is taken to be 0 outside the
+ * selected cells, as the network leaves it: only the pixels within reach of a selected cell are
+ * computed (the same values; the rest stay 0), a tenth of a 2K frame where the cascade picks a tenth.
  */
-export function enlarged(src: Float32Array, w: number, h: number, W: number, H: number, factor: number): Float32Array {
+export function enlarged(src: Float32Array, w: number, h: number, W: number, H: number, factor: number, cells?: CandidateCells | null): Float32Array {
   const out = new Float32Array(W * H);
   const x0 = new Int32Array(W);
   const x1 = new Int32Array(W);
@@ -398,18 +400,42 @@ export function enlarged(src: Float32Array, w: number, h: number, W: number, H: 
     x1[x] = Math.min(w - 1, x0[x]! + 1);
     tx[x] = f - x0[x]!;
   }
-  for (let y = 0; y < H; y++) {
-    const f = Math.min(h - 1, Math.max(0, (y + 0.5) / factor - 0.5));
-    const r0 = Math.floor(f) * w;
-    const r1 = Math.min(h - 1, Math.floor(f) + 1) * w;
-    const ty = f - Math.floor(f);
-    const row = y * W;
-    for (let x = 0; x < W; x++) {
-      const a = src[r0 + x0[x]!]!;
-      const b = src[r0 + x1[x]!]!;
-      const top = a + tx[x]! * (b - a);
-      const bottom = src[r1 + x0[x]!]! + tx[x]! * (src[r1 + x1[x]!]! - src[r1 + x0[x]!]!);
-      out[row + x] = top + ty * (bottom - top);
+  const fill = (xa: number, xb: number, ya: number, yb: number) => {
+    for (let y = ya; y < yb; y++) {
+      const f = Math.min(h - 1, Math.max(0, (y + 0.5) / factor - 0.5));
+      const r0 = Math.floor(f) * w;
+      const r1 = Math.min(h - 1, Math.floor(f) + 1) * w;
+      const ty = f - Math.floor(f);
+      const row = y * W;
+      for (let x = xa; x < xb; x++) {
+        const a = src[r0 + x0[x]!]!;
+        const b = src[r0 + x1[x]!]!;
+        const top = a + tx[x]! * (b - a);
+        const bottom = src[r1 + x0[x]!]! + tx[x]! * (src[r1 + x1[x]!]! - src[r1 + x0[x]!]!);
+        out[row + x] = top + ty * (bottom - top);
+      }
+    }
+  };
+  if (!cells) {
+    fill(0, W, 0, H);
+    return out;
+  }
+  // A full-size pixel reads the two reduced pixels around it each way: a run of selected cells reaches one
+  // reduced pixel past its edges (at the frame's end, past w * factor, where the edge repeats).
+  const { cell, cols, rows, selected } = cells;
+  const span = (c0: number, c1: number, N: number): [number, number] => [Math.max(0, (c0 * cell - 1) * factor), Math.min(N, (c1 * cell + 1) * factor)];
+  for (let cy = 0; cy < rows; cy++) {
+    const [ya, yb] = span(cy, cy + 1, H);
+    for (let cx = 0; cx < cols; ) {
+      if (!selected[cy * cols + cx]) {
+        cx++;
+        continue;
+      }
+      let end = cx + 1;
+      while (end < cols && selected[cy * cols + end]) end++;
+      const [xa, xb] = span(cx, end, W);
+      fill(xa, xb, ya, yb);
+      cx = end;
     }
   }
   return out;
