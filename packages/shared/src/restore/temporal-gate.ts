@@ -327,6 +327,7 @@ function matchCost(n: Float32Array, s: Samples, w: number, h: number, dx: number
 /** matchCost where part of the samples may leave the frame: only those inside count. */
 function matchCostAtEdge(n: Float32Array, s: Samples, w: number, h: number, dx: number, dy: number, limit: number): number {
   const shift = dy * w + dx;
+  // Plain loops, not callbacks: regions near the frame's edge come here for every displacement tried.
   const inside = (p: number) => {
     const x = (p % w) + dx;
     const y = (p - (p % w)) / w + dy;
@@ -334,19 +335,21 @@ function matchCostAtEdge(n: Float32Array, s: Samples, w: number, h: number, dx: 
   };
   let off = 0;
   let ringN = 0;
-  s.ring.forEach((p, i) => {
-    if (!inside(p)) return;
+  for (let i = 0; i < s.ring.length; i++) {
+    const p = s.ring[i]!;
+    if (!inside(p)) continue;
     off += s.ringC[i]! - n[p + shift]!;
     ringN++;
-  });
+  }
   off = ringN ? off / ringN : 0;
   let abs = 0;
   let count = 0;
-  s.inner.forEach((p, i) => {
-    if (!inside(p)) return;
+  for (let i = 0; i < s.inner.length; i++) {
+    const p = s.inner[i]!;
+    if (!inside(p)) continue;
     abs += Math.abs(s.innerC[i]! - n[p + shift]! - off);
     count++;
-  });
+  }
   if (count === 0 || count < s.inner.length / 2) return Infinity;
   const total = s.inner.length + s.ring.length;
   for (let i = 0; i < s.ring.length; i++) {
