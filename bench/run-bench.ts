@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const description = `${setOpts.count} synthetic sequences (the generator's default and hard mixes, ${BENCH_VARIANTS.filter((v) => v.damage === false).length} clean), ${setOpts.width}x${setOpts.height}, ${setOpts.frames} frames each, plates ${photos ? `from the ${name === 'seen' ? 'training' : 'unseen'} photographs` : 'procedural'}, overlays from the ${name === 'seen' ? 'training' : 'unseen'} files`;
     log(`quality, ${name} split: ${description}`);
     const results = await evaluateSet(makeBenchSet({ ...setOpts, split: name === 'seen' ? 'train' : 'unseen', variants: BENCH_VARIANTS }), { log, overlays: 2 });
-    overlayPictures.push(...overlayPictures);
+    overlayPictures.push(...results.overlays);
     splits.push({
       name,
       title: name === 'unseen' ? 'Unseen split: pictures and damage scans training never saw' : 'Seen split: the sources training draws on',
