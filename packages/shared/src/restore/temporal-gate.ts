@@ -313,11 +313,14 @@ function matchCost(n: Float32Array, s: Samples, w: number, h: number, dx: number
   let off = 0;
   for (let i = 0; i < ring.length; i++) off += ringC[i]! - n[ring[i]! + shift]!;
   off = ring.length ? off / ring.length : 0;
-  let abs = 0;
-  for (let i = 0; i < inner.length; i++) abs += Math.abs(innerC[i]! - n[inner[i]! + shift]! - off);
   const total = inner.length + ring.length;
+  let abs = 0;
+  // Stop as soon as this candidate cannot win, even if every remaining pixel matched exactly.
+  for (let i = 0; i < inner.length; i++) {
+    abs += Math.abs(innerC[i]! - n[inner[i]! + shift]! - off);
+    if (abs / total > limit) return Infinity;
+  }
   for (let i = 0; i < ring.length; i++) {
-    // Stop as soon as this candidate cannot win, even if every remaining pixel matched exactly.
     if (abs / total > limit) return Infinity;
     abs += Math.abs(ringC[i]! - n[ring[i]! + shift]! - off);
   }
