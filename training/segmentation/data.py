@@ -2,7 +2,8 @@
 <root>/<seq>/{damaged,mask}/frame_0001.png (+ clean/, classes/, meta.json).
 
 A sample is T consecutive damaged frames as luma in [0,1] (Rec.709, like toLuma in the Node code) and the
-centre frame's label: 0 clean, 1 visible damage, 2 faint damage (don't care). The generator marks every
+centre frame's label: 0 clean, 1 visible damage, 2 faint damage (don't care), 3 weak damage (visible, but
+changing luma by less than WEAK_CONTRAST: what the network misses most; its loss may weigh more). The generator marks every
 pixel the damage changed at all, down to 1.5 steps of 8 bits; below VISIBLE_CONTRAST of luma that change
 is lost in the grain, so neither flagging it nor missing it is an error (the benchmark scores it the same
 way: bench/metrics/detection.ts). Past either end of a sequence the window is mirrored about the centre (the frame
@@ -19,7 +20,13 @@ from PIL import Image
 KR, KG, KB = 0.2126, 0.7152, 0.0722
 # Same value as VISIBLE_CONTRAST in packages/shared/src/synthetic/film-sequence.ts.
 VISIBLE_CONTRAST = 0.03
-CLEAN, DAMAGE, FAINT = 0, 1, 2
+WEAK_CONTRAST = 0.08
+CLEAN, DAMAGE, FAINT, WEAK = 0, 1, 2, 3
+
+
+def visible(masks: np.ndarray) -> np.ndarray:
+    """Visible damage, weak or not."""
+    return (masks == DAMAGE) | (masks == WEAK)
 
 
 def read_luma(path: str) -> np.ndarray:
@@ -70,8 +77,10 @@ class Sequence:
             self.aligned = np.stack([p.reshape(-1, h, w) for p in planes])
         masks = np.stack([read_mask(os.path.join(d, "mask", f)) for f in files])
         clean = np.stack([read_luma(os.path.join(d, "clean", f)) for f in files])
-        faint = (masks == 1) & (np.abs(self.frames - clean) < VISIBLE_CONTRAST)
-        self.masks = np.where(faint, FAINT, masks).astype(np.uint8)
+        contrast = np.abs(self.frames - clean)
+        faint = (masks == 1) & (contrast < VISIBLE_CONTRAST)
+        weak = (masks == 1) & ~faint & (contrast < WEAK_CONTRAST)
+        self.masks = np.where(faint, FAINT, np.where(weak, WEAK, masks)).astype(np.uint8)
         self.clean = bool(masks.sum() == 0)
         self._dir = d
         self._files = files
@@ -82,7 +91,7 @@ class Sequence:
         when positives are sampled by class."""
         cdir = os.path.join(self._dir, "classes")
         if not os.path.isdir(cdir):
-            return np.where(self.masks == DAMAGE, 1, 0).astype(np.uint8)
+            return np.where(visible(self.masks), 1, 0).astype(np.uint8)
         return np.stack([np.asarray(Image.open(os.path.join(cdir, f)).convert("L")) for f in self._files])
 
     def __len__(self) -> int:
@@ -139,10 +148,10 @@ class CropSampler:
         self.pos_by_class: dict = {}
         for si, s in enumerate(seqs):
             for t in range(len(s)):
-                visible = s.masks[t] == DAMAGE
-                ids = np.unique(s.classes[t][visible]) if by_class else [None]
+                seen = visible(s.masks[t])
+                ids = np.unique(s.classes[t][seen]) if by_class else [None]
                 for c in ids:
-                    ys, xs = np.nonzero(visible if c is None else visible & (s.classes[t] == c))
+                    ys, xs = np.nonzero(seen if c is None else seen & (s.classes[t] == c))
                     if len(ys):
                         self.pos_by_class.setdefault(c, []).append((si, t, ys, xs))
         # A class is drawn with weight (its visibly damaged pixels) ** class_power: 0 draws each class

@@ -9,7 +9,7 @@ import argparse
 import numpy as np
 import torch
 
-from data import DAMAGE, FAINT, load_set
+from data import FAINT, load_set, visible
 from model import TemporalAttentionUNet
 
 
@@ -36,7 +36,7 @@ def main():
         for s in seqs:
             for t in range(len(s)):
                 p = torch.sigmoid(net(torch.from_numpy(np.ascontiguousarray(s.window(t, a["window"])))[None]))[0, 0].numpy()
-                m = s.masks[t] == DAMAGE
+                m = visible(s.masks[t])
                 care = s.masks[t] != FAINT
                 for th in ths:
                     pr = (p > th) & care

@@ -16,13 +16,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from data import DAMAGE, FAINT, CropSampler, list_sequences, load_set
+from data import FAINT, WEAK, CropSampler, list_sequences, load_set, visible
 from model import TemporalAttentionUNet, count_params
 
 
-def split_label(label):
-    """Label 0/1/2 (clean, damage, faint) to a 0/1 target and a weight that is 0 on faint pixels."""
-    return (label == DAMAGE).float(), (label != FAINT).float()
+def split_label(label, weak_weight: float = 1.0):
+    """Label 0/1/2/3 (clean, damage, faint, weak) to a 0/1 target, a weight that is 0 on faint pixels and
+    weak_weight on weak ones (for the focal term), and the care mask (for the Tversky term)."""
+    care = (label != FAINT).float()
+    return visible(label).float(), care * torch.where(label == WEAK, weak_weight, 1.0), care
 
 
 def focal_loss(logits, target, weight, gamma: float, alpha: float):
@@ -52,7 +54,7 @@ def evaluate(net, seqs, window: int, device, threshold: float):
             x = torch.from_numpy(np.ascontiguousarray(s.window(t, window)))[None].to(device)
             pred = (torch.sigmoid(net(x))[0, 0] > threshold).cpu().numpy()
             # Faint damage is don't-care: counted neither as found, missed nor false alarm.
-            m = s.masks[t] == DAMAGE
+            m = visible(s.masks[t])
             pred = pred & (s.masks[t] != FAINT)
             if s.clean:
                 clean_fp += int(pred.sum())
@@ -97,6 +99,7 @@ def main():
     ap.add_argument("--noise", type=float, default=0.0, help="largest sigma of the extra uncorrelated noise (0 = none)")
     ap.add_argument("--class-balance", action="store_true", help="draw damage-centred crops per damage class, not per pixel")
     ap.add_argument("--class-power", type=float, default=0.0, help="with --class-balance, weigh each class by its pixel count to this power (0: equally)")
+    ap.add_argument("--weak-weight", type=float, default=1.0, help="focal-loss weight of weak damage (visible, under 0.08 of luma): the misses that matter most")
     ap.add_argument("--init", default="", help="start from this checkpoint's weights (fine-tuning stage)")
     ap.add_argument("--resume", default="", help="continue a run from this checkpoint (weights, optimiser, schedule, epoch, best, log)")
     ap.add_argument("--input", choices=["raw", "aligned"], default="raw", help="the window the network reads: raw frames or the motion-compensated window the generator wrote")
@@ -121,7 +124,7 @@ def main():
     train_seqs = load_set("", train_names, aligned)
     val_seqs = load_set("", val_names, aligned)
     sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed, args.noise, args.class_balance, args.class_power)
-    pos_px = sum(int((s.masks == DAMAGE).sum()) for s in train_seqs)
+    pos_px = sum(int(visible(s.masks).sum()) for s in train_seqs)
     all_px = sum(s.masks.size for s in train_seqs)
     faint_px = sum(int((s.masks == FAINT).sum()) for s in train_seqs)
     print(
@@ -167,10 +170,10 @@ def main():
         for _ in range(args.steps_per_epoch):
             xb, yb = sampler.batch(args.batch)
             x = torch.from_numpy(xb).to(device)
-            y, wt = split_label(torch.from_numpy(yb).to(device))
+            y, wt, care = split_label(torch.from_numpy(yb).to(device), args.weak_weight)
             logits = net(x)
             loss = focal_loss(logits, y, wt, args.focal_gamma, args.focal_alpha) * 10 + tversky_loss(
-                logits, y, wt, args.tversky_a, args.tversky_b
+                logits, y, care, args.tversky_a, args.tversky_b
             )
             opt.zero_grad(set_to_none=True)
             loss.backward()
