@@ -11,7 +11,9 @@ import { defaultSegmentModelPath, segmentFrameUnet, UNET_WINDOW, unetSettings, t
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
 import type { SpikeMasks } from './spike-detector.js';
 
-const defaults = configSchema.parse({});
+// The service's settings, from the environment as the service reads them (the defaults unless set): a
+// candidate model (SEGMENT_MODEL=…) or thresholds can be tried on the bench's sets and the real clips.
+const defaults = configSchema.parse(process.env);
 export const UNET_DILATE = defaults.UNET_DILATE;
 
 /** One frame: `window` holds UNET_WINDOW frames' luma (null where the shot has none), the centre one is segmented. Undilated. */
@@ -21,7 +23,7 @@ export async function detectFrameUnet(window: (Float32Array | null)[], layout: F
   return mask;
 }
 
-export async function detectSequenceUnet(frames: Samples[], layout: FrameLayout, modelPath = defaultSegmentModelPath()): Promise<SpikeMasks> {
+export async function detectSequenceUnet(frames: Samples[], layout: FrameLayout, modelPath = defaults.SEGMENT_MODEL ?? defaultSegmentModelPath()): Promise<SpikeMasks> {
   const run = await modelRunner(modelPath);
   const half = UNET_WINDOW >> 1;
   const lumas = frames.map((f) => toLuma(f, layout));
