@@ -3,7 +3,8 @@
 
 A sample is T consecutive damaged frames as luma in [0,1] (Rec.709, like toLuma in the Node code) and the
 centre frame's label: 0 clean, 1 visible damage, 2 faint damage (don't care), 3 weak damage (visible, but
-changing luma by less than WEAK_CONTRAST: what the network misses most; its loss may weigh more). The generator marks every
+changing luma by less than WEAK_CONTRAST, line scratches aside: what the network misses most; its loss may
+weigh more). The generator marks every
 pixel the damage changed at all, down to 1.5 steps of 8 bits; below VISIBLE_CONTRAST of luma that change
 is lost in the grain, so neither flagging it nor missing it is an error (the benchmark scores it the same
 way: bench/metrics/detection.ts). Past either end of a sequence the window is mirrored about the centre (the frame
@@ -22,6 +23,8 @@ KR, KG, KB = 0.2126, 0.7152, 0.0722
 VISIBLE_CONTRAST = 0.03
 WEAK_CONTRAST = 0.08
 CLEAN, DAMAGE, FAINT, WEAK = 0, 1, 2, 3
+# The line scratches' id in DAMAGE_CLASSES (packages/shared/src/synthetic/film-sequence.ts).
+SCRATCH_CLASS = 5
 
 
 def visible(masks: np.ndarray) -> np.ndarray:
@@ -79,19 +82,22 @@ class Sequence:
         clean = np.stack([read_luma(os.path.join(d, "clean", f)) for f in files])
         contrast = np.abs(self.frames - clean)
         faint = (masks == 1) & (contrast < VISIBLE_CONTRAST)
-        weak = (masks == 1) & ~faint & (contrast < WEAK_CONTRAST)
-        self.masks = np.where(faint, FAINT, np.where(weak, WEAK, masks)).astype(np.uint8)
-        self.clean = bool(masks.sum() == 0)
         self._dir = d
         self._files = files
+        self._marked = masks
+        # Line scratches are left out: weighing their soft edges made a fine-tune sure of every thin dark
+        # line, and it repainted the board seams of the real clip's still shots as scratches.
+        weak = (masks == 1) & ~faint & (contrast < WEAK_CONTRAST) & (self.classes != SCRATCH_CLASS)
+        self.masks = np.where(faint, FAINT, np.where(weak, WEAK, masks)).astype(np.uint8)
+        self.clean = bool(masks.sum() == 0)
 
     @functools.cached_property
     def classes(self) -> np.ndarray:
-        """Per pixel the generator's class id (DAMAGE_CLASSES in film-sequence.ts; 0 = none), read only
-        when positives are sampled by class."""
+        """Per pixel the generator's class id (DAMAGE_CLASSES in film-sequence.ts; 0 = none); a set written
+        without classes counts every marked pixel as dust."""
         cdir = os.path.join(self._dir, "classes")
         if not os.path.isdir(cdir):
-            return np.where(visible(self.masks), 1, 0).astype(np.uint8)
+            return self._marked.astype(np.uint8)
         return np.stack([np.asarray(Image.open(os.path.join(cdir, f)).convert("L")) for f in self._files])
 
     def __len__(self) -> int:
