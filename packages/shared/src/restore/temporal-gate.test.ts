@@ -337,6 +337,25 @@ describe('gateDamage', () => {
     expect(countMask(scratch.mask)).toBeGreaterThan(0);
   });
 
+  it("leaves a sure line in a still shot alone when it is one of a board wall's seams, and repaints it alone", () => {
+    // Dark seams 6 px apart, in every frame (a 160 px frame's pattern reach is 10 px); motion cannot
+    // judge them, and the network is sure of the one flagged.
+    const wall = (seams: number[]) =>
+      pan(0, 0).map((f) => {
+        for (let y = 5; y < H - 5; y++) for (const x of seams) f[y * W + x] = 0.1;
+        return f;
+      });
+    const line = new Uint8Array(W * H);
+    for (let y = 5; y < H - 5; y++) line[y * W + 110] = 255;
+    const sure = new Float32Array(W * H).fill(0.9);
+    const seams = gateDamage(line, alignWindow(wall([98, 104, 110, 116, 122]), W, H), { prob: sure });
+    expect(seams.verdicts['static-line']).toBe(1);
+    expect(countMask(seams.mask)).toBe(0);
+    const alone = gateDamage(line, alignWindow(wall([110]), W, H), { prob: sure });
+    expect(alone.verdicts.scratch).toBe(1);
+    expect(countMask(alone.mask)).toBeGreaterThan(0);
+  });
+
   it('leaves rain alone when many drops share one slant across the frame, but not the broken pieces of one scratch', () => {
     // Each drop is on the centre frame only, as real rain is at 24 frames a second: motion cannot tell it
     // from dust. Twelve strokes 6 px long at one slant, spread over the frame, can only be a fall.
