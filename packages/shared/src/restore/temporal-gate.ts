@@ -160,6 +160,8 @@ const RAIN_MAX_LENGTH = 0.1;
 const PARALLEL_REACH = 64;
 const PARALLEL_SHARE = 0.5;
 const PARALLEL_LINES = 2;
+/** At most about this many of a line's rows are read for its profile. */
+const PARALLEL_ROWS = 512;
 /** No-witness fallback: the segmenter's certainty, the region's contrast and its largest share of the frame. */
 const ALONE_PROB = 0.85;
 const ALONE_CONTRAST = 0.12;
@@ -931,7 +933,9 @@ function amongParallelLines(r: Region, centre: Float32Array, w: number, unit: nu
   const side = 3 * Math.max(1, Math.round(unit));
   const sum = new Float64Array(2 * reach + 1);
   const count = new Float64Array(2 * reach + 1);
-  for (let i = 0; i < lo.length; i++) {
+  // A few hundred rows make a steady profile: a 4K scratch's thousands would cost milliseconds each.
+  const step = Math.max(1, Math.floor(lo.length / PARALLEL_ROWS));
+  for (let i = 0; i < lo.length; i += step) {
     if (hi[i]! < 0) continue;
     const c = (lo[i]! + hi[i]!) >> 1;
     const row = (r.y0 + i) * w;
