@@ -356,6 +356,22 @@ describe('gateDamage', () => {
     expect(countMask(alone.mask)).toBeGreaterThan(0);
   });
 
+  it('repaints a sure line in a still shot beside one wide dark bar (a window frame): its edges are not seams', () => {
+    const [w, h] = [400, 300];
+    const frames = [-2, -1, 0, 1, 2].map((k) => {
+      const f = texturedPicture({ width: w, height: h, cx: 40, cy: 30, seed: 500 + k });
+      for (let y = 10; y < h - 10; y++) {
+        f[y * w + 200] = 0.3;
+        for (let x = 210; x <= 222; x++) f[y * w + x] = 0.05;
+      }
+      return f;
+    });
+    const line = new Uint8Array(w * h);
+    for (let y = 10; y < h - 10; y++) line[y * w + 200] = 255;
+    const g = gateDamage(line, alignWindow(frames, w, h), { prob: new Float32Array(w * h).fill(0.9) });
+    expect(g.verdicts.scratch).toBe(1);
+  });
+
   it('leaves rain alone when many drops share one slant across the frame, but not the broken pieces of one scratch', () => {
     // Each drop is on the centre frame only, as real rain is at 24 frames a second: motion cannot tell it
     // from dust. Twelve strokes 6 px long at one slant, spread over the frame, can only be a fall.

@@ -564,9 +564,9 @@ function movesOnItsOwn(r: Region, centre: Float32Array, witnesses: readonly Witn
     const cost = (ox: number, oy: number, limit = Infinity) => {
       if (r.x0 + ox >= 0 && r.x1 + ox <= w && r.y0 + oy >= 0 && r.y1 + oy <= h) {
         const shift = oy * w + ox;
-        const stop = limit * inner.length;
         let sum = 0;
-        for (let i = 0; i < inner.length && sum <= stop; i++) sum += Math.abs(innerC[i]! - luma[inner[i]! + shift]! - off);
+        // The same comparison as the caller's, on a sum that only grows: it stops only where the whole would fail.
+        for (let i = 0; i < inner.length && sum / inner.length <= limit; i++) sum += Math.abs(innerC[i]! - luma[inner[i]! + shift]! - off);
         return sum / inner.length;
       }
       let sum = 0;
@@ -924,8 +924,9 @@ function rowSpans(r: Region, w: number, vertical: boolean, h = 0): { lo: Int32Ar
 /**
  * Whether a near-vertical line is one of several side by side (see PARALLEL_REACH): the centre's profile
  * across the line, averaged over its rows (each row centred on the line, so a wandering line stays
- * sharp), has PARALLEL_LINES other ridges of the line's polarity and PARALLEL_SHARE of its height. A ridge
- * is a pixel's departure from the mean of the pixels `side` px either way of it.
+ * sharp), has PARALLEL_LINES other ridges of the line's polarity and PARALLEL_SHARE of its height: a ridge
+ * departs from the mean of the pixels `side` px either way of it, and stands out of each (a step or the
+ * edge of a wide bar does not).
  */
 function amongParallelLines(r: Region, centre: Float32Array, w: number, unit: number): boolean {
   const { lo, hi } = rowSpans(r, w, true);
@@ -934,7 +935,7 @@ function amongParallelLines(r: Region, centre: Float32Array, w: number, unit: nu
   const sum = new Float64Array(2 * reach + 1);
   const count = new Float64Array(2 * reach + 1);
   // A few hundred rows make a steady profile: a 4K scratch's thousands would cost milliseconds each.
-  const step = Math.max(1, Math.floor(lo.length / PARALLEL_ROWS));
+  const step = Math.max(1, Math.ceil(lo.length / PARALLEL_ROWS));
   for (let i = 0; i < lo.length; i += step) {
     if (hi[i]! < 0) continue;
     const c = (lo[i]! + hi[i]!) >> 1;
@@ -945,18 +946,28 @@ function amongParallelLines(r: Region, centre: Float32Array, w: number, unit: nu
     }
   }
   const profile = (d: number) => (count[d + reach] ? sum[d + reach]! / count[d + reach]! : NaN);
-  // NaN where the profile leaves the frame: compares false, so no ridge is found there.
-  const ridge = (d: number) => (Math.abs(d) + side > reach ? NaN : profile(d) - (profile(d - side) + profile(d + side)) / 2);
+  // A ridge's height: the profile at d against the mean of both sides, the `sign` way; NaN where a side
+  // leaves the reach or the frame (compares false: no ridge there).
+  const ridge = (d: number, sign: number) => (Math.abs(d) + side > reach ? NaN : sign * (profile(d) - (profile(d - side) + profile(d + side)) / 2));
+  // A line stands out of both sides: the inner edge of a wide bar or a step is level with one of them.
+  const stands = (d: number, sign: number) => sign * (profile(d) - profile(d - side)) > 0 && sign * (profile(d) - profile(d + side)) > 0;
+  // The line itself: its polarity from its rows' centres (between two dark seams the picture stands out
+  // bright as much as they do dark), then its highest ridge within a pixel of them.
+  const sign = Math.sign(ridge(0, 1));
   let own = 0;
-  for (let d = -1; d <= 1; d++) if (Math.abs(ridge(d)) > Math.abs(own)) own = ridge(d);
-  if (!(Math.abs(own) > 0)) return false;
-  const sign = Math.sign(own);
+  let at = 0;
+  for (let d = -1; d <= 1; d++) {
+    const v = ridge(d, sign);
+    if (v > own) [own, at] = [v, d];
+  }
+  if (!(own > 0)) return false;
   let others = 0;
   for (let d = side - reach; d <= reach - side; d++) {
     // Past the line's own ridge and its flanks.
-    if (Math.abs(d) < side + 2) continue;
-    const v = sign * ridge(d);
-    if (v >= PARALLEL_SHARE * Math.abs(own) && v >= sign * ridge(d - 1) && v >= sign * ridge(d + 1)) {
+    if (Math.abs(d - at) < side + 2) continue;
+    const v = ridge(d, sign);
+    // A ridge at the reach's end has no outer neighbour to compare with: its inner one must do.
+    if (v >= PARALLEL_SHARE * own && stands(d, sign) && !(ridge(d - 1, sign) > v) && !(ridge(d + 1, sign) > v)) {
       others++;
       d += side - 1;
     }
