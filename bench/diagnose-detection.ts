@@ -120,7 +120,9 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
     for (let p = 0; p < W * H; p++) {
       if (!truth[p] || ignore[p] || gated[p]) continue;
       const contrast = Math.abs(lumas[t]![p]! - lumaClean[p]!);
-      const key = regions[p] ? `dropped ${verdictAt.get(p) ?? '?'}` : nearKept[p] ? 'beside kept' : nearRegion[p] ? 'beside dropped' : contrast < 0.08 ? 'unseen, contrast < 0.08' : 'unseen, contrast >= 0.08';
+      const verdict = verdictAt.get(p) ?? '?';
+      // Inside a region the gate repaints, a pixel left out was trimmed (it did not depart), not dropped.
+      const key = regions[p] ? `${repainted(verdict) ? 'trimmed' : 'dropped'} ${verdict}` : nearKept[p] ? 'beside kept' : nearRegion[p] ? 'beside dropped' : contrast < 0.08 ? 'unseen, contrast < 0.08' : 'unseen, contrast >= 0.08';
       // With --verbose, per damage class too.
       for (const k of a.verbose ? [key, `${key}, class ${seq.classes[t]![p]}`] : [key]) missedBy.set(k, (missedBy.get(k) ?? 0) + 1);
     }

@@ -14,10 +14,10 @@ import { ffmpegInput, spawnFfmpeg } from '@reelrestore/shared/frames/ffmpeg';
 import { detectSpikesForFrame } from '@reelrestore/shared/restore/spike-detect';
 import { medianFill } from '@reelrestore/shared/restore/median-fill';
 import { SPIKE_THRESHOLD, MASK_DILATE } from './peers/spike-detector.js';
-import { detectFrameUnet, UNET_DILATE } from './peers/unet-detector.js';
+import { BENCH_UNET, detectFrameUnet, UNET_DILATE } from './peers/unet-detector.js';
 import { dilateMask } from '@reelrestore/shared/restore/morphology';
 import { toLuma } from '@reelrestore/shared/restore/luma';
-import { defaultSegmentModelPath, unetSettings } from '@reelrestore/shared/restore/unet-segment';
+import { unetSettings } from '@reelrestore/shared/restore/unet-segment';
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
 import { ComputePool } from '@reelrestore/shared/workers/compute-pool';
 import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     // The learned detector reads ±2 frames; the model loads once, untimed, like a warm worker.
     // Each frame's luma is computed once, as the worker does, and timed once: the frames ahead of the
     // first measured window belong to the previous chunk's work and are converted untimed.
-    const run = await modelRunner(defaultSegmentModelPath());
+    const run = await modelRunner(BENCH_UNET.modelPath);
     const lumas = new Map<number, Float32Array>();
     const lumaOf = (i: number): Float32Array | null => {
       if (i < 0 || i >= N) return null;
@@ -168,8 +168,8 @@ async function main(): Promise<void> {
     // The pool's threads do not hold the process open (a worker service has its Redis connection for that).
     const keepAlive = setInterval(() => undefined, 1000);
     try {
-      const settings = unetSettings(configSchema.parse({}), layout.width);
-      const modelPath = defaultSegmentModelPath();
+      const settings = unetSettings(BENCH_UNET.config, layout.width);
+      const { modelPath } = BENCH_UNET;
       // As the worker does: the frame's buffer is handed over, not copied (the window then forgets it).
       const lumaOf = (i: number) => {
         const frame = win.get(i);

@@ -11,9 +11,12 @@ import { defaultSegmentModelPath, segmentFrameUnet, UNET_WINDOW, unetSettings, t
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
 import type { SpikeMasks } from './spike-detector.js';
 
-// The service's settings, from the environment as the service reads them (the defaults unless set): a
-// candidate model (SEGMENT_MODEL=…) or thresholds can be tried on the bench's sets and the real clips.
-const defaults = configSchema.parse(process.env);
+// The segmenter's settings from the environment (the service's defaults unless set): a candidate model
+// (SEGMENT_MODEL=…) or thresholds (UNET_…) can be tried on the bench's sets, its speed runs and the real
+// clips. Only those: an unrelated variable of the shell must not change or break the bench.
+const defaults = configSchema.parse(Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'SEGMENT_MODEL' || k.startsWith('UNET_'))));
+/** The settings and model the bench's learned detector uses (see above). */
+export const BENCH_UNET = { config: defaults, modelPath: defaults.SEGMENT_MODEL ?? defaultSegmentModelPath() };
 export const UNET_DILATE = defaults.UNET_DILATE;
 
 /** One frame: `window` holds UNET_WINDOW frames' luma (null where the shot has none), the centre one is segmented. Undilated. */
@@ -23,7 +26,7 @@ export async function detectFrameUnet(window: (Float32Array | null)[], layout: F
   return mask;
 }
 
-export async function detectSequenceUnet(frames: Samples[], layout: FrameLayout, modelPath = defaults.SEGMENT_MODEL ?? defaultSegmentModelPath()): Promise<SpikeMasks> {
+export async function detectSequenceUnet(frames: Samples[], layout: FrameLayout, modelPath = BENCH_UNET.modelPath): Promise<SpikeMasks> {
   const run = await modelRunner(modelPath);
   const half = UNET_WINDOW >> 1;
   const lumas = frames.map((f) => toLuma(f, layout));
