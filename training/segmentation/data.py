@@ -45,6 +45,15 @@ def read_luma(path: str) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
+def read_classes(seq_dir: str, files: List[str], marked: np.ndarray) -> np.ndarray:
+    """Per pixel the generator's class id (DAMAGE_CLASSES in film-sequence.ts; 0 = none); a set written
+    without classes counts every `marked` pixel as dust."""
+    cdir = os.path.join(seq_dir, "classes")
+    if not os.path.isdir(cdir):
+        return marked.astype(np.uint8)
+    return np.stack([np.asarray(Image.open(os.path.join(cdir, f)).convert("L")) for f in files])
+
+
 def read_mask(path: str) -> np.ndarray:
     return (np.asarray(Image.open(path).convert("L")) > 127).astype(np.uint8)
 
@@ -84,21 +93,17 @@ class Sequence:
         faint = (masks == 1) & (contrast < VISIBLE_CONTRAST)
         self._dir = d
         self._files = files
-        self._marked = masks
         # Line scratches are left out: weighing their soft edges made a fine-tune sure of every thin dark
-        # line, and it repainted the board seams of the real clip's still shots as scratches.
-        weak = (masks == 1) & ~faint & (contrast < WEAK_CONTRAST) & (self.classes != SCRATCH_CLASS)
+        # line, and it repainted the board seams of the real clip's still shots as scratches. The class map
+        # is not kept: only sampling by class needs it later (the `classes` property reads it again).
+        weak = (masks == 1) & ~faint & (contrast < WEAK_CONTRAST) & (read_classes(d, files, masks) != SCRATCH_CLASS)
         self.masks = np.where(faint, FAINT, np.where(weak, WEAK, masks)).astype(np.uint8)
         self.clean = bool(masks.sum() == 0)
 
     @functools.cached_property
     def classes(self) -> np.ndarray:
-        """Per pixel the generator's class id (DAMAGE_CLASSES in film-sequence.ts; 0 = none); a set written
-        without classes counts every marked pixel as dust."""
-        cdir = os.path.join(self._dir, "classes")
-        if not os.path.isdir(cdir):
-            return self._marked.astype(np.uint8)
-        return np.stack([np.asarray(Image.open(os.path.join(cdir, f)).convert("L")) for f in self._files])
+        """Per pixel the generator's class id, read when positives are sampled by class (read_classes)."""
+        return read_classes(self._dir, self._files, visible(self.masks))
 
     def __len__(self) -> int:
         return self.frames.shape[0]
