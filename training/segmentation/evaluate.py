@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from data import FAINT, load_set, visible
-from model import TemporalAttentionUNet
+from model import build
 
 
 def main():
@@ -23,7 +23,7 @@ def main():
     torch.set_num_threads(args.threads)
     ck = torch.load(args.ckpt, map_location="cpu")
     a = ck["args"]
-    net = TemporalAttentionUNet(window=a["window"], base=a["base"])
+    net = build(a)
     net.load_state_dict(ck["model"])
     net.eval()
     import json, os

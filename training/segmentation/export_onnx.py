@@ -14,7 +14,7 @@ import numpy as np
 import onnx
 import torch
 
-from model import Exported, TemporalAttentionUNet, count_params
+from model import Exported, build, count_params
 
 
 def main():
@@ -25,7 +25,7 @@ def main():
 
     ck = torch.load(args.ckpt, map_location="cpu")
     a = ck["args"]
-    net = TemporalAttentionUNet(window=a["window"], base=a["base"])
+    net = build(a)
     net.load_state_dict(ck["model"])
     net.eval()
     model = Exported(net).eval()

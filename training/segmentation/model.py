@@ -11,10 +11,21 @@ the runtime only feeds frames: the signed differences centre - neighbour, their 
 rank-ordered spike scores of the classical detector (centre above the 3x3 maximum of every neighbour, or
 below the 3x3 minimum). Dust and dirt live on one frame and light these up; persistent line scratches do
 not, and are found from their spatial shape by the U-Net.
+
+With reliability=True it also sees how far the alignment can be trusted: the spread of the aligned
+neighbours' middle values (the second and third of four: one damaged neighbour does not move it), per pixel
+and as its mean over 9x9 and 17x17 pixels. Where the neighbours confirm each other a small departure of the
+centre is damage; where they disagree (a figure moving on its own, occlusion, blur) compensation failed and
+a departure says little. The spread is a rank statistic the first convolution cannot form from the planes,
+and its wide means reach past what the network sees of them.
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+# Box sizes of the alignment spread's local means (reliability=True).
+RELIABILITY_BOXES = (9, 17)
 
 
 def conv_block(cin: int, cout: int) -> nn.Sequential:
@@ -48,7 +59,27 @@ def up_to(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return x[:, :, : like.shape[2], : like.shape[3]]
 
 
-def temporal_features(frames: torch.Tensor) -> torch.Tensor:
+def alignment_spread(nb: torch.Tensor) -> torch.Tensor:
+    """Spread of the neighbours' middle values per pixel: 0 where the aligned neighbours agree."""
+    m = nb.shape[1]
+    if m == 2:
+        return (nb[:, :1] - nb[:, 1:]).abs()
+    if m == 4:
+        # The second and third of four by min and max (a sort is many times slower in onnxruntime).
+        lo = torch.maximum(torch.minimum(nb[:, 0:1], nb[:, 1:2]), torch.minimum(nb[:, 2:3], nb[:, 3:4]))
+        hi = torch.minimum(torch.maximum(nb[:, 0:1], nb[:, 1:2]), torch.maximum(nb[:, 2:3], nb[:, 3:4]))
+        return (hi - lo).abs()
+    s = torch.sort(nb, dim=1)[0]
+    return s[:, m // 2 : m // 2 + 1] - s[:, (m - 1) // 2 : (m - 1) // 2 + 1]
+
+
+def box_mean(x: torch.Tensor, k: int) -> torch.Tensor:
+    """Mean over k x k pixels (fewer at the frame's edges), as two 1-D passes: a fraction of the cost."""
+    x = F.avg_pool2d(x, (1, k), stride=1, padding=(0, k // 2), count_include_pad=False)
+    return F.avg_pool2d(x, (k, 1), stride=1, padding=(k // 2, 0), count_include_pad=False)
+
+
+def temporal_features(frames: torch.Tensor, reliability: bool = False) -> torch.Tensor:
     t = frames.shape[1]
     c = t // 2
     cur = frames[:, c : c + 1]
@@ -64,15 +95,20 @@ def temporal_features(frames: torch.Tensor) -> torch.Tensor:
     down = lo - cur
     # Local contrast of the centre frame (spatial cue for scratches that persist).
     local = cur - F.avg_pool2d(cur, 5, stride=1, padding=2, count_include_pad=False)
-    return torch.cat([frames, d, dmin, dmax, up, down, local], dim=1)
+    planes = [frames, d, dmin, dmax, up, down, local]
+    if reliability:
+        spread = alignment_spread(nb)
+        planes += [spread] + [box_mean(spread, k) for k in RELIABILITY_BOXES]
+    return torch.cat(planes, dim=1)
 
 
 class TemporalAttentionUNet(nn.Module):
-    def __init__(self, window: int = 5, base: int = 8):
+    def __init__(self, window: int = 5, base: int = 8, reliability: bool = False):
         super().__init__()
         assert window % 2 == 1 and window >= 3
         self.window = window
-        cin = window + (window - 1) + 5
+        self.reliability = reliability
+        cin = window + (window - 1) + 5 + (1 + len(RELIABILITY_BOXES) if reliability else 0)
         c0, c1, c2 = base, base * 2, base * 4
         self.enc0 = conv_block(cin, c0)
         self.enc1 = conv_block(c0, c1)
@@ -86,7 +122,7 @@ class TemporalAttentionUNet(nn.Module):
         nn.init.constant_(self.head.bias, -4.0)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
-        x = temporal_features(frames)
+        x = temporal_features(frames, self.reliability)
         e0 = self.enc0(x)
         e1 = self.enc1(F.max_pool2d(e0, 2, ceil_mode=True))
         b = self.bott(F.max_pool2d(e1, 2, ceil_mode=True))
@@ -95,6 +131,24 @@ class TemporalAttentionUNet(nn.Module):
         g0 = up_to(d1, e0)
         d0 = self.dec0(torch.cat([g0, self.att0(e0, g0)], dim=1))
         return self.head(d0)
+
+
+def build(args: dict) -> TemporalAttentionUNet:
+    """The network a checkpoint's arguments describe (runs before reliability planes lack the key)."""
+    return TemporalAttentionUNet(window=args["window"], base=args["base"], reliability=args.get("reliability", False))
+
+
+def load_widened(net: nn.Module, state: dict) -> None:
+    """Loads `state` into `net`, whose first convolution may read more input planes than the state's did
+    (planes are only ever appended): the new planes' weights start at 0, so the network starts out
+    computing exactly what the state did, and fine-tuning teaches it what the new planes add."""
+    own = net.state_dict()
+    for k, v in state.items():
+        if k in own and own[k].shape != v.shape and own[k].dim() == 4 and own[k].shape[1] > v.shape[1]:
+            w = torch.zeros_like(own[k])
+            w[:, : v.shape[1]] = v
+            state = {**state, k: w}
+    net.load_state_dict(state)
 
 
 class Exported(nn.Module):

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from data import FAINT, WEAK, CropSampler, list_sequences, load_set, visible
-from model import TemporalAttentionUNet, count_params
+from model import build, count_params, load_widened
 
 
 def split_label(label, weak_weight: float = 1.0):
@@ -100,6 +100,7 @@ def main():
     ap.add_argument("--class-balance", action="store_true", help="draw damage-centred crops per damage class, not per pixel")
     ap.add_argument("--class-power", type=float, default=0.0, help="with --class-balance, weigh each class by its pixel count to this power (0: equally)")
     ap.add_argument("--weak-weight", type=float, default=1.0, help="focal-loss weight of weak damage (visible, under 0.08 of luma): the misses that matter most")
+    ap.add_argument("--reliability", action="store_true", help="the network also reads the aligned neighbours' spread (model.py)")
     ap.add_argument("--init", default="", help="start from this checkpoint's weights (fine-tuning stage)")
     ap.add_argument("--resume", default="", help="continue a run from this checkpoint (weights, optimiser, schedule, epoch, best, log)")
     ap.add_argument("--input", choices=["raw", "aligned"], default="raw", help="the window the network reads: raw frames or the motion-compensated window the generator wrote")
@@ -133,9 +134,10 @@ def main():
         flush=True,
     )
 
-    net = TemporalAttentionUNet(window=args.window, base=args.base).to(device)
+    net = build(vars(args)).to(device)
     if args.init:
-        net.load_state_dict(torch.load(args.init, map_location=device)["model"])
+        # A checkpoint without the reliability planes starts a network with them (their weights at 0).
+        load_widened(net, torch.load(args.init, map_location=device)["model"])
         print(f"weights from {args.init}", flush=True)
     print(f"params {count_params(net)}", flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
