@@ -9,6 +9,8 @@
  *     [--dump <dir> [--dump-verdict v]: PNG strips (t-1 | t | t+1, 3x, region outlined) of kept regions (or of
  *     verdict v) that are mostly not damage; with --dump-missed, of dropped regions (verdict v) that are mostly damage;
  *     with --real, of every such region; --dump-min N: only regions of at least N px] [--lines: each line region's verdict, true share and mean probability]
+ *     [--real <clip> --against <model.onnx>: what the two models' gated masks repaint differently on the clip, with
+ *     --dump the largest regions only SEGMENT_MODEL repaints (a candidate's new repaints, to look at before shipping it)]
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,9 +18,10 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { configSchema } from '@reelrestore/shared/config';
 import { toLuma } from '@reelrestore/shared/restore/luma';
-import { gateDamage } from '@reelrestore/shared/restore/temporal-gate';
+import { gateDamage, type GateResult } from '@reelrestore/shared/restore/temporal-gate';
+import { regionsOf } from '@reelrestore/shared/restore/gate-regions';
 import { alignWindow } from '@reelrestore/shared/restore/align-window';
-import { damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources } from '@reelrestore/shared/restore/unet-segment';
+import { damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources, type RunModel } from '@reelrestore/shared/restore/unet-segment';
 import { damageVisibility } from '@reelrestore/shared/synthetic/film-sequence';
 import { DEFAULT_VARIANTS, HARD_VARIANTS } from '@reelrestore/shared/synthetic/index';
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
@@ -38,6 +41,7 @@ const { values: a } = parseArgs({
     'dump-verdict': { type: 'string' },
     'dump-missed': { type: 'boolean', default: false },
     'dump-min': { type: 'string', default: '0' },
+    against: { type: 'string' },
     lines: { type: 'boolean', default: false },
     size: { type: 'string', default: '480x360' },
   },
@@ -70,11 +74,19 @@ if (a.real) {
   // The clip's own width sets the cascade's scale, as the service does.
   const clipSettings = unetSettings(config, W);
   const px = new Map<string, { regions: number; pixels: number }>();
-  for (let t = 0; t < lumas.length; t++) {
+  const gated = async (model: RunModel, t: number) => {
     const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - 2 + k] ?? null);
     const alignment = alignWindow(window, W, H);
-    const { prob } = await damageProbability(windowSources(window), W, H, run, clipSettings, alignment, undefined, slotShifts(alignment, window));
-    const gate = gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), alignment, { prob, explain: true });
+    const { prob } = await damageProbability(windowSources(window), W, H, model, clipSettings, alignment, undefined, slotShifts(alignment, window));
+    return gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), alignment, { prob, explain: true });
+  };
+  if (a.against) {
+    const other = await modelRunner(a.against);
+    await compareOnClip(lumas, W, H, (t) => gated(run, t), (t) => gated(other, t));
+    process.exit(0);
+  }
+  for (let t = 0; t < lumas.length; t++) {
+    const gate = await gated(run, t);
     for (const r of gate.regions ?? []) {
       const e = px.get(r.verdict) ?? { regions: 0, pixels: 0 };
       e.regions++;
@@ -199,6 +211,40 @@ function nearTruth(mask: Uint8Array, w: number, h: number, r: number): Uint8Arra
     }
   }
   return out;
+}
+
+/**
+ * Per frame, the pixels one model's gated mask repaints (damage and scratch verdicts) and the other's does
+ * not, both ways; with --dump, strips of the largest regions only `ours` (SEGMENT_MODEL) repaints.
+ */
+async function compareOnClip(lumas: Float32Array[], w: number, h: number, ours: (t: number) => Promise<GateResult>, theirs: (t: number) => Promise<GateResult>): Promise<void> {
+  const repaint = (g: GateResult) => {
+    const m = new Uint8Array(w * h);
+    for (const r of g.regions ?? []) if (repainted(r.verdict)) for (const p of r.pixels) m[p] = 1;
+    return m;
+  };
+  let onlyOurs = 0;
+  let onlyTheirs = 0;
+  const added: { t: number; pixels: Int32Array }[] = [];
+  for (let t = 0; t < lumas.length; t++) {
+    const [a1, b1] = [repaint(await ours(t)), repaint(await theirs(t))];
+    const extra = new Uint8Array(w * h);
+    let n = 0;
+    for (let i = 0; i < extra.length; i++) {
+      if (a1[i] && !b1[i]) extra[i] = 1;
+      n += extra[i]!;
+      if (b1[i] && !a1[i]) onlyTheirs++;
+    }
+    onlyOurs += n;
+    for (const r of regionsOf(extra, w, h, n)) added.push({ t, pixels: r.pixels });
+  }
+  const share = (n: number) => `${((100 * n) / (w * h * lumas.length)).toFixed(3)} %`;
+  console.log(`repainted only by SEGMENT_MODEL: ${share(onlyOurs)} of the clip's pixels (${added.length} regions); only by --against: ${share(onlyTheirs)}`);
+  added.sort((x, y) => y.pixels.length - x.pixels.length);
+  for (const [k, r] of added.slice(0, 40).entries()) {
+    console.log(`  t${r.t}: ${r.pixels.length} px`);
+    if (a.dump) await dumpStrip(a.dump, `only-t${r.t}-${k}`, lumas, r.t, r.pixels, w, h);
+  }
 }
 
 /** Frames t-1, t, t+1 around a region (its box and 16 px), side by side, 3x, the region's edge drawn red in the centre copy. */
