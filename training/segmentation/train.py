@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--class-power", type=float, default=0.0, help="with --class-balance, weigh each class by its pixel count to this power (0: equally)")
     ap.add_argument("--weak-weight", type=float, default=1.0, help="focal-loss weight of weak damage (visible, under 0.08 of luma): the misses that matter most")
     ap.add_argument("--reliability", action="store_true", help="the network also reads the aligned neighbours' spread (model.py)")
+    ap.add_argument("--train-only", default="", help="comma-separated name prefixes of the only parameters trained (e.g. enc0: the layer that reads new input planes); the rest stay as --init left them")
     ap.add_argument("--init", default="", help="start from this checkpoint's weights (fine-tuning stage)")
     ap.add_argument("--resume", default="", help="continue a run from this checkpoint (weights, optimiser, schedule, epoch, best, log)")
     ap.add_argument("--input", choices=["raw", "aligned"], default="raw", help="the window the network reads: raw frames or the motion-compensated window the generator wrote")
@@ -140,7 +141,11 @@ def main():
         load_widened(net, torch.load(args.init, map_location=device)["model"])
         print(f"weights from {args.init}", flush=True)
     print(f"params {count_params(net)}", flush=True)
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    if args.train_only:
+        prefixes = tuple(args.train_only.split(","))
+        for name, p in net.named_parameters():
+            p.requires_grad = name.startswith(prefixes)
+    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay)
     total = args.epochs * args.steps_per_epoch
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / total)))
