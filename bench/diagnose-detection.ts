@@ -214,20 +214,15 @@ function nearTruth(mask: Uint8Array, w: number, h: number, r: number): Uint8Arra
 }
 
 /**
- * Per frame, the pixels one model's gated mask repaints (damage and scratch verdicts) and the other's does
- * not, both ways; with --dump, strips of the largest regions only `ours` (SEGMENT_MODEL) repaints.
+ * Per frame, the pixels one model's gated mask (what the service repaints, undilated) holds and the other's
+ * does not, both ways; with --dump, strips of the largest regions only `ours` (SEGMENT_MODEL) repaints.
  */
 async function compareOnClip(lumas: Float32Array[], w: number, h: number, ours: (t: number) => Promise<GateResult>, theirs: (t: number) => Promise<GateResult>): Promise<void> {
-  const repaint = (g: GateResult) => {
-    const m = new Uint8Array(w * h);
-    for (const r of g.regions ?? []) if (repainted(r.verdict)) for (const p of r.pixels) m[p] = 1;
-    return m;
-  };
   let onlyOurs = 0;
   let onlyTheirs = 0;
   const added: { t: number; pixels: Int32Array }[] = [];
   for (let t = 0; t < lumas.length; t++) {
-    const [a1, b1] = [repaint(await ours(t)), repaint(await theirs(t))];
+    const [a1, b1] = [(await ours(t)).mask, (await theirs(t)).mask];
     const extra = new Uint8Array(w * h);
     let n = 0;
     for (let i = 0; i < extra.length; i++) {
