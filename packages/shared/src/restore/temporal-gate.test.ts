@@ -176,6 +176,25 @@ describe('gateDamage', () => {
     expect(countMask(g.mask)).toBeGreaterThan(0);
   });
 
+  it('leaves a change in the picture beside a repeat alone: the film frame past the twin holds it', () => {
+    // A light goes on at the centre and stays on; the next frame is the centre scanned twice (telecine),
+    // so the frame after it is the only later film frame the window holds.
+    const frames = pan(2, 1);
+    disc(frames[2]!, 80, 60, 4, 0.9);
+    frames[3] = frames[2]!.slice();
+    // The camera pans 2 px right and 1 down a frame: two frames on, the picture sits 4 px left, 2 up.
+    disc(frames[4]!, 76, 58, 4, 0.9);
+    const g = gateDamage(discMask(80, 60, 4), alignWindow(frames, W, H));
+    expect(g.witnesses).toBe(3);
+    expect(g.verdicts.present).toBe(1);
+    expect(countMask(g.mask)).toBe(0);
+    // Dust on the centre, which its twin carries and the later film frame does not, is still repainted.
+    const dust = pan(2, 1);
+    disc(dust[2]!, 80, 60, 4, 0.9);
+    dust[3] = dust[2]!.slice();
+    expect(gateDamage(discMask(80, 60, 4), alignWindow(dust, W, H)).verdicts.damage).toBe(1);
+  });
+
   it('with no neighbour at all keeps only small, certain, high-contrast regions', () => {
     const centre = picture(40, 30, 3);
     disc(centre, 80, 60, 3, 0.02);

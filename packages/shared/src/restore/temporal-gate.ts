@@ -207,9 +207,10 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const rim = Math.max(1, Math.round(unit));
   const explained: GateResult['regions'] = opts.explain ? [] : undefined;
   const rain = precipitationOf(regions, w, h, unit);
+  const pastRepeat = pastARepeat(window);
   for (const r of regions) {
     agreed.views = null;
-    const verdict = rain.has(r) ? 'rain' : judge(r, centre, witnesses, mask, w, h, reach, unit, opts.prob ?? null, v, agreed);
+    const verdict = rain.has(r) ? 'rain' : judge(r, centre, witnesses, pastRepeat, mask, w, h, reach, unit, opts.prob ?? null, v, agreed);
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
@@ -217,6 +218,16 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
+}
+
+/**
+ * The witnesses with a repeat of the centre between them and it, nearer on the same side: the nearest
+ * other film frame on that side.
+ */
+function pastARepeat(window: WindowAlignment): Set<Witness> {
+  const past = new Set<Witness>();
+  for (const n of window.neighbours) if (window.repeats.some((r) => Math.sign(r) === Math.sign(n.offset) && Math.abs(r) < Math.abs(n.offset))) past.add(n);
+  return past;
 }
 
 /** A region's sampled pixels, its ring's, the box holding both, and the centre's values at them. */
@@ -382,6 +393,7 @@ function judge(
   r: Region,
   centre: Float32Array,
   witnesses: readonly Witness[],
+  pastRepeat: ReadonlySet<Witness>,
   mask: Uint8Array,
   w: number,
   h: number,
@@ -413,12 +425,15 @@ function judge(
   let found = 0;
   let stillInFrame = 0;
   let cannotTell = 0;
+  // How closely the nearest film frame past a telecine repeat holds the region where the camera went.
+  let heldPastRepeat = Infinity;
   for (const [k, wit] of witnesses.entries()) {
     cameraVector(wit, cx, cy, v);
     const vx = v[0]!;
     const vy = v[1]!;
     const view = alignedView(wit.luma, s, w, h, Math.round(vx), Math.round(vy), wit);
     const atCamera = departureOf(centre, s.inner, view);
+    if (pastRepeat.has(wit) && !Number.isNaN(atCamera)) heldPastRepeat = Math.min(heldPastRepeat, Math.abs(atCamera));
     // What the neighbour shows under the region is read where its surroundings went: at the camera's
     // vector, or where something moving on its own took them. Where no one displacement explains the
     // surroundings (the edge of a walking leg, a swinging branch), the neighbour cannot witness. A scratch's
@@ -505,6 +520,10 @@ function judge(
       // A repeated frame (telecine) agrees with its twin in everything, damage included: one witness.
       if (sameFrame(views[i]!, views[j]!)) continue;
       if (pairAgrees(views[i]!, views[j]!, dep)) {
+        // The centre's film frame is scanned twice, so on that side the window holds one other film frame,
+        // not two: when that one holds the region in place, the picture changed there (light, a shadow)
+        // and stayed so. Dust on one film frame is on its twin only.
+        if (heldPastRepeat <= PRESENT_RATIO * dep) return 'present';
         if (isFlicker(r, dep, unit)) return 'flicker';
         if (movesOnItsOwn(r, centre, witnesses, mask, w, h, reach, unit, v)) return 'moving';
         agreed.views = [views[i]!, views[j]!];
