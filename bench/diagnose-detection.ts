@@ -6,7 +6,7 @@
  * from the environment as the service reads them (UNET_THRESHOLD=…, SEGMENT_MODEL=<a candidate .onnx>).
  *   npx tsx bench/diagnose-detection.ts [--split unseen|train] [--seed 1] [--clean .cache/clean-images] [--only name-part] [--verbose: verdicts per sequence, missed damage per class] [--real <clip folder>: flagged pixels per verdict, no truth]
  *     [--size 480x360: the sequences' size; scans are 2K and up, where the cascade and the network see other scales]
- *     [--dump <dir> [--dump-verdict v]: PNG strips (t-1 | t | t+1, 3x, region outlined) of kept regions (or of
+ *     [--dump <dir> [--dump-verdict v]: PNG strips (the nearest other film frame before | t | after, 3x, region outlined) of kept regions (or of
  *     verdict v) that are mostly not damage; with --dump-missed, of dropped regions (verdict v) that are mostly damage;
  *     with --real, of every such region; --dump-min N: only regions of at least N px] [--lines: each line region's verdict, true share and mean probability]
  *     [--real <clip> --against <model.onnx>: what the two models' gated masks repaint differently on the clip, with
@@ -20,7 +20,7 @@ import { configSchema } from '@reelrestore/shared/config';
 import { toLuma } from '@reelrestore/shared/restore/luma';
 import { gateDamage, type GateResult } from '@reelrestore/shared/restore/temporal-gate';
 import { regionsOf } from '@reelrestore/shared/restore/gate-regions';
-import { alignWindow } from '@reelrestore/shared/restore/align-window';
+import { alignWindow, isRepeat } from '@reelrestore/shared/restore/align-window';
 import { damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources, type RunModel } from '@reelrestore/shared/restore/unet-segment';
 import { damageVisibility } from '@reelrestore/shared/synthetic/film-sequence';
 import { DEFAULT_VARIANTS, HARD_VARIANTS } from '@reelrestore/shared/synthetic/index';
@@ -242,7 +242,11 @@ async function compareOnClip(lumas: Float32Array[], w: number, h: number, ours: 
   }
 }
 
-/** Frames t-1, t, t+1 around a region (its box and 16 px), side by side, 3x, the region's edge drawn red in the centre copy. */
+/**
+ * The frames the gate compares t with, around a region (its box and 16 px), side by side, 3x, the
+ * region's edge drawn red in t's copy: the nearest frame on each side that is not a telecine repeat of t
+ * (a twin shows the same dust and says nothing), within the detector's window.
+ */
 async function dumpStrip(dir: string, name: string, lumas: Float32Array[], t: number, pixels: Int32Array, w: number, h: number): Promise<void> {
   const xs = Array.from(pixels, (p) => p % w);
   const ys = Array.from(pixels, (p) => Math.floor(p / w));
@@ -258,7 +262,11 @@ async function dumpStrip(dir: string, name: string, lumas: Float32Array[], t: nu
   const inRegion = new Set(pixels);
   const onEdge = (p: number) => inRegion.has(p) && ![p - 1, p + 1, p - w, p + w].every((q) => inRegion.has(q));
   const out = new Uint8Array(stripW * ch * S * 3);
-  [t - 1, t, t + 1].forEach((f, k) => {
+  const nearestOther = (step: number) => {
+    for (let f = t + step; Math.abs(f - t) <= UNET_WINDOW >> 1 && f >= 0 && f < lumas.length; f += step) if (!isRepeat(lumas[t]!, lumas[f]!)) return f;
+    return t + step;
+  };
+  [nearestOther(-1), t, nearestOther(1)].forEach((f, k) => {
     const src = lumas[Math.max(0, Math.min(lumas.length - 1, f))]!;
     for (let y = 0; y < ch * S; y++) {
       for (let x = 0; x < cw * S; x++) {

@@ -283,7 +283,7 @@ export function shrink(luma: Float32Array, w: number, h: number, half: Float32Ar
  * is no repeat (grain alone differs by several times `mad`) is told after a fraction of the reads. The
  * margin over mad * n covers the rounding of that product and of the final division.
  */
-function isRepeat(a: Float32Array, b: Float32Array, mad: number): boolean {
+export function isRepeat(a: Float32Array, b: Float32Array, mad = REPEAT_MAD): boolean {
   const step = 3;
   const n = Math.ceil(a.length / step);
   if (n === 0) return 0 < mad;
