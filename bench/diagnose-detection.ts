@@ -149,7 +149,7 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
         else e.far++;
       }
       byVerdict.set(key, e);
-      if (a.lines && (r.verdict === 'scratch' || r.verdict === 'static-line')) {
+      if (a.lines && (r.verdict === 'scratch' || r.verdict === 'static-line' || r.verdict === 'slanted-line')) {
         const tp = [...r.pixels].filter((p) => truth[p]).length;
         const mp = [...r.pixels].reduce((acc, p) => acc + prob[p]!, 0) / r.pixels.length;
         console.log(`LINE ${seq.name.slice(0, 3)} ${r.verdict} n ${r.pixels.length} true ${(tp / r.pixels.length).toFixed(2)} prob ${mp.toFixed(3)}`);

@@ -417,6 +417,27 @@ describe('gateDamage', () => {
     expect(countMask(fall.mask)).toBe(0);
   });
 
+  it('leaves a slanted line that stays in the frame alone: something the camera follows, not a scratch along the film', () => {
+    // A wire at 20 degrees from vertical, fixed in the frame while the picture pans 3 px a frame under it
+    // (a tracking shot); the same line drawn vertical is a scratch.
+    const keptAt = (slant: number) => {
+      const frames = pan(3, 0);
+      const mask = new Uint8Array(W * H);
+      for (const f of frames) {
+        for (let y = 10; y < H - 10; y++) {
+          const p = y * W + Math.round(80 + (y - 60) * Math.tan(slant));
+          f[p] = 0.95;
+          mask[p] = 255;
+        }
+      }
+      return gateDamage(mask, alignWindow(frames, W, H)).verdicts;
+    };
+    const wire = keptAt((20 * Math.PI) / 180);
+    expect(wire.scratch + wire.damage).toBe(0);
+    expect(wire['slanted-line']).toBe(1);
+    expect(keptAt((2 * Math.PI) / 180).scratch).toBe(1);
+  });
+
   it('keeps a scratch that wanders a pixel a frame while the picture pans 3 px a frame under it', () => {
     const frames = pan(3, 0);
     frames.forEach((f, i) => {

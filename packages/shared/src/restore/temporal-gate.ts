@@ -14,7 +14,9 @@
  *   and in a shot where nothing moves the two cannot be told apart: left alone, unless the network is sure
  *   and the line stands alone (one of several side by side is a board wall's seam, a fence). A line along
  *   a step in the picture (the side of a body, of a dark door frame) is an **edge**: a scratch crosses the
- *   picture with the same picture on both sides.
+ *   picture with the same picture on both sides. A line that stays in the frame at a slant is a
+ *   **slanted line** on something the camera follows (a swaying wire in a tracking shot): a persistent
+ *   scratch runs along the film.
  * - **moving**: a region the pair test would keep whose surroundings move on their own, and whose content
  *   a neighbour holds where it went (a leg swinging further than the usual search): picture.
  * - **border**: a band along the frame's edge (gate edge, black or bright border) flickers and weaves with
@@ -47,7 +49,7 @@ export interface GateOptions {
   explain?: boolean;
 }
 
-export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'moving' | 'static-line' | 'edge' | 'rain' | 'border' | 'flicker' | 'no-witness' | 'weak';
+export type GateVerdict = 'damage' | 'scratch' | 'present' | 'disagree' | 'moving' | 'static-line' | 'slanted-line' | 'edge' | 'rain' | 'border' | 'flicker' | 'no-witness' | 'weak';
 
 export interface GateResult {
   /** The kept regions, 255 = damage. */
@@ -118,6 +120,13 @@ const LINE_DECISIVE = 0.7;
 const LINE_DRIFT = 3;
 /** A line is held by a neighbour when its pixels match there to within the noise and this share of its contrast. */
 const LINE_MATCH = 0.5;
+/**
+ * The most a persistent scratch slants from vertical (radians). A line that stays in the frame while the
+ * picture moves under it, at a slant, is on something the camera follows (a swaying wire, a window post in
+ * a tracking shot), not on the film. Synthetic scratches wander by under 2 degrees; a scan's rotation
+ * adds a degree or two.
+ */
+const SCRATCH_SLANT = (8 * Math.PI) / 180;
 /** Camera motion (px at 1024 width) below which a line cannot be told from picture. */
 const LINE_MIN_SHIFT = 1.5;
 /**
@@ -192,7 +201,7 @@ const RING = 6;
 /** `mask`: the proposals (255 = damage), undilated; `window`: the centre frame and its aligned neighbours. */
 export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: GateOptions = {}): GateResult {
   const { width: w, height: h, centre } = window;
-  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, moving: 0, 'static-line': 0, edge: 0, rain: 0, border: 0, flicker: 0, 'no-witness': 0, weak: 0 };
+  const verdicts: Record<GateVerdict, number> = { damage: 0, scratch: 0, present: 0, disagree: 0, moving: 0, 'static-line': 0, 'slanted-line': 0, edge: 0, rain: 0, border: 0, flicker: 0, 'no-witness': 0, weak: 0 };
   const out = new Uint8Array(w * h);
   const count = countMask(mask);
   const witnesses = window.neighbours;
@@ -492,8 +501,9 @@ function judge(
   }
 
   if (line) {
-    // Motion or certainty says scratch; a step between its two sides says the edge of something.
-    const scratchOrEdge = () => (alongStep(r, centre, w) ? 'edge' : 'scratch');
+    // Motion or certainty says scratch; a step between its two sides says the edge of something, and a
+    // slant says something the camera follows (a persistent scratch runs along the film).
+    const scratchOrEdge = () => (alongStep(r, centre, w) ? 'edge' : alongFilm(r, w) ? 'scratch' : 'slanted-line');
     if (stillInFrame > found) return scratchOrEdge();
     if (found > 0) return 'present';
     // Held by neighbours that cannot tell (the picture did not move there): motion cannot tell a scratch
@@ -1024,6 +1034,16 @@ function isFlicker(r: Region, departure: number, unit: number): boolean {
 }
 
 /** Thin, tall and near vertical: how line scratches look (a hair is curved and short). */
+/**
+ * A line runs along the film (as a persistent scratch does: cut by grit in the gate or on a roller while the
+ * film travels) when its axis is within SCRATCH_SLANT of vertical.
+ */
+function alongFilm(r: Region, w: number): boolean {
+  const { normal } = principalAxes(r, w);
+  // The normal of a vertical line is horizontal: its vertical component is the sine of the line's slant.
+  return Math.abs(normal[1]) <= Math.sin(SCRATCH_SLANT);
+}
+
 function isLine(r: Region, unit: number): boolean {
   const height = r.y1 - r.y0;
   const width = r.pixels.length / height;
