@@ -9,6 +9,7 @@ import type { ApiThroughput } from './api-throughput.js';
 import type { MemoryEntry, SpeedEntry } from './speed.js';
 import type { RealClipResult } from './real-clips.js';
 import type { GappedResult } from './gapped-frames.js';
+import type { DrawResult } from './unseen-draws.js';
 
 export interface BenchMeta {
   date: string;
@@ -41,6 +42,8 @@ export interface SplitReport {
 export interface BenchReport {
   meta: BenchMeta;
   splits: SplitReport[];
+  /** The unseen split's learned masks on further draws (other seeds; bench/unseen-draws.ts), the bench's own draw first. */
+  unseen_draws: DrawResult[];
   /** Frames whose neighbours are not the same picture (bench/gapped-frames.ts). */
   gapped: GappedResult | null;
   speed: Record<string, SpeedEntry>;
@@ -68,6 +71,7 @@ export const CONVENTIONS: Record<string, string> = {
   untouched_exact: "share of pixels outside the method's own repaint mask bit-identical to its input (whole-frame filters claim no mask)",
   clean_kept_exact: 'share of pixels outside the true damage mask bit-identical to the input',
   far_kept_exact: 'share of pixels more than 12 px from any true damage bit-identical to the input: what repaints of real picture cost, the soft edges of the damage aside',
+  unseen_draws: "the unseen split generated again with seeds seed+1, seed+2, … (other unseen photographs, overlay files, motions and actors), scored on the learned detector's undilated masks only; the first entry is the bench's own draw (splits[0]'s unet_undilated)",
   gapped: 'frames whose neighbours are other pictures: the unseen hard mix generated long and every gap-th frame kept; mask_to_truth = flagged pixels (undilated) / truly damaged pixels over all frames, mask_to_truth_max the worst frame',
   splits: "splits[0] is 'unseen': photographs and FILM-AA overlay files training never sees (unseen-sources.json); splits[1] is 'seen': the sources training draws on. Both cycle the generator's default mix and its hard mix (independent motion, damage-like detail, gate borders, repeated frames, other grain)",
   grain_ratio: 'std of (image − 3x3 box mean) over true damage pixels, restored / clean; 1 = same grain',

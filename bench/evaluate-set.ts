@@ -55,7 +55,7 @@ export interface SetResults {
   overlays: OverlaySample[];
 }
 
-class DetectorTally {
+export class DetectorTally {
   confusion: Confusion = emptyConfusion();
   visible: Confusion = emptyConfusion();
   classes = new ClassRecall();

@@ -112,6 +112,7 @@ describe.skipIf(!HAVE_CLIP)(`lookAtRealClip on ${CLIP} (skipped when that folder
         conventions: {},
       },
       splits: [],
+      unseen_draws: [],
       gapped: null,
       speed: {},
       memory: {},

@@ -5,7 +5,7 @@
 import type { BenchReport, SplitReport } from './bench-report.js';
 import type { OverlaySample } from './evaluate-set.js';
 import type { RealClipPictures, RealClipResult } from './real-clips.js';
-import { DETECTION_METRICS, REAL_CLIP_HEADER, RESTORATION_METRICS, fmt, realClipRows, restorationRows } from './report-markdown.js';
+import { DETECTION_METRICS, DRAW_HEADER, REAL_CLIP_HEADER, RESTORATION_METRICS, drawRows, fmt, realClipRows, restorationRows } from './report-markdown.js';
 import { greyPng, overlayPng, previewGrey } from './render-images.js';
 
 export interface HtmlInputs {
@@ -121,6 +121,10 @@ export async function htmlReport({ report: r, overlays, realPictures }: HtmlInpu
     `<p>${esc(m.date)} · ${esc(m.machine.cpu)} × ${m.machine.cores} cores, ${m.machine.memory_gb} GB · Node ${esc(m.node)} · commit ${esc(m.git_commit ?? '–')} · seed ${m.seed} · ${m.wall_seconds.toFixed(0)} s</p>`,
   );
   for (const split of r.splits) out.push(splitHtml(split));
+  if (r.unseen_draws.length > 1) {
+    out.push(`<h2>Unseen split drawn again</h2><p>Other seeds, the same unseen sources: the learned masks (undilated) on ${r.unseen_draws[0]!.sequences} sequences a draw; one draw is a small sample.</p>`);
+    out.push(htmlTable(DRAW_HEADER, drawRows(r)));
+  }
   if (r.gapped) {
     const g = r.gapped;
     out.push(`<h2>Frames whose neighbours are other pictures</h2><p>Every ${g.gap}th frame of ${g.sequences} unseen sequences (${g.frames} frames): the detector must judge a frame by itself and never flood it.</p>`);

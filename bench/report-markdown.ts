@@ -58,6 +58,21 @@ export function realClipRows(r: BenchReport): string[][] {
   ]);
 }
 
+export const DRAW_HEADER = ['seed', 'precision', 'precision_visible', 'recall_visible', 'fp_rate_clean %'];
+
+/** One row per draw of the unseen split; the clean pixels flagged in per cent, as the target is put. */
+export function drawRows(r: BenchReport): string[][] {
+  const mean = (k: 'precision' | 'precision_visible' | 'recall_visible' | 'fp_rate_clean') => {
+    const v = r.unseen_draws.map((d) => d[k]).filter((x): x is number => x !== null);
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+  };
+  const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(3));
+  return [
+    ...r.unseen_draws.map((d) => [String(d.seed), fmt(d.precision, 3), fmt(d.precision_visible, 3), fmt(d.recall_visible, 3), pct(d.fp_rate_clean)]),
+    ['mean', fmt(mean('precision'), 3), fmt(mean('precision_visible'), 3), fmt(mean('recall_visible'), 3), pct(mean('fp_rate_clean'))],
+  ];
+}
+
 export function markdownReport(r: BenchReport): string {
   const parts: string[] = [];
   const m = r.meta;
@@ -65,6 +80,10 @@ export function markdownReport(r: BenchReport): string {
     `Benchmark ${m.mode}, seed ${m.seed}, ${m.date.slice(0, 10)}, ${m.machine.cpu} × ${m.machine.cores}, Node ${m.node}, commit ${m.git_commit?.slice(0, 10) ?? '–'}, ${m.wall_seconds.toFixed(0)} s.`,
   );
   for (const split of r.splits) parts.push(splitMarkdown(split));
+  if (r.unseen_draws.length > 1) {
+    parts.push(`#### Unseen split drawn again (learned masks, undilated; ${r.unseen_draws[0]!.sequences} sequences a draw)`);
+    parts.push(table(DRAW_HEADER, drawRows(r)));
+  }
   if (r.gapped) {
     const g = r.gapped;
     parts.push(`#### Frames whose neighbours are other pictures (every ${g.gap}th frame, ${g.sequences} unseen sequences, ${g.frames} frames)`);
