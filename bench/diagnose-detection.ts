@@ -152,7 +152,10 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
       if (a.lines && (r.verdict === 'scratch' || r.verdict === 'static-line' || r.verdict === 'slanted-line')) {
         const tp = [...r.pixels].filter((p) => truth[p]).length;
         const mp = [...r.pixels].reduce((acc, p) => acc + prob[p]!, 0) / r.pixels.length;
-        console.log(`LINE ${seq.name.slice(0, 3)} ${r.verdict} n ${r.pixels.length} true ${(tp / r.pixels.length).toFixed(2)} prob ${mp.toFixed(3)}`);
+        const xs = Array.from(r.pixels, (p) => p % W);
+        const ys = Array.from(r.pixels, (p) => Math.floor(p / W));
+        const span = (v: number[]) => `${v.reduce((m, x) => Math.min(m, x), Infinity)}-${v.reduce((m, x) => Math.max(m, x), -Infinity)}`;
+        console.log(`LINE ${seq.name.slice(0, 3)} t${t} ${r.verdict} n ${r.pixels.length} true ${(tp / r.pixels.length).toFixed(2)} prob ${mp.toFixed(3)} x ${span(xs)} y ${span(ys)}`);
       }
       if (a.dump && dumpedVerdict(r.verdict)) {
         // Kept regions that are mostly picture, or with --dump-missed, dropped regions that are mostly damage.

@@ -436,6 +436,18 @@ describe('gateDamage', () => {
     expect(wire.scratch + wire.damage).toBe(0);
     expect(wire['slanted-line']).toBe(1);
     expect(keptAt((2 * Math.PI) / 180).scratch).toBe(1);
+    // An upright post with a wire across it, both fixed in the frame: one region whose axis stands upright,
+    // but a scratch does not branch.
+    const frames = pan(3, 0);
+    const mask = new Uint8Array(W * H);
+    const mark = (x: number, y: number) => {
+      for (const f of frames) f[y * W + x] = 0.95;
+      mask[y * W + x] = 255;
+    };
+    for (let y = 10; y < H - 10; y++) mark(80, y);
+    for (let x = 81; x < 120; x++) mark(x, 60 + Math.floor((x - 81) / 4));
+    const crossed = gateDamage(mask, alignWindow(frames, W, H)).verdicts;
+    expect(crossed.scratch + crossed.damage).toBe(0);
   });
 
   it('keeps a scratch that wanders a pixel a frame while the picture pans 3 px a frame under it', () => {

@@ -503,7 +503,7 @@ function judge(
   if (line) {
     // Motion or certainty says scratch; a step between its two sides says the edge of something, and a
     // slant says something the camera follows (a persistent scratch runs along the film).
-    const scratchOrEdge = () => (alongStep(r, centre, w) ? 'edge' : alongFilm(r, w) ? 'scratch' : 'slanted-line');
+    const scratchOrEdge = () => (alongStep(r, centre, w) ? 'edge' : alongFilm(r, w, unit) ? 'scratch' : 'slanted-line');
     if (stillInFrame > found) return scratchOrEdge();
     if (found > 0) return 'present';
     // Held by neighbours that cannot tell (the picture did not move there): motion cannot tell a scratch
@@ -1038,10 +1038,13 @@ function isFlicker(r: Region, departure: number, unit: number): boolean {
  * A line runs along the film (as a persistent scratch does: cut by grit in the gate or on a roller while the
  * film travels) when its axis is within SCRATCH_SLANT of vertical.
  */
-function alongFilm(r: Region, w: number): boolean {
+function alongFilm(r: Region, w: number, unit: number): boolean {
   const { normal } = principalAxes(r, w);
+  const height = r.y1 - r.y0;
   // The normal of a vertical line is horizontal: its vertical component is the sine of the line's slant.
-  return Math.abs(normal[1]) <= Math.sin(SCRATCH_SLANT);
+  // Its box no wider than that slant and a scratch's wander allow: a line joined to another one (a wire
+  // across a post) has an upright axis too.
+  return Math.abs(normal[1]) <= Math.sin(SCRATCH_SLANT) && r.x1 - r.x0 <= r.pixels.length / height + height * Math.tan(SCRATCH_SLANT) + LINE_WIDTH * Math.max(1, unit);
 }
 
 function isLine(r: Region, unit: number): boolean {
