@@ -277,6 +277,23 @@ describe('gateDamage', () => {
     expect(covers(discMask(80, 60, 5), g.mask)).toBe(true);
   });
 
+  it("leaves the rim of a gate band alone where the network flagged only part of it: it is the border's edge, not a scratch", () => {
+    // A dark band down the left side with a bright rim, fixed in the frame as the picture pans under it; the
+    // proposal covers a third of the rim's height.
+    const frames = pan(3, 0);
+    for (const f of frames) {
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < 8; x++) f[y * W + x] = 0.3;
+        f[y * W + 8] = 0.9;
+      }
+    }
+    const mask = new Uint8Array(W * H);
+    for (let y = 40; y < 80; y++) mask[y * W + 8] = 255;
+    const g = gateDamage(mask, alignWindow(frames, W, H));
+    expect(g.verdicts.border).toBe(1);
+    expect(countMask(g.mask)).toBe(0);
+  });
+
   it('judges a fresh line near the frame edge with picture on both sides as damage, not as the gate edge', () => {
     const frames = pan(3, 0);
     const mask = new Uint8Array(W * H);
