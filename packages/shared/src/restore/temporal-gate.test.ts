@@ -467,6 +467,26 @@ describe('gateDamage', () => {
     expect(crossed.scratch + crossed.damage).toBe(0);
   });
 
+  it('leaves a wire swaying in a still shot alone, and repaints a hair of the same shape on one frame only', () => {
+    // A dark wire hanging from (80, 10), turned 2.5 degrees further each frame: its foot moves 4 px a frame.
+    const wire = (f: Float32Array, angle: number, mask?: Uint8Array) => {
+      for (let y = 10; y < 100; y++) {
+        const p = y * W + Math.round(80 + (y - 10) * Math.tan(angle));
+        f[p] = 0.05;
+        if (mask) mask[p] = 255;
+      }
+    };
+    const deg = Math.PI / 180;
+    const frames = pan(0, 0);
+    const mask = new Uint8Array(W * H);
+    frames.forEach((f, i) => wire(f, (2.5 * (i - 2) + 2.5) * deg, i === 2 ? mask : undefined));
+    const swaying = gateDamage(mask, alignWindow(frames, W, H));
+    expect(countMask(swaying.mask)).toBe(0);
+    const once = pan(0, 0);
+    wire(once[2]!, 2.5 * deg);
+    expect(countMask(gateDamage(mask, alignWindow(once, W, H)).mask)).toBeGreaterThan(0);
+  });
+
   it('keeps a scratch that wanders a pixel a frame while the picture pans 3 px a frame under it', () => {
     const frames = pan(3, 0);
     frames.forEach((f, i) => {

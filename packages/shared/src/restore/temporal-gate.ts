@@ -130,6 +130,15 @@ const LINE_MATCH = 0.5;
  * adds a degree or two.
  */
 const SCRATCH_SLANT = (8 * Math.PI) / 180;
+/**
+ * A line is followed in a neighbour (followsLine) when at least FOLLOW_ROWS of its rows hold it at shifts
+ * within FOLLOW_FIT px (root mean square) of a straight fit along the rows that changes by at least
+ * FOLLOW_BEND px over them; its profile takes FOLLOW_SIDE px of picture either side.
+ */
+const FOLLOW_ROWS = 0.7;
+const FOLLOW_FIT = 1.25;
+const FOLLOW_BEND = 2;
+const FOLLOW_SIDE = 2;
 /** Camera motion (px at 1024 width) below which a line cannot be told from picture. */
 const LINE_MIN_SHIFT = 1.5;
 /**
@@ -467,7 +476,12 @@ function judge(
         else cannotTell++;
         continue;
       }
-      // Not where it was nor where the camera took it: maybe the edge of something moving on its own.
+      // Not where it was nor where the camera took it: a wire or a twig that swayed, or the edge of
+      // something moving on its own.
+      if (followsLine(r, centre, wit, w, h, vx, vy, reach * Math.abs(wit.offset), contrast)) {
+        found++;
+        continue;
+      }
     }
     // Outside lines the search serves only 'present' (found in two witnesses, one of them among the two
     // nearest: what moved on its own shows in the next frame or the last): with too few witnesses left to
@@ -1174,6 +1188,63 @@ function linePlace(
   if (atFrame < LINE_DECISIVE * atPicture) return 'frame';
   if (atPicture < LINE_DECISIVE * atFrame) return 'picture';
   return 'unknown';
+}
+
+/**
+ * A line that moved or bent on its own (a swaying wire, a twig in the wind): row by row, its profile (the
+ * line and FOLLOW_SIDE px either side) is matched along the row in the neighbour within `reach` of the
+ * camera's vector, and the row holds the line when the line's own pixels match there; the line is
+ * followed when most rows hold it at shifts that change steadily along it: it turned or bent. A hair or
+ * a one-frame scratch is held on few rows, and where texture lends a ridge here and there the shifts jump.
+ */
+function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, h: number, vx: number, vy: number, reach: number, contrast: number): boolean {
+  const { lo, hi } = rowSpans(r, w, true);
+  const dy = Math.round(vy);
+  const cx = Math.round(vx);
+  const limit = n.noise + LINE_MATCH * contrast;
+  let rows = 0;
+  const ys: number[] = [];
+  const shifts: number[] = [];
+  for (let i = 0; i < lo.length; i++) {
+    if (hi[i]! < 0) continue;
+    rows++;
+    const y = r.y0 + i;
+    const a = lo[i]! - FOLLOW_SIDE;
+    const b = hi[i]! + FOLLOW_SIDE;
+    if (y + dy < 0 || y + dy >= h || a < 0 || b >= w) continue;
+    const row = y * w;
+    const nrow = (y + dy) * w;
+    let best = Infinity;
+    let at = 0;
+    for (let d = Math.max(cx - reach, -a); d <= Math.min(cx + reach, w - 1 - b); d++) {
+      let sad = 0;
+      for (let x = a; x <= b && sad < best; x++) sad += Math.abs(centre[row + x]! - n.luma[nrow + x + d]! - n.offsetLuma);
+      if (sad < best) [best, at] = [sad, d];
+    }
+    if (!Number.isFinite(best)) continue;
+    let own = 0;
+    for (let x = lo[i]!; x <= hi[i]!; x++) own += Math.abs(centre[row + x]! - n.luma[nrow + x + at]! - n.offsetLuma);
+    if (own / (hi[i]! - lo[i]! + 1) > limit) continue;
+    ys.push(i);
+    shifts.push(at);
+  }
+  if (rows === 0 || shifts.length < FOLLOW_ROWS * rows) return false;
+  // Bent or turned: the shifts follow a straight fit along the rows closely and change along it by a few
+  // pixels. A scratch held here at its place and there where the picture went (a pan) is two clusters.
+  const k = shifts.length;
+  const my = ys.reduce((a, b) => a + b, 0) / k;
+  const ms = shifts.reduce((a, b) => a + b, 0) / k;
+  let syy = 0;
+  let sys = 0;
+  for (let j = 0; j < k; j++) {
+    syy += (ys[j]! - my) ** 2;
+    sys += (ys[j]! - my) * (shifts[j]! - ms);
+  }
+  if (syy === 0) return false;
+  const slope = sys / syy;
+  let residual = 0;
+  for (let j = 0; j < k; j++) residual += (shifts[j]! - ms - slope * (ys[j]! - my)) ** 2;
+  return Math.sqrt(residual / k) <= FOLLOW_FIT && Math.abs(slope) * (ys[k - 1]! - ys[0]!) >= FOLLOW_BEND;
 }
 
 /**
