@@ -1051,7 +1051,6 @@ function isFlicker(r: Region, departure: number, unit: number): boolean {
   return r.pixels.length >= side * side && departure < FLICKER_DEPARTURE;
 }
 
-/** Thin, tall and near vertical: how line scratches look (a hair is curved and short). */
 /**
  * A line runs along the film (as a persistent scratch does: cut by grit in the gate or on a roller while the
  * film travels) when its axis is within SCRATCH_SLANT of vertical.
@@ -1065,6 +1064,7 @@ function alongFilm(r: Region, w: number, unit: number): boolean {
   return Math.abs(normal[1]) <= Math.sin(SCRATCH_SLANT) && r.x1 - r.x0 <= r.pixels.length / height + height * Math.tan(SCRATCH_SLANT) + LINE_WIDTH * Math.max(1, unit);
 }
 
+/** Thin, tall and near vertical: how line scratches look (a hair is curved and short). */
 function isLine(r: Region, unit: number): boolean {
   const height = r.y1 - r.y0;
   const width = r.pixels.length / height;
