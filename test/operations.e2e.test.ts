@@ -210,7 +210,14 @@ describe('drain', () => {
       expect(sample(text, 'reelrestore_worker_frames_per_second', { stage: 'inpaint' })).toBeGreaterThan(0);
       expect(sample(text, 'reelrestore_inference_device', { stage: 'inpaint', device: 'cpu' })).toBe(1);
       expect(text).toMatch(/reelrestore_model_info\{[^}]*model="inpaint-diffusion"[^}]*version="[0-9a-f]{12}"/);
-      expect(sample(text, 'reelrestore_job_duration_seconds_count', { queue: 'stitch', outcome: 'completed' })).toBeGreaterThanOrEqual(1);
+      // The stitch job marks the reel completed inside its handler and its duration is counted when the
+      // handler returns: a moment after the reel reads completed (on a loaded machine, after one scrape).
+      let stitched = sample(text, 'reelrestore_job_duration_seconds_count', { queue: 'stitch', outcome: 'completed' });
+      for (let i = 0; i < 50 && !(stitched! >= 1); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        stitched = sample(await (await fetch(`${stack.api.url}/metrics`)).text(), 'reelrestore_job_duration_seconds_count', { queue: 'stitch', outcome: 'completed' });
+      }
+      expect(stitched).toBeGreaterThanOrEqual(1);
     } finally {
       await stack.close();
     }
