@@ -485,6 +485,19 @@ describe('gateDamage', () => {
     const once = pan(0, 0);
     wire(once[2]!, 2.5 * deg);
     expect(countMask(gateDamage(mask, alignWindow(once, W, H)).mask)).toBeGreaterThan(0);
+    // Hanging straight down with only its lowest third swinging (3 px a frame at the foot), it is held
+    // where it hangs: a line no motion can judge, which a sure network would call a scratch.
+    const still = pan(0, 0);
+    const upright = new Uint8Array(W * H);
+    still.forEach((f, i) => {
+      for (let y = 10; y < 100; y++) {
+        const p = y * W + 80 + Math.round(3 * (i - 2) * Math.max(0, (y - 70) / 30));
+        f[p] = 0.05;
+        if (i === 2) upright[p] = 255;
+      }
+    });
+    const sure = new Float32Array(W * H).fill(0.95);
+    expect(countMask(gateDamage(upright, alignWindow(still, W, H), { prob: sure }).mask)).toBe(0);
   });
 
   it('keeps a scratch that wanders a pixel a frame while the picture pans 3 px a frame under it', () => {

@@ -472,7 +472,8 @@ function judge(
       if (place !== 'absent') {
         const told = moved ? place : subpixelPlace(r, centre, wit, w, vx);
         if (told === 'frame') stillInFrame++;
-        else if (told === 'picture') found++;
+        // Held on most of its length but bent there (a wire swaying from where it hangs): picture.
+        else if (told === 'picture' || followsLine(r, centre, wit, w, h, vx, vy, reach * Math.abs(wit.offset), contrast)) found++;
         else cannotTell++;
         continue;
       }
