@@ -152,10 +152,8 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
       if (a.lines && (r.verdict === 'scratch' || r.verdict === 'static-line' || r.verdict === 'slanted-line')) {
         const tp = [...r.pixels].filter((p) => truth[p]).length;
         const mp = [...r.pixels].reduce((acc, p) => acc + prob[p]!, 0) / r.pixels.length;
-        const xs = Array.from(r.pixels, (p) => p % W);
-        const ys = Array.from(r.pixels, (p) => Math.floor(p / W));
-        const span = (v: number[]) => `${v.reduce((m, x) => Math.min(m, x), Infinity)}-${v.reduce((m, x) => Math.max(m, x), -Infinity)}`;
-        console.log(`LINE ${seq.name.slice(0, 3)} t${t} ${r.verdict} n ${r.pixels.length} true ${(tp / r.pixels.length).toFixed(2)} prob ${mp.toFixed(3)} x ${span(xs)} y ${span(ys)}`);
+        const b = boxOf(r.pixels, W);
+        console.log(`LINE ${seq.name.slice(0, 3)} t${t} ${r.verdict} n ${r.pixels.length} true ${(tp / r.pixels.length).toFixed(2)} prob ${mp.toFixed(3)} x ${b.x0}-${b.x1} y ${b.y0}-${b.y1}`);
       }
       if (a.dump && dumpedVerdict(r.verdict)) {
         // Kept regions that are mostly picture, or with --dump-missed, dropped regions that are mostly damage.
@@ -245,21 +243,31 @@ async function compareOnClip(lumas: Float32Array[], w: number, h: number, ours: 
   }
 }
 
+/** The first and last column and row of a region's pixels (inclusive). */
+function boxOf(pixels: Int32Array, w: number): { x0: number; x1: number; y0: number; y1: number } {
+  const b = { x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+  for (const p of pixels) {
+    const x = p % w;
+    const y = (p - x) / w;
+    b.x0 = Math.min(b.x0, x);
+    b.x1 = Math.max(b.x1, x);
+    b.y0 = Math.min(b.y0, y);
+    b.y1 = Math.max(b.y1, y);
+  }
+  return b;
+}
+
 /**
  * The frames the gate compares t with, around a region (its box and 16 px), side by side, 3x, the
  * region's edge drawn red in t's copy: the nearest frame on each side that is not a telecine repeat of t
  * (a twin shows the same dust and says nothing), within the detector's window.
  */
 async function dumpStrip(dir: string, name: string, lumas: Float32Array[], t: number, pixels: Int32Array, w: number, h: number): Promise<void> {
-  const xs = Array.from(pixels, (p) => p % w);
-  const ys = Array.from(pixels, (p) => Math.floor(p / w));
-  // Reduced, not spread: a large region has more pixels than a call may take arguments.
-  const lo = (v: number[]) => v.reduce((m, x) => Math.min(m, x), Infinity);
-  const hi = (v: number[]) => v.reduce((m, x) => Math.max(m, x), -Infinity);
-  const x0 = Math.max(0, lo(xs) - 16);
-  const y0 = Math.max(0, lo(ys) - 16);
-  const cw = Math.min(w - 1, hi(xs) + 16) - x0 + 1;
-  const ch = Math.min(h - 1, hi(ys) + 16) - y0 + 1;
+  const b = boxOf(pixels, w);
+  const x0 = Math.max(0, b.x0 - 16);
+  const y0 = Math.max(0, b.y0 - 16);
+  const cw = Math.min(w - 1, b.x1 + 16) - x0 + 1;
+  const ch = Math.min(h - 1, b.y1 + 16) - y0 + 1;
   const S = 3;
   const stripW = 3 * cw * S;
   const inRegion = new Set(pixels);

@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { makeBenchSet, type BenchSetOptions } from './bench-set.js';
 import { evaluateSet, type OverlaySample } from './evaluate-set.js';
 import { scoreGapped } from './gapped-frames.js';
-import { scoreDraw, type DrawResult } from './unseen-draws.js';
+import { drawOf, scoreDraw, type DrawResult } from './unseen-draws.js';
 import { DEFAULT_VARIANTS, HARD_VARIANTS, imagesOfSplit, type SequenceVariant } from '@reelrestore/shared/synthetic/index';
 import { measureApiThroughput } from './api-throughput.js';
 import { measureSpeed, SIZE_2K, SIZE_4K, STAGES, type SpeedRun } from './speed.js';
@@ -107,10 +107,7 @@ async function main(): Promise<void> {
   }
 
   // The unseen split drawn again: one draw's four clean sequences are a small sample of other films.
-  const unseenMasks = splits[0]!.detectors.unet_undilated!;
-  const unseenDraws: DrawResult[] = [
-    { seed, sequences: setOpts.count, precision: unseenMasks.precision, precision_visible: unseenMasks.precision_visible, recall_visible: unseenMasks.recall_visible, fp_rate_clean: unseenMasks.fp_rate_clean },
-  ];
+  const unseenDraws: DrawResult[] = [drawOf(seed, setOpts.count, splits[0]!.detectors.unet_undilated!)];
   for (let k = 1; k <= EXTRA_DRAWS; k++) {
     log(`unseen split, draw ${k + 1}: seed ${seed + k}, learned masks only`);
     unseenDraws.push(await scoreDraw(seed + k, makeBenchSet({ ...setOpts, seed: seed + k, regrain: false, split: 'unseen', variants: BENCH_VARIANTS })));

@@ -7,7 +7,7 @@
 import type { BenchSequence } from '@reelrestore/shared/synthetic/film-sequence';
 import { damageVisibility } from '@reelrestore/shared/synthetic/film-sequence';
 import { visibleTruth } from './metrics/detection.js';
-import { DetectorTally } from './evaluate-set.js';
+import { DetectorTally, type DetectorEntry } from './evaluate-set.js';
 import { detectSequenceUnet } from './peers/unet-detector.js';
 
 export interface DrawResult {
@@ -29,6 +29,10 @@ export async function scoreDraw(seed: number, set: AsyncIterable<BenchSequence>)
     unet.add(raw, seq, isClean, visible);
     sequences++;
   }
-  const e = unet.entry();
+  return drawOf(seed, sequences, unet.entry());
+}
+
+/** A draw's figures from the learned detector's undilated entry (the bench's own draw comes from its split). */
+export function drawOf(seed: number, sequences: number, e: DetectorEntry): DrawResult {
   return { seed, sequences, precision: e.precision, precision_visible: e.precision_visible, recall_visible: e.recall_visible, fp_rate_clean: e.fp_rate_clean };
 }

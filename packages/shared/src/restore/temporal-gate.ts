@@ -521,7 +521,7 @@ function judge(
   if (line) {
     // Motion or certainty says scratch; a step between its two sides says the edge of something, and a
     // slant says something the camera follows (a persistent scratch runs along the film).
-    const scratchOrEdge = () => (alongStep(r, centre, w) ? 'edge' : alongFilm(r, w, unit) ? 'scratch' : 'slanted-line');
+    const scratchOrEdge = () => (alongStep(r, centre, w) ? 'edge' : alongFilm(r, across!, unit) ? 'scratch' : 'slanted-line');
     if (stillInFrame > found) return scratchOrEdge();
     if (found > 0) return 'present';
     // Held by neighbours that cannot tell (the picture did not move there): motion cannot tell a scratch
@@ -1054,10 +1054,9 @@ function isFlicker(r: Region, departure: number, unit: number): boolean {
 
 /**
  * A line runs along the film (as a persistent scratch does: cut by grit in the gate or on a roller while the
- * film travels) when its axis is within SCRATCH_SLANT of vertical.
+ * film travels) when its axis is within SCRATCH_SLANT of vertical. `normal`: its principal axes' normal.
  */
-function alongFilm(r: Region, w: number, unit: number): boolean {
-  const { normal } = principalAxes(r, w);
+function alongFilm(r: Region, normal: readonly [number, number], unit: number): boolean {
   const height = r.y1 - r.y0;
   // The normal of a vertical line is horizontal: its vertical component is the sine of the line's slant.
   // Its box no wider than that slant and a scratch's wander allow: a line joined to another one (a wire
