@@ -235,7 +235,7 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
-    const kept = verdict === 'scratch' ? lineCore(r, centre, w) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h), centre, agreed, w, h, rim) : r.pixels;
+    const kept = verdict === 'scratch' ? lineCore(r, centre, w) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h), r, centre, agreed, w, h, rim) : r.pixels;
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
@@ -725,14 +725,21 @@ function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number
  * damage's way by more than the grain (GROW_SIGMAS of the noise) and TRIM_SHARE of its departure: the soft
  * edge of a speck, which the segmenter often leaves out and which shows as a halo when left.
  */
-function withRim(kept: Int32Array, centre: Float32Array, agreed: Agreement, w: number, h: number, steps: number): Int32Array {
+function withRim(kept: Int32Array, box: Region, centre: Float32Array, agreed: Agreement, w: number, h: number, steps: number): Int32Array {
   if (kept.length === 0) return kept;
   const [a, b] = agreed.views!;
   const sign = Math.sign(agreed.departure);
   const floor = Math.max(GROW_SIGMAS * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
   const v = new Float64Array(2);
   const departs = (view: AlignedView, q: number) => sign * (centre[q]! - viewAt(view, q, w, h, v)) >= floor;
-  const seen = new Set<number>(kept);
+  // Growth stays within `steps` of the region's box (which holds the kept pixels): a map of it says what was
+  // looked at (a Set of pixel numbers cost a tenth of the gate's time at 2K).
+  const bx0 = Math.max(0, box.x0 - steps);
+  const by0 = Math.max(0, box.y0 - steps);
+  const bw = Math.min(w, box.x1 + steps) - bx0;
+  const seen = new Uint8Array(bw * (Math.min(h, box.y1 + steps) - by0));
+  const at = (x: number, y: number) => (y - by0) * bw + x - bx0;
+  for (const p of kept) seen[at(p % w, Math.floor(p / w))] = 1;
   const out = [...kept];
   let frontier: ArrayLike<number> & Iterable<number> = kept;
   for (let step = 0; step < steps && frontier.length > 0; step++) {
@@ -742,9 +749,9 @@ function withRim(kept: Int32Array, centre: Float32Array, agreed: Agreement, w: n
       const py = (p - px) / w;
       for (let y = Math.max(0, py - 1); y <= Math.min(h - 1, py + 1); y++) {
         for (let x = Math.max(0, px - 1); x <= Math.min(w - 1, px + 1); x++) {
+          if (seen[at(x, y)]) continue;
+          seen[at(x, y)] = 1;
           const q = y * w + x;
-          if (seen.has(q)) continue;
-          seen.add(q);
           if (departs(a, q) && departs(b, q)) next.push(q);
         }
       }
