@@ -133,12 +133,19 @@ const SCRATCH_SLANT = (8 * Math.PI) / 180;
 /**
  * A line is followed in a neighbour (followsLine) when at least FOLLOW_ROWS of its rows hold it at shifts
  * within FOLLOW_FIT px (root mean square) of a straight fit along the rows that changes by at least
- * FOLLOW_BEND px over them; its profile takes FOLLOW_SIDE px of picture either side.
+ * FOLLOW_BEND px over them; its profile takes FOLLOW_SIDE px of picture either side. Rows further than
+ * FOLLOW_OUTLIER px from a first fit (where a twig or a sign crosses the line, or a look-alike matched) are
+ * left out of the second, whose residual must also be at most FOLLOW_HELD of the shifts' own spread (the
+ * trend explains them). The search reaches FOLLOW_REACH times a region's: a hanging wire's foot swings
+ * further than dust is wide, and chance matches do not line up along a hundred rows.
  */
 const FOLLOW_ROWS = 0.7;
 const FOLLOW_FIT = 1.25;
 const FOLLOW_BEND = 2;
 const FOLLOW_SIDE = 2;
+const FOLLOW_OUTLIER = 3;
+const FOLLOW_REACH = 2;
+const FOLLOW_HELD = 0.7;
 /** Camera motion (px at 1024 width) below which a line cannot be told from picture. */
 const LINE_MIN_SHIFT = 1.5;
 /**
@@ -1204,7 +1211,8 @@ function linePlace(
  * followed when most rows hold it at shifts that change steadily along it: it turned or bent. A hair or
  * a one-frame scratch is held on few rows, and where texture lends a ridge here and there the shifts jump.
  */
-function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, h: number, vx: number, vy: number, reach: number, contrast: number): boolean {
+function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, h: number, vx: number, vy: number, regionReach: number, contrast: number): boolean {
+  const reach = FOLLOW_REACH * regionReach;
   const { lo, hi } = rowSpans(r, w, true);
   const dy = Math.round(vy);
   const cx = Math.round(vx);
@@ -1238,20 +1246,39 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
   if (rows === 0 || shifts.length < FOLLOW_ROWS * rows) return false;
   // Bent or turned: the shifts follow a straight fit along the rows closely and change along it by a few
   // pixels. A scratch held here at its place and there where the picture went (a pan) is two clusters.
-  const k = shifts.length;
+  const first = straightFit(ys, shifts);
+  if (!first) return false;
+  const keep = ys.map((y, j) => Math.abs(shifts[j]! - first.at(y)) <= FOLLOW_OUTLIER);
+  const inY = ys.filter((_, j) => keep[j]);
+  if (inY.length < FOLLOW_ROWS * rows) return false;
+  const inShifts = shifts.filter((_, j) => keep[j]);
+  const fit = straightFit(inY, inShifts);
+  if (fit === null) return false;
+  // The trend must explain most of the shifts' spread: a line held at one shift with scattered rows off it
+  // (a scratch where the picture beside it outweighs its faint rows) has a slope too, by chance.
+  const mean = inShifts.reduce((a, b) => a + b, 0) / inShifts.length;
+  const spread = Math.sqrt(inShifts.reduce((a, d) => a + (d - mean) ** 2, 0) / inShifts.length);
+  if (fit.rms > FOLLOW_HELD * spread) return false;
+  return fit.rms <= FOLLOW_FIT && Math.abs(fit.slope) * (inY[inY.length - 1]! - inY[0]!) >= FOLLOW_BEND;
+}
+
+/** The least-squares line through (x, y) points: its slope, its value at any x and the root mean square residual; null when all x are equal. */
+function straightFit(xs: readonly number[], ys: readonly number[]): { slope: number; at: (x: number) => number; rms: number } | null {
+  const k = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / k;
   const my = ys.reduce((a, b) => a + b, 0) / k;
-  const ms = shifts.reduce((a, b) => a + b, 0) / k;
-  let syy = 0;
-  let sys = 0;
+  let sxx = 0;
+  let sxy = 0;
   for (let j = 0; j < k; j++) {
-    syy += (ys[j]! - my) ** 2;
-    sys += (ys[j]! - my) * (shifts[j]! - ms);
+    sxx += (xs[j]! - mx) ** 2;
+    sxy += (xs[j]! - mx) * (ys[j]! - my);
   }
-  if (syy === 0) return false;
-  const slope = sys / syy;
+  if (sxx === 0) return null;
+  const slope = sxy / sxx;
+  const at = (x: number) => my + slope * (x - mx);
   let residual = 0;
-  for (let j = 0; j < k; j++) residual += (shifts[j]! - ms - slope * (ys[j]! - my)) ** 2;
-  return Math.sqrt(residual / k) <= FOLLOW_FIT && Math.abs(slope) * (ys[k - 1]! - ys[0]!) >= FOLLOW_BEND;
+  for (let j = 0; j < k; j++) residual += (ys[j]! - at(xs[j]!)) ** 2;
+  return { slope, at, rms: Math.sqrt(residual / k) };
 }
 
 /**
