@@ -452,6 +452,8 @@ describe('gateDamage', () => {
     const wire = keptAt((20 * Math.PI) / 180);
     expect(wire.scratch + wire.damage).toBe(0);
     expect(wire['slanted-line']).toBe(1);
+    // A twig 6.5 degrees off: a scanner's rotation does not tilt a scratch that far.
+    expect(keptAt((6.5 * Math.PI) / 180)['slanted-line']).toBe(1);
     expect(keptAt((2 * Math.PI) / 180).scratch).toBe(1);
     // An upright post with a wire across it, both fixed in the frame: one region whose axis stands upright,
     // but a scratch does not branch.

@@ -126,10 +126,10 @@ const LINE_MATCH = 0.5;
 /**
  * The most a persistent scratch slants from vertical (radians). A line that stays in the frame while the
  * picture moves under it, at a slant, is on something the camera follows (a swaying wire, a window post in
- * a tracking shot), not on the film. Synthetic scratches wander by under 2 degrees; a scan's rotation
- * adds a degree or two.
+ * a tracking shot, a twig in a still shot), not on the film. Synthetic scratches wander by under 2 degrees; a
+ * scan's rotation adds a degree or two.
  */
-const SCRATCH_SLANT = (8 * Math.PI) / 180;
+const SCRATCH_SLANT = (5 * Math.PI) / 180;
 /**
  * A line is followed in a neighbour (followsLine) when at least FOLLOW_ROWS of its rows hold it at shifts
  * within FOLLOW_FIT px (root mean square) of a straight fit along the rows that changes by at least
