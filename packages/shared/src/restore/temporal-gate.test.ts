@@ -408,6 +408,19 @@ describe('gateDamage', () => {
     expect(g.verdicts.scratch).toBe(1);
   });
 
+  it('leaves a snowflake that keeps to its place in the frame through a fast pan alone, and repaints dust there', () => {
+    // The picture pans 9 px a frame, further than the search around the camera's vector reaches back; the
+    // flake sinks half a pixel a frame. Dust of the same size and brightness is on the centre frame only.
+    const frames = pan(9, 0);
+    frames.forEach((f, i) => disc(f, 70, 50 + 0.5 * i, 2, 0.95));
+    const flake = gateDamage(discMask(70, 51, 2), alignWindow(frames, W, H));
+    expect(countMask(flake.mask)).toBe(0);
+    expect(flake.verdicts.present).toBe(1);
+    const dusty = pan(9, 0);
+    disc(dusty[2]!, 70, 51, 2, 0.95);
+    expect(gateDamage(discMask(70, 51, 2), alignWindow(dusty, W, H)).verdicts.damage).toBe(1);
+  });
+
   it('leaves rain alone when many drops share one slant across the frame, but not the broken pieces of one scratch', () => {
     // Each drop is on the centre frame only, as real rain is at 24 frames a second: motion cannot tell it
     // from dust. Twelve strokes 6 px long at one slant, spread over the frame, can only be a fall.

@@ -117,6 +117,13 @@ const STREAK_ELONGATION = 3;
 const STREAK_WIDTH = 1.5;
 /** How many times the usual reach a streak is followed along its axis. */
 const STREAK_REACH = 3;
+/**
+ * Something kept to its place in the frame through a fast pan (heldInFrame) may have drifted HELD_REACH of
+ * a region's search reach; it is looked for there only when it stands out from its ring by HELD_CONTRAST
+ * (luma): a faint region matches its mean anywhere.
+ */
+const HELD_REACH = 0.25;
+const HELD_CONTRAST = 0.08;
 /** A line's pixels must match one place this much better than the other to tell scratch from picture. */
 const LINE_DECISIVE = 0.7;
 /** How far (px at 1024 width) a scratch may wander between the frames of the window. */
@@ -510,6 +517,15 @@ function judge(
       const along = STREAK_REACH * reach * Math.abs(wit.offset);
       match = alongStreak(centre, wit.luma, s, w, h, vx, vy, streak, along, match);
       if (!matched(match) && Math.hypot(vx, vy) >= 1) match = alongStreak(centre, wit.luma, s, w, h, 0, 0, streak, along, match);
+    }
+    // Where the camera moved further than the search around its vector reaches back, something that kept
+    // to its place in the frame is looked for there by itself: the picture around it went with the camera.
+    const drift = Math.max(1, Math.round(HELD_REACH * reach * Math.abs(wit.offset)));
+    // Its own contrast is the yardstick there: against the camera's vector, which may hold a moving figure's
+    // background, dust on the figure would match anything alike.
+    if (!inPlace && !matched(match) && !line && contrast >= HELD_CONTRAST && Math.hypot(vx, vy) > drift) {
+      const held = heldInFrame(centre, wit.luma, s, w, h, drift, match);
+      if (Math.abs(held.d) <= Math.max(GRAIN_FLOOR, PRESENT_RATIO * contrast)) match = held;
     }
     if (!inPlace && !matched(match)) continue;
     // A line found near where it was in the frame has drifted, as scratches do (or the picture did not move).
@@ -1135,34 +1151,55 @@ function precipitationOf(regions: readonly Region[], w: number, h: number, unit:
 
 /**
  * Best match along a streak's axis, from the camera's vector out to `reach` both ways (the drop may fall
- * either way between frames), a pixel either side of it: where the region departs least, its ring's mean
- * offset taken out (cheap; the answer gets alignedView's median one). `best` if nothing there departs less.
+ * either way between frames), a pixel either side of it. `best` if nothing there departs less.
  */
-function alongStreak(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, vx: number, vy: number, axis: [number, number], reach: number, best: { dx: number; dy: number; d: number }): { dx: number; dy: number; d: number } {
-  let least = Infinity;
-  let at: { dx: number; dy: number } | null = null;
-  const { box, inner, ring, innerC, ringC } = s;
+function alongStreak(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, vx: number, vy: number, axis: [number, number], reach: number, best: Match): Match {
+  const at: [number, number][] = [];
   for (let k = -reach; k <= reach; k++) {
-    for (const side of [-1, 0, 1]) {
-      const dx = Math.round(vx + k * axis[0] + side * axis[1]);
-      const dy = Math.round(vy + k * axis[1] - side * axis[0]);
-      if (box.x0 + dx < 0 || box.x1 + dx > w || box.y0 + dy < 0 || box.y1 + dy > h || inner.length === 0) continue;
-      const shift = dy * w + dx;
-      let off = 0;
-      for (let i = 0; i < ring.length; i++) off += ringC[i]! - n[ring[i]! + shift]!;
-      off = ring.length ? off / ring.length : 0;
-      let dep = 0;
-      for (let i = 0; i < inner.length; i++) dep += innerC[i]! - n[inner[i]! + shift]! - off;
-      dep = Math.abs(dep / inner.length);
-      if (dep < least) {
-        least = dep;
-        at = { dx, dy };
-      }
+    for (const side of [-1, 0, 1]) at.push([Math.round(vx + k * axis[0] + side * axis[1]), Math.round(vy + k * axis[1] - side * axis[0])]);
+  }
+  return leastDeparting(centre, n, s, w, h, at, best);
+}
+
+/**
+ * Best match within `reach` of where the region was in the frame, by its own pixels alone: a snowflake
+ * or anything else drifting slowly through a fast pan, whose ring (the picture) went with the camera. `best`
+ * if nothing there departs less.
+ */
+function heldInFrame(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, reach: number, best: Match): Match {
+  const at: [number, number][] = [];
+  for (let dy = -reach; dy <= reach; dy++) for (let dx = -reach; dx <= reach; dx++) at.push([dx, dy]);
+  return leastDeparting(centre, n, s, w, h, at, best);
+}
+
+type Match = { dx: number; dy: number; d: number };
+
+/**
+ * Of the displacements `at`, where the region departs least from the neighbour, its ring's mean offset taken
+ * out (cheap; the answer gets alignedView's median one); `best` if nothing there departs less.
+ */
+function leastDeparting(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, at: readonly (readonly [number, number])[], best: Match): Match {
+  let least = Infinity;
+  let found: { dx: number; dy: number } | null = null;
+  const { box, inner, ring, innerC, ringC } = s;
+  if (inner.length === 0) return best;
+  for (const [dx, dy] of at) {
+    if (box.x0 + dx < 0 || box.x1 + dx > w || box.y0 + dy < 0 || box.y1 + dy > h) continue;
+    const shift = dy * w + dx;
+    let off = 0;
+    for (let i = 0; i < ring.length; i++) off += ringC[i]! - n[ring[i]! + shift]!;
+    off = ring.length ? off / ring.length : 0;
+    let dep = 0;
+    for (let i = 0; i < inner.length; i++) dep += innerC[i]! - n[inner[i]! + shift]! - off;
+    dep = Math.abs(dep / inner.length);
+    if (dep < least) {
+      least = dep;
+      found = { dx, dy };
     }
   }
-  if (!at) return best;
-  const d = departureOf(centre, s.inner, alignedView(n, s, w, h, at.dx, at.dy));
-  return !Number.isNaN(d) && (Number.isNaN(best.d) || Math.abs(d) < Math.abs(best.d)) ? { ...at, d } : best;
+  if (!found) return best;
+  const d = departureOf(centre, s.inner, alignedView(n, s, w, h, found.dx, found.dy));
+  return !Number.isNaN(d) && (Number.isNaN(best.d) || Math.abs(d) < Math.abs(best.d)) ? { ...found, d } : best;
 }
 
 /**
