@@ -143,10 +143,11 @@ const SCRATCH_SLANT = (5 * Math.PI) / 180;
  * FOLLOW_BEND px over them; its profile takes FOLLOW_SIDE px of picture either side. Rows further than
  * FOLLOW_OUTLIER px from a first fit (where a twig or a sign crosses the line, or a look-alike matched) are
  * left out of the second, whose residual must also be at most FOLLOW_HELD of the shifts' own spread (the
- * trend explains them). The search reaches FOLLOW_REACH times a region's: a hanging wire's foot swings
- * further than dust is wide, and chance matches do not line up along a hundred rows.
+ * trend explains them). Rows where a textured picture (foliage, gravel) hides the line match anywhere:
+ * FOLLOW_ROWS leaves room for them. The search reaches FOLLOW_REACH times a region's: a hanging wire's foot
+ * swings further than dust is wide, and chance matches do not line up along a hundred rows.
  */
-const FOLLOW_ROWS = 0.7;
+const FOLLOW_ROWS = 0.6;
 const FOLLOW_FIT = 1.25;
 const FOLLOW_BEND = 2;
 const FOLLOW_SIDE = 2;
