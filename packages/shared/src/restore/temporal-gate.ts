@@ -519,8 +519,9 @@ function judge(
       match = alongStreak(centre, wit.luma, s, w, h, vx, vy, streak, along, match);
       if (!matched(match) && Math.hypot(vx, vy) >= 1) match = alongStreak(centre, wit.luma, s, w, h, 0, 0, streak, along, match);
     }
-    // Where the camera moved further than the search around its vector reaches back, something that kept
-    // to its place in the frame is looked for there by itself: the picture around it went with the camera.
+    // Where the camera moved further than such a thing drifts, something that kept to its place in the
+    // frame is looked for there by its own pixels: its ring (the picture) went with the camera, so the
+    // region-and-ring search cannot find it there.
     const drift = Math.max(1, Math.round(HELD_REACH * reach * Math.abs(wit.offset)));
     // Its own contrast is the yardstick there: against the camera's vector, which may hold a moving figure's
     // background, dust on the figure would match anything alike.
