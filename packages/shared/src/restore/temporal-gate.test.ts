@@ -547,6 +547,19 @@ describe('gateDamage', () => {
       }
     });
     expect(countMask(gateDamage(mask, alignWindow(frames, W, H)).mask)).toBe(0);
+    // Turning only 1.5 degrees a frame, where the leaves instead lend its profile two or three pixels to
+    // either side, row by row: those rows would drown its small turn.
+    const lent = pan(0, 0);
+    const slow = new Uint8Array(W * H);
+    lent.forEach((f, i) => {
+      for (let y = 10; y < 100; y++) {
+        const jitter = i === 2 || y < 66 ? 0 : [3, -3, 3, -3, 2, -2, 0][(y * 5 + i) % 7]!;
+        const p = y * W + Math.round(80 + (y - 10) * Math.tan(1.5 * (i - 1) * deg));
+        f[p + jitter] = 0.05;
+        if (i === 2) slow[p] = 255;
+      }
+    });
+    expect(countMask(gateDamage(slow, alignWindow(lent, W, H)).mask)).toBe(0);
   });
 
   it('keeps a scratch that wanders a pixel a frame while the picture pans 3 px a frame under it', () => {

@@ -142,16 +142,19 @@ const SCRATCH_SLANT = (5 * Math.PI) / 180;
  * within FOLLOW_FIT px (root mean square) of a straight fit along the rows that changes by at least
  * FOLLOW_BEND px over them; its profile takes FOLLOW_SIDE px of picture either side. Rows further than
  * FOLLOW_OUTLIER px from a first fit (where a twig or a sign crosses the line, or a look-alike matched) are
- * left out of the second, whose residual must also be at most FOLLOW_HELD of the shifts' own spread (the
- * trend explains them). Rows where a textured picture (foliage, gravel) hides the line match anywhere:
- * FOLLOW_ROWS leaves room for them. The search reaches FOLLOW_REACH times a region's: a hanging wire's foot
- * swings further than dust is wide, and chance matches do not line up along a hundred rows.
+ * left out of a second, and rows further than FOLLOW_REFINE px from that one out of a third (texture lends
+ * the line's profile near it here and there), whose residual must also be at most FOLLOW_HELD of the
+ * shifts' own spread (the trend explains them). Rows where a textured picture (foliage, gravel) hides
+ * the line match anywhere: FOLLOW_ROWS leaves room for them. The search reaches FOLLOW_REACH times a
+ * region's: a hanging wire's foot swings further than dust is wide, and chance matches do not line up
+ * along a hundred rows.
  */
 const FOLLOW_ROWS = 0.6;
 const FOLLOW_FIT = 1.25;
 const FOLLOW_BEND = 2;
 const FOLLOW_SIDE = 2;
 const FOLLOW_OUTLIER = 3;
+const FOLLOW_REFINE = 2;
 const FOLLOW_REACH = 2;
 const FOLLOW_HELD = 0.7;
 /** Camera motion (px at 1024 width) below which a line cannot be told from picture. */
@@ -1285,13 +1288,18 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
   if (rows === 0 || shifts.length < FOLLOW_ROWS * rows) return false;
   // Bent or turned: the shifts follow a straight fit along the rows closely and change along it by a few
   // pixels. A scratch held here at its place and there where the picture went (a pan) is two clusters.
-  const first = straightFit(ys, shifts);
-  if (!first) return false;
-  const keep = ys.map((y, j) => Math.abs(shifts[j]! - first.at(y)) <= FOLLOW_OUTLIER);
-  const inY = ys.filter((_, j) => keep[j]);
-  if (inY.length < FOLLOW_ROWS * rows) return false;
-  const inShifts = shifts.filter((_, j) => keep[j]);
-  const fit = straightFit(inY, inShifts);
+  let inY = ys;
+  let inShifts = shifts;
+  let fit = straightFit(ys, shifts);
+  for (const outlier of [FOLLOW_OUTLIER, FOLLOW_REFINE]) {
+    if (!fit) return false;
+    const f = fit;
+    const keep = inY.map((y, j) => Math.abs(inShifts[j]! - f.at(y)) <= outlier);
+    inY = inY.filter((_, j) => keep[j]);
+    inShifts = inShifts.filter((_, j) => keep[j]);
+    if (inY.length < FOLLOW_ROWS * rows) return false;
+    fit = straightFit(inY, inShifts);
+  }
   if (fit === null) return false;
   // The trend must explain most of the shifts' spread: a line held at one shift with scattered rows off it
   // (a scratch where the picture beside it outweighs its faint rows) has a slope too, by chance.
