@@ -523,11 +523,12 @@ function judge(
       if (!matched(match) && Math.hypot(vx, vy) >= 1) match = alongStreak(centre, wit.luma, s, w, h, 0, 0, streak, along, match);
     }
     // Where the camera moved further than such a thing drifts, something that kept to its place in the
-    // frame is looked for there by its own pixels: its ring (the picture) went with the camera, so the
-    // region-and-ring search cannot find it there.
+    // frame is looked for there by its own pixels against the mean of what now surrounds it: its ring (the
+    // picture) went with the camera, so the region-and-ring search cannot find it there.
     const drift = Math.max(1, Math.round(HELD_REACH * reach * Math.abs(wit.offset)));
-    // Its own contrast is the yardstick there: against the camera's vector, which may hold a moving figure's
-    // background, dust on the figure would match anything alike.
+    // Found there, it must also depart by little against its own contrast, not only against its departure
+    // at the camera's vector, which may hold a moving figure's background (dust on the figure would match
+    // anything alike).
     if (!inPlace && !matched(match) && !line && contrast >= HELD_CONTRAST && Math.hypot(vx, vy) > drift) {
       const held = heldInFrame(centre, wit.luma, s, w, h, drift, match);
       if (Math.abs(held.d) <= Math.max(GRAIN_FLOOR, PRESENT_RATIO * contrast)) match = held;
@@ -1167,9 +1168,9 @@ function alongStreak(centre: Float32Array, n: Float32Array, s: Samples, w: numbe
 }
 
 /**
- * Best match within `reach` of where the region was in the frame, by its own pixels alone: a snowflake
- * or anything else drifting slowly through a fast pan, whose ring (the picture) went with the camera. `best`
- * if nothing there departs less.
+ * Best match within `reach` of where the region was in the frame, by its own pixels against the mean of
+ * the ring there (not the ring's texture): a snowflake or anything else drifting slowly through a fast
+ * pan, whose ring (the picture) went with the camera. `best` if nothing there departs less.
  */
 function heldInFrame(centre: Float32Array, n: Float32Array, s: Samples, w: number, h: number, reach: number, best: Match): Match {
   const at: [number, number][] = [];
