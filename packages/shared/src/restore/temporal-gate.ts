@@ -1304,29 +1304,32 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
   if (fit === null) return false;
   // The trend must explain most of the shifts' spread: a line held at one shift with scattered rows off it
   // (a scratch where the picture beside it outweighs its faint rows) has a slope too, by chance.
-  const mean = inShifts.reduce((a, b) => a + b, 0) / inShifts.length;
-  const spread = Math.sqrt(inShifts.reduce((a, d) => a + (d - mean) ** 2, 0) / inShifts.length);
-  if (fit.rms > FOLLOW_HELD * spread) return false;
+  if (fit.rms > FOLLOW_HELD * fit.spread) return false;
   return fit.rms <= FOLLOW_FIT && Math.abs(fit.slope) * (inY[inY.length - 1]! - inY[0]!) >= FOLLOW_BEND;
 }
 
-/** The least-squares line through (x, y) points: its slope, its value at any x and the root mean square residual; null when all x are equal. */
-function straightFit(xs: readonly number[], ys: readonly number[]): { slope: number; at: (x: number) => number; rms: number } | null {
+/**
+ * The least-squares line through (x, y) points: its slope, its value at any x, the root mean square
+ * residual and the root mean square of y about its mean (what a level line leaves); null when all x are equal.
+ */
+function straightFit(xs: readonly number[], ys: readonly number[]): { slope: number; at: (x: number) => number; rms: number; spread: number } | null {
   const k = xs.length;
   const mx = xs.reduce((a, b) => a + b, 0) / k;
   const my = ys.reduce((a, b) => a + b, 0) / k;
   let sxx = 0;
   let sxy = 0;
+  let syy = 0;
   for (let j = 0; j < k; j++) {
     sxx += (xs[j]! - mx) ** 2;
     sxy += (xs[j]! - mx) * (ys[j]! - my);
+    syy += (ys[j]! - my) ** 2;
   }
   if (sxx === 0) return null;
   const slope = sxy / sxx;
   const at = (x: number) => my + slope * (x - mx);
   let residual = 0;
   for (let j = 0; j < k; j++) residual += (ys[j]! - at(xs[j]!)) ** 2;
-  return { slope, at, rms: Math.sqrt(residual / k) };
+  return { slope, at, rms: Math.sqrt(residual / k), spread: Math.sqrt(syy / k) };
 }
 
 /**
