@@ -58,8 +58,13 @@ Done: reel ${result.reel.id}, ${result.reel.shots.length} shots found (cut after
   if (stack) {
     await attachTruth(stack, result.reel.id, names, dirs.truth);
     await serveUntilInterrupted(stack);
+  } else {
+    console.log(SERVE_HINT);
   }
 }
+
+/** Printed by a plain demo: the console needs the service kept up, which `--serve` does. */
+export const SERVE_HINT = 'To open the demo reel in the web console, run it again with --serve: npm run demo -- --serve';
 
 /** The demo's damage is known: attached to the reel, the console's mask overlay shows what was found, falsely flagged and missed. */
 async function attachTruth(stack: LocalStack, reelId: string, names: string[], dir: string): Promise<void> {
