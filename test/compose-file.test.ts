@@ -80,6 +80,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('expires finished reels: their data and then their records (retention on as shipped)', () => {
+    // The services' defaults keep everything forever (0); what is deployed must not.
+    for (const name of APP) {
+      const env = Object.fromEntries(Object.entries(services[name]!.environment!).map(([k, v]) => [k, interpolate(String(v))]));
+      const config = loadConfig(env);
+      expect(config.RETENTION_DAYS, name).toBeGreaterThan(0);
+      expect(config.RECORD_RETENTION_DAYS, name).toBeGreaterThan(0);
+    }
+  });
+
   it('lets a worker finish its chunk when stopped: its shutdown deadline is inside the stop grace period', () => {
     for (const name of APP) {
       const s = services[name]!;

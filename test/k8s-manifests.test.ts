@@ -15,6 +15,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { loadConfig } from '../packages/shared/src/config.js';
 import { jobIds, type QueueName } from '../packages/shared/src/jobs.js';
 import { closeQueues, enqueue, openQueues, type Queues } from '../packages/shared/src/queues.js';
 import { TestRedis } from './support/redis-server.js';
@@ -80,6 +81,13 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
         expect(c.image, where).not.toMatch(/:latest$/);
       }
     }
+  });
+
+  it('expires finished reels: their data and then their records (retention on as shipped)', () => {
+    // The services' defaults keep everything forever (0); what is deployed must not.
+    const config = loadConfig(byName(objs, 'ConfigMap', 'reelrestore').data!);
+    expect(config.RETENTION_DAYS).toBeGreaterThan(0);
+    expect(config.RECORD_RETENTION_DAYS).toBeGreaterThan(0);
   });
 
   it('covers every Deployment with a PodDisruptionBudget, and drains workers without aborting a chunk', () => {
