@@ -41,9 +41,16 @@ export class ComputePool {
   /**
    * Runs a task on a free thread. With `signal`, an abort (the reel cancelled, the worker's deadline) rejects
    * at once: a queued task is dropped, a running one has its flag raised and stops at its next cancellation
-   * point (between tiles), its thread then free for the next task.
+   * point (between tiles), its thread then free for the next task. With `progress` (an Int32Array over a
+   * SharedArrayBuffer), the thread adds 1 to its first element at each cancellation point it passes.
    */
-  run<T extends TaskName>(task: T, args: Args<T>, transfer: ArrayBuffer[] = [], signal?: AbortSignal): Promise<Result<T>> {
+  run<T extends TaskName>(
+    task: T,
+    args: Args<T>,
+    transfer: ArrayBuffer[] = [],
+    signal?: AbortSignal,
+    opts: { progress?: Int32Array } = {},
+  ): Promise<Result<T>> {
     if (this.closed) return Promise.reject(new Error('compute pool is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {
@@ -63,7 +70,7 @@ export class ComputePool {
         signal,
         cancel,
       };
-      const item = { msg: { task, args, cancel }, transfer, pending };
+      const item = { msg: { task, args, cancel, progress: opts.progress }, transfer, pending };
       this.queue.push(item);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
