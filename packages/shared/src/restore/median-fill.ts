@@ -2,6 +2,7 @@ import type { FrameLayout, Samples } from '../frames/types.js';
 import { maxSampleValue, toLuma } from './luma.js';
 import { estimateMotion, fieldSampler, vectorAt, type MotionField, type MotionOptions } from './motion.js';
 import { countMask } from './morphology.js';
+import { cancellationPoint } from '../workers/cancellation.js';
 
 export interface MedianFillInput {
   /** The raw window of frames (not aligned), all with `layout`. */
@@ -73,6 +74,8 @@ export function medianFill(input: MedianFillInput): MedianFillResult {
     // Only needed when a field is missing (at 4K it is 51 MB).
     let lumaC: Float32Array | null = null;
     for (let j = 0; j < N; j++) {
+      // Each neighbour's motion search and gather is most of the work: a cancelled task stops between them.
+      cancellationPoint();
       const fi = neighbours[j]!;
       const frame = frames[fi]!;
       const nmask = masks[fi] ?? null;
@@ -87,6 +90,7 @@ export function medianFill(input: MedianFillInput): MedianFillResult {
     }
   }
 
+  cancellationPoint();
   const maxV = maxSampleValue(layout.bits);
   const tol = DISAGREE_TOLERANCE * maxV;
   const tmp = new Float64Array(Math.max(1, N));
@@ -252,6 +256,7 @@ function spatialFill(data: Samples, pending: Int32Array, layout: FrameLayout): n
   const ready = new Uint8Array(pending.length);
   const acc = new Float64Array(C);
   while (todo.length > 0) {
+    cancellationPoint();
     let progress = 0;
     for (let k = 0; k < todo.length; k++) {
       const p = todo[k]!;

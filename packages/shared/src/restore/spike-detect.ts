@@ -2,6 +2,7 @@ import type { FrameLayout, Samples } from '../frames/types.js';
 import { toLuma } from './luma.js';
 import { estimateMotion, warpLuma, type MotionField, type MotionOptions } from './motion.js';
 import { countMask, dilateMask, growHysteresis, removeSmallComponents, type DilateShape } from './morphology.js';
+import { cancellationPoint } from '../workers/cancellation.js';
 
 export const DEFAULT_SPIKE_THRESHOLD = 0.06;
 export const DEFAULT_SPIKE_DILATE = 2;
@@ -195,6 +196,8 @@ export function detectSpikesForFrame(input: FrameSpikeInput): FrameSpikeResult {
   const cur = toLuma(input.cur, layout);
   const align = (frame: Samples | null): { luma: Float32Array; valid: Uint8Array; field: MotionField } | null => {
     if (frame === null) return null;
+    // Each neighbour's motion search is most of a frame's work: a cancelled task stops between them.
+    cancellationPoint();
     const luma = toLuma(frame, layout);
     // Integer vectors are enough here: the 3x3 ranges absorb the half-pixel the nearest warp leaves.
     const field = estimateMotion(cur, luma, w, h, { subpixel: false, ...input.motion });
@@ -203,6 +206,7 @@ export function detectSpikesForFrame(input: FrameSpikeInput): FrameSpikeResult {
   };
   const p = align(input.prev);
   const n = align(input.next);
+  cancellationPoint();
   const mask = detectSpikes({
     prev: p?.luma ?? null,
     cur,

@@ -35,6 +35,7 @@
 import { cameraVector, median, type AlignedNeighbour, type WindowAlignment } from './align-window.js';
 import { outlineRing, principalAxes, regionsOf, splitMixed, type Region } from './gate-regions.js';
 import { countMask } from './morphology.js';
+import { cancellationPoint } from '../workers/cancellation.js';
 
 export interface GateOptions {
   /**
@@ -248,6 +249,8 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const rain = precipitationOf(regions, w, h, unit);
   const pastRepeat = pastARepeat(window);
   for (const r of regions) {
+    // A frame can hold thousands of regions: a cancelled task stops between them (no effect otherwise).
+    cancellationPoint();
     agreed.views = null;
     const verdict = rain.has(r) ? 'rain' : judge(r, centre, witnesses, pastRepeat, mask, w, h, reach, unit, opts.prob ?? null, v, agreed);
     verdicts[verdict]++;
