@@ -12,7 +12,7 @@ import { multipartBody, tarOfFrames } from '../packages/cli/src/upload-body.js';
 import { writePngSequence } from './support/clip-files.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { makeSyntheticClip } from './support/synthetic-clip.js';
-import { WORKER_KINDS, WorkerProcesses } from './support/worker-processes.js';
+import { WORKER_KINDS, WorkerProcesses, type WorkerKind } from './support/worker-processes.js';
 
 let stack: TestStack;
 let work: string;
@@ -58,27 +58,65 @@ describe('chaos', () => {
     // A fixed seed, so a failure can be replayed.
     let seed = 20261202;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const kills: string[] = [];
-    const disturbed = await restore(async (id) => {
-      for (let i = 0; i < 4; i++) {
-        // Short enough that all four land while the reel runs: the whole restore takes about 2 s on a fast machine.
-        await new Promise((r) => setTimeout(r, 100 + random() * 400));
-        const state = (await stack.client('acme').status(id)).state;
-        if (state === 'completed') break;
-        if (i === 2) {
-          await stack.redis.stop();
-          await new Promise((r) => setTimeout(r, 300));
-          await stack.redis.start();
-          kills.push(`redis during ${state}`);
-          continue;
+    // Four kills: each kind once in a random order, then one more, so no kind dies more than twice (a
+    // chunk whose worker dies three times fails on BullMQ's stall limit, as it should). Redis restarts
+    // once, between two of them.
+    const order: WorkerKind[] = [...WORKER_KINDS];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    order.push(WORKER_KINDS[Math.floor(random() * WORKER_KINDS.length)]!);
+    const redisAfter = 1 + Math.floor(random() * (order.length - 1));
+    const events: string[] = [];
+    // The reel cannot finish before the disturbances are over: its stitch waits, paused, until then (the
+    // kills and the restart still land in whatever segmenting and inpainting is running).
+    const stitch = stack.deps.queues.stitch;
+    await stitch.pause();
+    let disturbed: Record<string, string>;
+    try {
+      disturbed = await restore(async (id) => {
+        const state = async () => {
+          // Just after Redis came back the API may answer 503 for a moment.
+          for (let attempt = 0; ; attempt++) {
+            try {
+              return (await stack.client('acme').status(id)).state;
+            } catch (err) {
+              if (attempt >= 50) throw err;
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          }
+        };
+        // From the first chunk on, so the kills land in the compute, not all in the probe.
+        const started = Date.now();
+        while (!['segmenting', 'inpainting', 'stitching'].includes(await state())) {
+          if (Date.now() - started > 60_000) throw new Error('the reel never started segmenting');
+          await new Promise((r) => setTimeout(r, 50));
         }
-        const kind = WORKER_KINDS[Math.floor(random() * WORKER_KINDS.length)]!;
-        workers.killAndRestart(kind);
-        kills.push(`${kind} during ${state}`);
-      }
-    });
-    expect(kills.length).toBeGreaterThan(0);
-    expect(disturbed, kills.join(', ')).toEqual(undisturbed);
+        for (const [i, kind] of order.entries()) {
+          await new Promise((r) => setTimeout(r, 100 + random() * 400));
+          workers.killAndRestart(kind);
+          events.push(`${kind} killed during ${await state()}`);
+          if (i + 1 === redisAfter) {
+            await new Promise((r) => setTimeout(r, 100 + random() * 400));
+            await stack.redis.stop();
+            await new Promise((r) => setTimeout(r, 300));
+            await stack.redis.start();
+            events.push(`redis restarted during ${await state()}`);
+          }
+        }
+        await stitch.resume();
+      });
+    } finally {
+      await stitch.resume().catch(() => undefined);
+    }
+    const kills = events.filter((e) => e.includes(' killed during '));
+    const restarts = events.filter((e) => e.startsWith('redis restarted'));
+    expect(kills.length, events.join(', ')).toBe(4);
+    expect(restarts.length, events.join(', ')).toBe(1);
+    // All of them while the reel ran.
+    for (const e of events) expect(e).not.toMatch(/during (completed|failed|cancelled)$/);
+    expect(disturbed, events.join(', ')).toEqual(undisturbed);
     await expect.poll(() => stack.unfinishedJobs(), { timeout: 20_000 }).toBe(0);
   });
 });

@@ -50,34 +50,37 @@ async function expectCompleteAndWhole(stack: TestStack, id: string): Promise<voi
 }
 
 describe('nothing is lost on a crash', () => {
-  it('a segment worker killed mid-chunk: another worker takes the chunk over and the reel completes', async () => {
-    const stack = await startTestStack({ services: ['pipeline', 'inpaint'], env: { JOB_LOCK_MS: '1500', CHUNK_FRAMES: '12' } });
+  it('a segment worker killed mid-chunk: another worker takes the chunk over within JOB_LOCK_MS of the kill and the reel completes', async () => {
+    const JOB_LOCK_MS = 3000;
+    // One chunk, so the worker that takes it over is idle when it comes free.
+    const env = { JOB_LOCK_MS: String(JOB_LOCK_MS), CHUNK_FRAMES: '24' };
+    const stack = await startTestStack({ services: ['pipeline', 'inpaint'], env });
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/segment-worker/src/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, REDIS_URL: stack.config.REDIS_URL, STORAGE_URL: stack.config.STORAGE_URL, JOB_LOCK_MS: '1500', COMPUTE_THREADS: '1', LOG_LEVEL: 'silent', METRICS_PORT: '0' },
+      env: { ...process.env, REDIS_URL: stack.config.REDIS_URL, STORAGE_URL: stack.config.STORAGE_URL, ...env, COMPUTE_THREADS: '1', LOG_LEVEL: 'silent', METRICS_PORT: '0' },
       stdio: 'ignore',
     });
+    let replacement: ReturnType<typeof startService> | undefined;
     try {
       const id = await submit(stack);
       await until(async () => ((await stack.deps.queues.segment.getJobCounts('active')).active ?? 0) > 0, 60_000, 'a segment job to start');
-      await new Promise((r) => setTimeout(r, 300));
       const [held] = await stack.deps.queues.segment.getJobs(['active']);
+      // Another worker is already running, as in production, when this one dies.
+      replacement = startService([segmentService(stack.config)], stack.deps);
+      await Promise.all(replacement.workers.map((w) => w.waitUntilReady()));
+      expect(await held!.isActive()).toBe(true);
       child.kill('SIGKILL');
       const killedAt = Date.now();
-      const replacement = startService([segmentService(stack.config)], stack.deps);
-      try {
-        await expectCompleteAndWhole(stack, id);
-        // Taken over by the replacement: the same job, started a second time, after the death.
-        const taken = await stack.deps.queues.segment.getJob(held!.id!);
-        expect(taken!.attemptsStarted).toBe(2);
-        expect(taken!.processedOn!).toBeGreaterThan(killedAt);
-        // Within JOB_LOCK_MS of it, as the README says: the lock lapses and the stalled check comes round inside it.
-        for (const w of replacement.workers) expect(w.opts.lockDuration! + w.opts.stalledInterval!).toBeLessThanOrEqual(stack.config.JOB_LOCK_MS);
-      } finally {
-        await replacement.close(2_000);
-      }
+      await expectCompleteAndWhole(stack, id);
+      // Taken over by the replacement: the same job, started a second time, after the death...
+      const taken = await stack.deps.queues.segment.getJob(held!.id!);
+      expect(taken!.attemptsStarted).toBe(2);
+      expect(taken!.processedOn!).toBeGreaterThan(killedAt);
+      // ...within JOB_LOCK_MS of it, as the README says (the margin is for timers on a loaded machine).
+      expect(taken!.processedOn! - killedAt).toBeLessThanOrEqual(JOB_LOCK_MS + 750);
     } finally {
       child.kill('SIGKILL');
+      await replacement?.close(2_000);
       await stack.close();
     }
   });
