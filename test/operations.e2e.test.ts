@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { multipartBody, tarOfFrames } from '../packages/cli/src/upload-body.js';
 import { cleanStaleStitchFolders } from '../services/pipeline-worker/src/stitch-reel.js';
 import { startMetricsServer } from '../packages/shared/src/metrics/metrics-server.js';
 import { writeFfv1Video, writePngSequence } from './support/clip-files.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startHookReceiver, startTestStack, type TestStack } from './support/stack.js';
 import { makeSyntheticClip } from './support/synthetic-clip.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -30,6 +31,15 @@ async function clipFile(name: string, opts: { width: number; height: number; fra
   const path = join(work, name);
   await writeFfv1Video(path, clip.layout, clip.damaged);
   return path;
+}
+
+/** A TCP port nothing listened on a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 /** One sample of a Prometheus text exposition, by metric name and labels (a subset), or undefined. */
@@ -74,6 +84,8 @@ describe('metrics and the queue dashboard', () => {
     expect(sample(text, 'reelrestore_queue_jobs', { queue: 'stitch', state: 'waiting-children' })).toBe(1);
     // The probe ran in this process: its duration is in the histogram.
     expect(sample(text, 'reelrestore_job_duration_seconds_count', { queue: 'probe', outcome: 'completed' })).toBe(1);
+    // No segment worker: nothing is active, and the series says so (KEDA's other trigger reads the same list).
+    expect(sample(text, 'reelrestore_queue_jobs', { queue: 'segment', state: 'active' })).toBe(0);
   });
 
   it('opens the queue dashboard only with the admin key', async () => {
@@ -112,20 +124,61 @@ describe("a worker's own port", () => {
 });
 
 describe('time budget', () => {
+  /** reelrestore_job_failures_total{queue="segment"} by reason, over the reel that ran past its budget. */
+  let budgetFailures: Record<'final' | 'transient' | 'bad_input', number> | undefined;
+
   it('stops a chunk that outlasts its time budget and fails the reel saying so, with every worker still running', { timeout: 60_000 }, async () => {
     // A budget no chunk can meet: 1 ms, nothing per megapixel.
     const stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median', JOB_BUDGET_BASE_MS: '1', JOB_BUDGET_MS_PER_MEGAPIXEL: '0' } });
+    // The reel's failure event: refused once (retried), then taken.
+    const hooks = await startHookReceiver([500, 200]);
     try {
+      // Counters are per process, and other tests in this file ran workers here too.
+      const scrape = async () => (await fetch(`${stack.api.url}/metrics`)).text();
+      const count = (text: string, name: string, labels: Record<string, string>) => sample(text, name, labels) ?? 0;
+      const failures = (text: string, reason: string) => count(text, 'reelrestore_job_failures_total', { queue: 'segment', reason });
+      const deliveries = (text: string, outcome: string) => count(text, 'reelrestore_webhook_deliveries_total', { outcome });
+      const before = await scrape();
+
       const client = stack.client('acme');
-      const { id } = await client.submit(multipartBody({}, { name: 'budget.mkv', contentType: 'video/x-matroska', body: createReadStream(await clipFile('budget.mkv', { width: 64, height: 48, frames: 8 })) }));
+      const { id } = await client.submit(
+        multipartBody({ callbackUrl: hooks.url }, { name: 'budget.mkv', contentType: 'video/x-matroska', body: createReadStream(await clipFile('budget.mkv', { width: 64, height: 48, frames: 8 })) }),
+      );
       const reel = await stack.waitFor(client, id);
       expect(reel.state).toBe('failed');
       expect(reel.error).toMatch(/^finding damage: frames 0-7 took longer than their time budget of 0 s/);
       await expect.poll(() => stack.unfinishedJobs(), { timeout: 15_000 }).toBe(0);
       expect(stack.workersRunning()).toBe(true);
+
+      // The chunk failed once, for good (past its budget it is not retried): one failure of the segment queue,
+      // not bad input. Which reason it is counted under is checked below.
+      const after = await scrape();
+      const reasons = ['final', 'transient', 'bad_input'] as const;
+      const counted = Object.fromEntries(reasons.map((r) => [r, failures(after, r) - failures(before, r)])) as Record<(typeof reasons)[number], number>;
+      budgetFailures = counted;
+      expect(counted.final + counted.transient).toBe(1);
+      expect(counted.bad_input).toBe(0);
+
+      // Webhook deliveries by outcome: the failure event refused once, then delivered (counted as the
+      // delivery job ends, a moment after the receiver has it).
+      await expect.poll(() => hooks.received.length, { timeout: 15_000 }).toBe(2);
+      expect(hooks.received.map((h) => JSON.parse(h.body).type)).toEqual(['reel.failed', 'reel.failed']);
+      await expect.poll(async () => deliveries(await scrape(), 'delivered') - deliveries(before, 'delivered'), { timeout: 15_000 }).toBe(1);
+      const delivered = await scrape();
+      expect(deliveries(delivered, 'failed') - deliveries(before, 'failed')).toBe(1);
+      expect(deliveries(delivered, 'gave_up') - deliveries(before, 'gave_up')).toBe(0);
     } finally {
+      await hooks.close();
       await stack.close();
     }
+  });
+
+  // Known bug, left to the workers' owner: start-workers.ts picks the reason from the attempts left, so a chunk
+  // stopped past its budget (an UnrecoverableError, never retried) is counted 'transient'. When it is counted
+  // 'final', as the README's table says a failure without a retry is, this fails: make it a plain `it`.
+  it.fails("counts the chunk past its budget as a 'final' failure, not a 'transient' (retried) one", () => {
+    expect(budgetFailures).toBeDefined();
+    expect(budgetFailures).toEqual({ final: 1, transient: 0, bad_input: 0 });
   });
 });
 
@@ -174,9 +227,20 @@ describe('drain', () => {
     try {
       // One chunk of 16 frames at 640x480 through the learned segmenter: seconds of work, so the signal lands inside it.
       const file = await clipFile('drain.mkv', { width: 640, height: 480, frames: 16 });
+      // Its metrics port as deployed, on a port free a moment ago.
+      const metricsPort = await freePort();
       const worker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/segment-worker/src/main.ts')], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH, REDIS_URL: stack.config.REDIS_URL, STORAGE_URL: stack.config.STORAGE_URL, METRICS_PORT: '0', COMPUTE_THREADS: '2', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '120000' },
+        env: {
+          PATH: process.env.PATH,
+          REDIS_URL: stack.config.REDIS_URL,
+          STORAGE_URL: stack.config.STORAGE_URL,
+          METRICS_PORT: String(metricsPort),
+          METRICS_HOST: '127.0.0.1',
+          COMPUTE_THREADS: '2',
+          LOG_LEVEL: 'info',
+          SHUTDOWN_TIMEOUT_MS: '120000',
+        },
       });
       let log = '';
       worker.stdout.on('data', (d: Buffer) => (log += d.toString()));
@@ -189,8 +253,14 @@ describe('drain', () => {
       const { id } = await stack.client('acme').submit(multipartBody({}, { name: 'drain.mkv', contentType: 'video/x-matroska', body: createReadStream(file) }));
       for (let i = 0; i < 600 && !log.includes('"job started"'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(log, log).toContain('"job started"');
+      // The worker process exports prom-client's process series on its own port, named for its service.
+      for (let i = 0; i < 100 && !log.includes('metrics and probes listening'); i++) await new Promise((r) => setTimeout(r, 50));
+      const own = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(sample(own, 'process_resident_memory_bytes', { service: 'segment-worker' })).toBeGreaterThan(10 * 2 ** 20);
       await new Promise((r) => setTimeout(r, 300));
       expect((await stack.deps.queues.segment.getJobCounts('active')).active).toBe(1);
+      // The running chunk is in the queue series as active (what keeps its worker from being scaled away).
+      expect(sample(await (await fetch(`${stack.api.url}/metrics`)).text(), 'reelrestore_queue_jobs', { queue: 'segment', state: 'active' })).toBe(1);
       worker.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(log).toContain('draining');
