@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@reelrestore/shared/config';
+import { S3Store } from '@reelrestore/shared/storage/s3-store';
 import { TestRedis } from '../../../test/support/redis-server.js';
 import { startApi, type RunningApi } from './start-api.js';
 
@@ -137,5 +138,67 @@ describe('Redis down', () => {
     expect(after.status).toBe(200);
     // The POST that failed while Redis was down was not carried out once it came back.
     expect(((await after.json()) as { reels: unknown[] }).reels).toEqual([]);
+  });
+});
+
+describe('store unreachable', () => {
+  /** A port nothing listens on, and a server that takes connections and never answers. */
+  async function closedPort(): Promise<number> {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const p = (s.address() as AddressInfo).port;
+    await new Promise((r) => s.close(r));
+    return p;
+  }
+
+  async function apiWithStore(endpoint: string, timeouts: { connectTimeoutMs?: number; requestTimeoutMs?: number } = {}): Promise<RunningApi> {
+    const store = new S3Store({ bucket: 'reels', endpoint, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, ...timeouts });
+    const config = loadConfig({
+      REDIS_URL: redis.url,
+      STORAGE_URL: `file://${join(dir, 'unused')}`,
+      API_KEYS: `acme:${createHash('sha256').update(KEY).digest('hex')}`,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      API_MAX_EVENT_LOOP_DELAY_MS: '0',
+    });
+    return startApi(config, { store });
+  }
+
+  const submit = (url: string) =>
+    fetch(`${url}/v1/reels`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: { key: 'reel1.mkv' } }),
+    });
+
+  it('a store that refuses connections: 503 with Retry-After, nothing created', { timeout: 30_000 }, async () => {
+    const down = await apiWithStore(`http://127.0.0.1:${await closedPort()}`);
+    try {
+      const res = await submit(down.url);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { type: string }).type).toBe('urn:reelrestore:problem:unavailable');
+      expect(((await (await fetch(`${down.url}/v1/reels`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { reels: unknown[] }).reels).toEqual([]);
+    } finally {
+      await down.close(1_000);
+    }
+  });
+
+  it('a store that takes connections and never answers: 503 with Retry-After once its request timeout passes, not a hang', { timeout: 30_000 }, async () => {
+    const silent = createServer(() => undefined);
+    const sockets = new Set<import('node:net').Socket>();
+    silent.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const down = await apiWithStore(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, { requestTimeoutMs: 500 });
+    try {
+      const res = await submit(down.url);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+    } finally {
+      await down.close(1_000);
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

@@ -30,7 +30,21 @@ export interface S3StoreOptions {
   prefix?: string;
   /** Explicit credentials; by default the SDK chain (AWS_ACCESS_KEY_ID/…, profiles, instance roles). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** How long a connection to the store may take to open (default S3_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+  /** How long a request may take until the store starts answering (default S3_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * A store that cannot be reached fails the request quickly (the API answers 503 with Retry-After) instead
+ * of holding it: connecting gets 5 s, and a request gets 2 minutes until the store starts answering (a put
+ * sends a part already buffered here, at most 8 MiB, so that is ample). Once it answers, its body is not
+ * timed: a download read slowly by its client pauses the store's socket, and must not be cut for it.
+ * The SDK retries a failed attempt twice, so a store that is down answers within about three times these.
+ */
+export const S3_CONNECT_TIMEOUT_MS = 5_000;
+export const S3_REQUEST_TIMEOUT_MS = 120_000;
 
 // 8 MiB parts, two in flight: a put buffers at most ~24 MiB however large the reel is.
 const PART_SIZE = 8 * 1024 * 1024;
@@ -75,6 +89,12 @@ export class S3Store implements ObjectStore {
       // and some other S3-compatible servers, which then store the chunk framing as object bytes.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: {
+        connectionTimeout: options.connectTimeoutMs ?? S3_CONNECT_TIMEOUT_MS,
+        requestTimeout: options.requestTimeoutMs ?? S3_REQUEST_TIMEOUT_MS,
+        // Without it the SDK only logs a warning when requestTimeout passes, and the request goes on waiting.
+        throwOnRequestTimeout: true,
+      },
     };
     this.client = new S3Client(this.clientConfig);
   }

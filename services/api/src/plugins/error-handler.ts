@@ -76,9 +76,13 @@ export class OverloadedError extends Error {
 }
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
 
-/** Redis or the object store is unreachable: ioredis refusing a command while disconnected, or a socket error. */
-function isDependencyDown(err: Error & { code?: string; cause?: unknown }): boolean {
+/**
+ * Redis or the object store is unreachable: ioredis refusing a command while disconnected, a socket error,
+ * or the S3 client's connection or request timeout (s3-store.ts; its connection timeout carries no code).
+ */
+export function isDependencyDown(err: Error & { code?: string; cause?: unknown }): boolean {
   if (/Stream isn't writeable|enableOfflineQueue|Connection is closed|MaxRetriesPerRequest/i.test(err.message)) return true;
+  if (err.name === 'TimeoutError' && err.message.startsWith('@smithy/node-http-handler')) return true;
   const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
   return code !== undefined && NETWORK_CODES.has(code);
 }
