@@ -8,24 +8,30 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
   return destination ? pino(options, destination) : pino(options);
 }
 
+/** At most this many distinct messages are tracked; past it the one quiet longest is forgotten. */
+const THROTTLE_KEYS = 200;
+
 /**
- * A warning for an error that repeats while a dependency is down (a reconnecting Redis reports every try):
- * the first one is logged, then at most one line per `everyMs`, counting what it left out, and one line
- * when the same message comes back after a quiet spell. Bounded, deduplicated logs instead of a flood.
+ * A warning for an error that repeats while a dependency is down (a reconnecting Redis reports every try,
+ * an API request fails on it): each distinct message is logged the first time, then at most once per
+ * `everyMs`, that line counting the repeats it left out (`repeated`). Messages are told apart by their
+ * text, so errors that alternate (two hosts, two kinds) are each bounded on their own, not logged every
+ * time the other one came in between. Bounded, deduplicated logs instead of a flood.
  */
-export function throttledWarn(logger: Logger, msg: string, everyMs = 30_000): (err: Error) => void {
-  let last = 0;
-  let skipped = 0;
-  let lastMessage = '';
+export function throttledWarn(logger: Logger, msg: string, everyMs = 30_000, clock: () => number = Date.now): (err: Error | string) => void {
+  const seen = new Map<string, { last: number; skipped: number }>();
   return (err) => {
-    const now = Date.now();
-    if (now - last < everyMs && err.message === lastMessage) {
-      skipped++;
+    const message = typeof err === 'string' ? err : err.message;
+    const now = clock();
+    const entry = seen.get(message);
+    if (entry && now - entry.last < everyMs) {
+      entry.skipped++;
       return;
     }
-    logger.warn({ err: err.message, repeated: skipped }, msg);
-    last = now;
-    skipped = 0;
-    lastMessage = err.message;
+    logger.warn({ err: message, repeated: entry?.skipped ?? 0 }, msg);
+    // Re-inserted, so the map's order is by last line written and the first key is the quietest.
+    seen.delete(message);
+    seen.set(message, { last: now, skipped: 0 });
+    if (seen.size > THROTTLE_KEYS) seen.delete(seen.keys().next().value!);
   };
 }

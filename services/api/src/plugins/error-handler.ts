@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { BadInputError, NotFoundError } from '@reelrestore/shared/errors';
+import { throttledWarn, type Logger } from '@reelrestore/shared/logger';
 
 /**
  * Every error is an RFC 9457 problem (`application/problem+json`): `type` is stable for each kind of
@@ -92,6 +93,9 @@ export function isDependencyDown(err: Error & { code?: string; cause?: unknown }
  * anything else is a 5xx with a generic detail, the particulars going only to the log.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
+  // While Redis or the store is down every request fails on it: one line per distinct error, then at most
+  // one every 30 s with a count, not a line per request.
+  const dependencyDown = throttledWarn(app.log as Logger, 'a dependency is unreachable');
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof BadInputError) return sendProblem(reply, err.status, err.message);
     if (err instanceof NotFoundError) return sendProblem(reply, 404, err.message);
@@ -104,7 +108,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (isDependencyDown(err)) {
       // Fail fast and say when to come back: the API's Redis connection queues nothing while it is down,
       // so nothing the client gave up on is done later (no reel created after the client has gone).
-      request.log.warn({ err: err.message }, 'a dependency is unreachable');
+      dependencyDown(err);
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return sendProblem(reply, 503, 'the service cannot reach its queue or its storage right now; nothing was done: retry later (see Retry-After)');
     }
