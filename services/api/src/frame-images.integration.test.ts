@@ -1,8 +1,10 @@
 /**
  * Frames for the screen (GET /v1/reels/:id/frames/:n) over real HTTP, from reels the real pipeline
- * restored: a 16-bit RGB PNG sequence and an 8-bit grey FFV1 video. Needs redis-server and ffmpeg.
+ * restored: a 16-bit RGB PNG sequence, an 8-bit grey FFV1 video, and 10-bit sources (a grey FFV1 video
+ * and a tar of 10-bit DPX frames) holding a ramp over every 10-bit level. Needs redis-server and ffmpeg.
  */
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -22,6 +24,23 @@ let seq: ReturnType<typeof makeSyntheticClip>;
 let vid: ReturnType<typeof makeSyntheticClip>;
 let seqId: string;
 let videoId: string;
+let tenBitVideoId: string;
+let tenBitDpxId: string;
+
+/** The 10-bit ramp: every level 0-1023 in each row-quad, four levels per column (v = 4x + y mod 4). */
+const RAMP_W = 256;
+const RAMP_H = 64;
+const ramp10 = (x: number, y: number) => 4 * x + (y % 4);
+
+/** Raw gray10le frames of the ramp, as ffmpeg reads them. */
+function rampFrames(frames: number): Buffer {
+  const one = Buffer.alloc(RAMP_W * RAMP_H * 2);
+  for (let y = 0; y < RAMP_H; y++) for (let x = 0; x < RAMP_W; x++) one.writeUInt16LE(ramp10(x, y), (y * RAMP_W + x) * 2);
+  return Buffer.concat(Array.from({ length: frames }, () => one));
+}
+
+const ffmpeg = (args: string[], input?: Buffer) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], { input, maxBuffer: 64 * 1024 * 1024 });
+const RAW_RAMP = ['-f', 'rawvideo', '-pix_fmt', 'gray10le', '-s', `${RAMP_W}x${RAMP_H}`, '-r', '24', '-i', '-'];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rr-frames-'));
@@ -31,12 +50,19 @@ beforeAll(async () => {
   vid = makeSyntheticClip({ width: 64, height: 48, frames: FRAMES, channels: 1, bits: 8, seed: 12, shift: { x: 0.5, y: 0 }, damage });
   const names = await writePngSequence(join(work, 'frames'), seq.layout, seq.damaged);
   await writeFfv1Video(join(work, 'clip.mkv'), vid.layout, vid.damaged);
+  // 10 bits as archives hold them: a grey FFV1 video, and DPX frames (10-bit RGB, packed as scanners write them).
+  ffmpeg([...RAW_RAMP, '-c:v', 'ffv1', '-pix_fmt', 'gray10le', join(work, 'ramp10.mkv')], rampFrames(FRAMES));
+  mkdirSync(join(work, 'dpx10'));
+  ffmpeg([...RAW_RAMP, '-pix_fmt', 'gbrp10le', join(work, 'dpx10', 'ramp_%04d.dpx')], rampFrames(FRAMES));
+  const dpxNames = readdirSync(join(work, 'dpx10')).sort();
   const client = stack.client('acme');
-  [seqId, videoId] = await Promise.all([
+  [seqId, videoId, tenBitVideoId, tenBitDpxId] = await Promise.all([
     client.submit(multipartBody({}, { name: 'frames.tar', contentType: 'application/x-tar', body: tarOfFrames(join(work, 'frames'), names) })).then((r) => r.id),
     client.submit(multipartBody({}, { name: 'clip.mkv', contentType: 'video/x-matroska', body: createReadStream(join(work, 'clip.mkv')) })).then((r) => r.id),
+    client.submit(multipartBody({}, { name: 'ramp10.mkv', contentType: 'video/x-matroska', body: createReadStream(join(work, 'ramp10.mkv')) })).then((r) => r.id),
+    client.submit(multipartBody({}, { name: 'dpx10.tar', contentType: 'application/x-tar', body: tarOfFrames(join(work, 'dpx10'), dpxNames) })).then((r) => r.id),
   ]);
-  for (const id of [seqId, videoId]) expect(await stack.waitFor(client, id)).toMatchObject({ state: 'completed' });
+  for (const id of [seqId, videoId, tenBitVideoId, tenBitDpxId]) expect(await stack.waitFor(client, id)).toMatchObject({ state: 'completed' });
 }, 120_000);
 
 afterAll(async () => {
@@ -70,6 +96,34 @@ describe('frames for the screen', () => {
     const cached: string[] = [];
     for await (const o of stack.deps.store.list(`reels/${seqId}/cache/frames/`)) cached.push(o.key);
     expect(cached).toEqual([`reels/${seqId}/cache/frames/v0/source-2-0_0_64_48-1.png`]);
+  });
+
+  it.each([
+    ['a grey FFV1 video', () => tenBitVideoId],
+    ['a tar of DPX frames', () => tenBitDpxId],
+  ])('shows a 10-bit scan (%s) over its whole range: every 8-bit level of a ramp, none clipped', async (_what, id) => {
+    const img = await pixels(await get(`/v1/reels/${id()}/frames/4?variant=source`), true);
+    expect([img.width, img.height]).toEqual([RAMP_W, RAMP_H]);
+    const levels = new Set<number>();
+    for (let y = 0; y < RAMP_H; y++) {
+      for (let x = 0; x < RAMP_W; x++) {
+        const v10 = ramp10(x, y);
+        const shown = img.data[y * RAMP_W + x]!;
+        levels.add(shown);
+        // The documented mapping: the 10 bits widen to 16 by repeating their top bits (as ffmpeg decodes
+        // them), then 16 round to 8 as (v + 128) >> 8, at most 255. That stays within 1.25 levels of the
+        // 10-bit level scaled to 8 bits (its widest step is the last, into white).
+        const v16 = (v10 << 6) | (v10 >> 4);
+        expect(shown, `at ${x},${y} (10-bit ${v10})`).toBe(Math.min(255, (v16 + 128) >> 8));
+        expect(Math.abs(shown - (v10 * 255) / 1023)).toBeLessThanOrEqual(1.25);
+        // Along a row the ramp only rises; so does what the screen shows.
+        if (x > 0) expect(shown).toBeGreaterThanOrEqual(img.data[y * RAMP_W + x - 1]!);
+      }
+    }
+    // Black stays black and white white, and every level between is there: nothing clipped, nothing posterised.
+    expect(Math.min(...levels)).toBe(0);
+    expect(Math.max(...levels)).toBe(255);
+    expect(levels.size).toBe(256);
   });
 
   it('shows the scan and the restored frame as they are, and the restored frame differs only under the mask', async () => {
