@@ -3,10 +3,10 @@
  * sign in, upload by the file chooser, watch the reel complete through the event stream, and look at it
  * in the viewer. Screenshots go to a temp folder, or to docs/screenshots with SCREENSHOTS=1 (the README's).
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { build } from 'vite';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,36 @@ async function until(page: Page, expression: string, timeoutMs = 10_000): Promis
   }
 }
 
+/**
+ * Records, in the page, every change of the rows whose text has `name`: state, percent and the segment
+ * stage's figure, in the order the page showed them. Read with `seenRows`.
+ */
+async function recordRows(page: Page, name: string): Promise<void> {
+  await page.evaluate(`(() => {
+    const seen = (window.__seenRows = []);
+    const record = () => {
+      for (const tr of document.querySelectorAll('tr[data-testid^=reel-]')) {
+        if (!tr.textContent.includes(${JSON.stringify(name)})) continue;
+        const entry = { state: tr.dataset.state, percent: Number(tr.dataset.percent), segment: tr.querySelector('[data-testid=stage-segment]')?.textContent ?? null };
+        const last = seen.at(-1);
+        if (!last || last.state !== entry.state || last.percent !== entry.percent || last.segment !== entry.segment) seen.push(entry);
+      }
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  })()`);
+}
+
+async function seenRows(page: Page): Promise<{ state: string; percent: number; segment: string | null }[]> {
+  return (await page.evaluate('window.__seenRows')) as { state: string; percent: number; segment: string | null }[];
+}
+
+/** A promise and the function that settles it: a route handler holds a request until the test has seen what it waits for. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 async function signIn(page: Page, key: string): Promise<void> {
   await page.goto(stack.api.url);
   await page.fill('input[name=key]', key);
@@ -125,11 +155,35 @@ describe('the console', () => {
   it('uploads a reel, follows it to completed, and shows it in the viewer: wipe, mask, frame steps, 1:1', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     await signIn(page, stack.keys.acme);
-    await page.setInputFiles('[data-testid=file]', clipPath);
-    // The row appears once the upload became a reel, and its state follows the event stream.
+    await page.locator('table').waitFor();
+    await recordRows(page, 'reel-21.mkv');
+    // The inpaint queue held: the reel stops with its frames segmented and none inpainted, whatever the
+    // machine's speed, so the row's stage figures are seen while it runs.
+    await stack.deps.queues.inpaint.pause();
     const row = page.locator('tr[data-testid^=reel-]', { hasText: 'reel-21.mkv' });
-    await row.waitFor({ timeout: 30_000 });
+    try {
+      await page.setInputFiles('[data-testid=file]', clipPath);
+      // The row appears once the upload became a reel, and its state follows the event stream.
+      await row.waitFor({ timeout: 30_000 });
+      await expect.poll(() => row.locator('[data-testid=stage-segment]').textContent(), { timeout: 60_000 }).toMatch(/segment\s*100 %/);
+      await expect(row.locator('[data-testid=stage-inpaint]').textContent()).resolves.toMatch(/inpaint\s*0 %/);
+      await expect(row.locator('[data-testid=stage-stitch]').textContent()).resolves.toMatch(/stitch waiting/);
+      expect(['segmenting', 'inpainting']).toContain(await row.getAttribute('data-state'));
+      // Per shot: the clip is one shot, its frames segmented, none inpainted.
+      const shot = row.locator('[data-testid=shot-0]');
+      await expect(shot.getAttribute('data-segment')).resolves.toBe('100');
+      await expect(shot.getAttribute('data-inpaint')).resolves.toBe('0');
+      await row.locator('details.shots summary').click();
+      await expect(row.locator('details.shots li').first().textContent()).resolves.toBe('shot 1, frames 1–6: segment 100 %, inpaint 0 %');
+    } finally {
+      await stack.deps.queues.inpaint.resume();
+    }
     await page.locator('tr[data-testid^=reel-][data-state=completed]', { hasText: 'reel-21.mkv' }).waitFor({ timeout: 90_000 });
+    // Completion came through the event stream: the row showed the reel running, part done, before it showed it completed.
+    const seen = await seenRows(page);
+    const done = seen.findIndex((r) => r.state === 'completed');
+    expect(done, JSON.stringify(seen)).toBeGreaterThan(0);
+    expect(seen.slice(0, done).some((r) => ['segmenting', 'inpainting'].includes(r.state) && r.percent > 0 && r.percent < 100 && /100 %/.test(r.segment ?? '')), JSON.stringify(seen)).toBe(true);
     await page.screenshot({ path: join(shots, 'console-reels.png') });
     reelId = (await row.getAttribute('data-testid'))!.slice('reel-'.length);
 
@@ -287,6 +341,49 @@ describe('the console', () => {
     expect(frame.region.pixels.filter((p) => truth[frame.n]![p]).every((p) => colourAt(p) === 'red')).toBe(true);
     await page.screenshot({ path: join(shots, 'console-review-log.png') });
     for (const name of ['console-review.png', 'console-review-log.png']) expect(statSync(join(shots, name)).size).toBeGreaterThan(5_000);
+    await page.close();
+  }, 120_000);
+
+  it('says why a reel failed in its row, and a broken event stream in an alert before following it again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await signIn(page, stack.keys.acme);
+    await page.locator('table').waitFor();
+    // A Matroska file whose header is overwritten becomes a reel, and fails when it is probed. The probe
+    // queue is held so the row follows the reel's events from before it fails; the first event stream is
+    // cut and the second held until the row has said so.
+    const broken = Buffer.from(readFileSync(clipPath));
+    broken.fill(0x55, 4, 400);
+    const file = join(work, 'broken-header.mkv');
+    writeFileSync(file, broken);
+    let streams = 0;
+    const held = gate();
+    await page.route('**/v1/reels/*/events', async (route: Route) => {
+      streams += 1;
+      if (streams === 1) return route.abort('connectionreset');
+      if (streams === 2) await held.opened;
+      return route.continue();
+    });
+    await stack.deps.queues.probe.pause();
+    const row = page.locator('tr[data-testid^=reel-]', { hasText: 'broken-header.mkv' });
+    try {
+      await page.setInputFiles('[data-testid=file]', file);
+      await row.waitFor({ timeout: 30_000 });
+      await expect(row.locator('[role=alert]').textContent({ timeout: 30_000 })).resolves.toMatch(/live progress interrupted .*reconnecting, try 1 of 5/);
+    } finally {
+      held.open();
+      await stack.deps.queues.probe.resume();
+    }
+    await page.locator('tr[data-testid^=reel-][data-state=failed]', { hasText: 'broken-header.mkv' }).waitFor({ timeout: 60_000 });
+    const id = (await row.getAttribute('data-testid'))!.slice('reel-'.length);
+    const reel = await stack.client('acme').status(id);
+    expect(reel.error).toBeTruthy();
+    // The reason, as visible text in the row (not only a tooltip), the same words as the API's.
+    const reason = row.locator('[data-testid=reason]');
+    await expect(reason.isVisible()).resolves.toBe(true);
+    await expect(reason.textContent()).resolves.toBe(reel.error);
+    expect(reel.error).toMatch(/is not a readable Matroska \(MKV\) file|cannot be read/);
+    // The stream came back: its alert is gone.
+    await expect(row.locator('[role=alert]').count()).resolves.toBe(0);
     await page.close();
   }, 120_000);
 

@@ -56,12 +56,19 @@ export interface Reel {
 export const isFinished = (state: string) => state === 'completed' || state === 'failed' || state === 'cancelled';
 
 /**
- * Server-sent events over fetch (EventSource cannot send the key): calls `on` per event until the stream
- * ends or `signal` aborts.
+ * Server-sent events over fetch (EventSource cannot send the key): calls `on` per event, with the event's
+ * id, until the stream ends or `signal` aborts. `lastEventId` goes on from an earlier stream's last event
+ * (the API answers 204 when that was the terminal one: then nothing comes and this returns).
  */
-export async function followEvents(path: string, on: (event: string, data: unknown) => void, signal: AbortSignal): Promise<void> {
-  const res = await api(path, { signal });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+export async function followEvents(
+  path: string,
+  on: (event: string, data: unknown, id: string | null) => void,
+  signal: AbortSignal,
+  lastEventId?: string | null,
+): Promise<void> {
+  const res = await api(path, { signal, ...(lastEventId ? { headers: { 'last-event-id': lastEventId } } : {}) });
+  if (res.status === 204 || !res.body) return;
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
@@ -73,13 +80,49 @@ export async function followEvents(path: string, on: (event: string, data: unkno
       buffer = buffer.slice(end + 2);
       let event = 'message';
       let data = '';
+      let id: string | null = null;
       for (const line of block.split('\n')) {
         if (line.startsWith('event: ')) event = line.slice(7);
         else if (line.startsWith('data: ')) data += line.slice(6);
+        else if (line.startsWith('id: ')) id = line.slice(4);
       }
-      if (data) on(event, JSON.parse(data));
+      if (data) on(event, JSON.parse(data), id);
     }
   }
+}
+
+/** One stage of a reel's frame work, as the event stream's `progress` events give it. */
+export interface StageProgress {
+  frames: number;
+  percent: number;
+}
+
+/** One shot's share of the segment and inpaint work (frames [start, end)). */
+export interface ShotProgress {
+  index: number;
+  start: number;
+  end: number;
+  segment: StageProgress;
+  inpaint: StageProgress;
+}
+
+/** The data of a `progress` event (the API's ReelProgress). */
+export interface ProgressEvent {
+  state: string;
+  percent: number;
+  framesTotal: number;
+  segment: StageProgress;
+  inpaint: StageProgress;
+  /** The first event lists every shot, later ones only those that moved. */
+  shots: ShotProgress[];
+  etaSeconds: number | null;
+  queuePosition: number | null;
+}
+
+/** The data of a `state` event. */
+export interface StateEvent {
+  state: string;
+  error?: string;
 }
 
 /** An image the API serves (it needs the key, which an <img> cannot send), as an object URL. */
