@@ -344,10 +344,59 @@ describe('the console', () => {
     await page.close();
   }, 120_000);
 
+  it('resumes an upload after a broken connection, showing speed and time left as it goes', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await signIn(page, stack.keys.acme);
+    await page.locator('table').waitFor();
+    const file = join(work, 'resumed.mkv');
+    writeFileSync(file, readFileSync(clipPath));
+    // Four parts, so the progress line is seen part way.
+    const chunk = Math.ceil(statSync(file).size / 4);
+    await page.evaluate(`sessionStorage.setItem('reelrestore.uploadChunkBytes', '${chunk}')`);
+    // The first PATCH is cut off; the third (the second part, after the first went through again) is held
+    // until the progress line has been read.
+    let patches = 0;
+    const held = gate();
+    await page.route('**/v1/uploads/*', async (route: Route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
+      patches += 1;
+      if (patches === 1) return route.abort('connectionreset');
+      if (patches === 3) await held.opened;
+      return route.continue();
+    });
+    await page.setInputFiles('[data-testid=file]', file);
+    const progress = page.locator('[data-testid=upload-progress]');
+    try {
+      await expect.poll(() => progress.textContent(), { timeout: 30_000 }).toMatch(/at [\d.]+ [kM]B\/s, \d+ s left/);
+      const line = (await progress.textContent())!;
+      expect(line).toMatch(/resumed\.mkv:\s+[\d.]+ kB of [\d.]+ kB at /);
+      expect(line).toMatch(/the connection broke: resumed from the server's offset \(1×\)/);
+      const [sent, total] = [...line.matchAll(/([\d.]+) kB/g)].map((m) => Number(m[1]));
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(total!);
+    } finally {
+      held.open();
+    }
+    const row = page.locator('tr[data-testid^=reel-]', { hasText: 'resumed.mkv' });
+    await row.waitFor({ timeout: 30_000 });
+    await page.locator('tr[data-testid^=reel-][data-state=completed]', { hasText: 'resumed.mkv' }).waitFor({ timeout: 90_000 });
+    expect(patches).toBeGreaterThanOrEqual(5);
+    // The file arrived whole: the reel has every frame.
+    const id = (await row.getAttribute('data-testid'))!.slice('reel-'.length);
+    expect(await stack.client('acme').status(id)).toMatchObject({ state: 'completed', media: { frameCount: 6 } });
+    await page.close();
+  }, 120_000);
+
   it('says why a reel failed in its row, and a broken event stream in an alert before following it again', async () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     await signIn(page, stack.keys.acme);
     await page.locator('table').waitFor();
+    // Not a video at all: refused at once, in words, by the upload's alert.
+    const text = join(work, 'clip.mp4');
+    writeFileSync(text, 'this is a text file, not a film\n'.repeat(40));
+    await page.setInputFiles('[data-testid=file]', text);
+    await expect(page.locator('.upload [role=alert]').textContent({ timeout: 30_000 })).resolves.toMatch(/clip\.mp4 was uploaded but did not become a reel: .*expected a video file/);
+
     // A Matroska file whose header is overwritten becomes a reel, and fails when it is probed. The probe
     // queue is held so the row follows the reel's events from before it fails; the first event stream is
     // cut and the second held until the row has said so.

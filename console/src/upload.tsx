@@ -8,6 +8,33 @@ interface Progress {
   bytes: number;
   total: number;
   started: number;
+  /** When the bytes were counted: the rate is bytes over the time since `started`. */
+  at: number;
+  /** Times the connection broke and the upload went on from the server's offset. */
+  resumed: number;
+}
+
+/**
+ * Bytes per PATCH. Large, so a fast link sends a file in few requests; after a broken connection tus asks
+ * the server how far it got and goes on from there, whatever the size. sessionStorage can set a smaller one
+ * (the console's test does, to watch a small file go up in parts).
+ */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+const CHUNK_SETTING = 'reelrestore.uploadChunkBytes';
+
+function chunkBytes(): number {
+  const set = Number(sessionStorage.getItem(CHUNK_SETTING));
+  return Number.isInteger(set) && set >= 1024 ? set : CHUNK_BYTES;
+}
+
+/** Bytes in the unit that reads best: kB below a megabyte. */
+function size(bytes: number): string {
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function duration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  return s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 }
 
 /**
@@ -22,14 +49,34 @@ export function Upload({ onSubmitted }: { onSubmitted: () => void }) {
   const send = (file: File) => {
     setError(null);
     const started = Date.now();
+    let resumed = 0;
+    let bytes = 0;
+    let total = file.size;
+    const show = () => setProgress({ name: file.name, bytes, total, started, at: Date.now(), resumed });
+    show();
     const upload = new tus.Upload(file, {
       endpoint: '/v1/uploads',
       headers: { authorization: `Bearer ${savedKey() ?? ''}` },
       metadata: { filename: file.name },
-      chunkSize: 64 * 1024 * 1024,
+      chunkSize: chunkBytes(),
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
       storeFingerprintForResuming: false,
-      onProgress: (bytes, total) => setProgress({ name: file.name, bytes, total, started }),
+      // tus-js-client's own rule (retry unless the server refused with a 4xx other than 409 and 423), plus
+      // 429; each retry asks the server for its offset and goes on from there, which the progress line says.
+      onShouldRetry: (err) => {
+        const status = err.originalResponse?.getStatus() ?? 0;
+        const retry = navigator.onLine !== false && (status < 400 || status >= 500 || status === 409 || status === 423 || status === 429);
+        if (retry) {
+          resumed += 1;
+          show();
+        }
+        return retry;
+      },
+      onProgress: (sent, of) => {
+        bytes = sent;
+        total = of;
+        show();
+      },
       onError: (err) => setError(`the upload of ${file.name} failed: ${err.message.split('\n')[0]}`),
       onSuccess: async () => {
         try {
@@ -38,14 +85,15 @@ export function Upload({ onSubmitted }: { onSubmitted: () => void }) {
           setProgress(null);
           onSubmitted();
         } catch (err) {
-          setError((err as Error).message);
+          setProgress(null);
+          setError(`${file.name} was uploaded but did not become a reel: ${(err as Error).message}`);
         }
       },
     });
     upload.start();
   };
 
-  const seconds = progress ? (Date.now() - progress.started) / 1000 : 0;
+  const seconds = progress ? (progress.at - progress.started) / 1000 : 0;
   const rate = progress && seconds > 0 ? progress.bytes / seconds : 0;
   return (
     <section
@@ -68,8 +116,10 @@ export function Upload({ onSubmitted }: { onSubmitted: () => void }) {
       </label>
       {progress ? (
         <p data-testid="upload-progress">
-          {progress.name}: <progress max={progress.total} value={progress.bytes} /> {(progress.bytes / 1e6).toFixed(1)} of {(progress.total / 1e6).toFixed(1)} MB at{' '}
-          {(rate / 1e6).toFixed(1)} MB/s{rate > 0 ? `, ${Math.ceil((progress.total - progress.bytes) / rate)} s left` : ''}
+          {progress.name}: <progress max={progress.total} value={progress.bytes} /> {size(progress.bytes)} of {size(progress.total)}
+          {rate > 0 ? ` at ${size(rate)}/s` : ''}
+          {rate > 0 && progress.bytes < progress.total ? `, ${duration((progress.total - progress.bytes) / rate)} left` : ''}
+          {progress.resumed ? ` · the connection broke: resumed from the server's offset (${progress.resumed}×)` : ''}
         </p>
       ) : null}
       <Alert text={error} />
