@@ -1,7 +1,9 @@
 /**
  * The restorer's console in real Chromium (Debian's, driven by playwright-core) against the whole stack:
- * sign in, upload by the file chooser, watch the reel complete through the event stream, and look at it
- * in the viewer. Screenshots go to a temp folder, or to docs/screenshots with SCREENSHOTS=1 (the README's).
+ * sign in, upload by the file chooser, watch the reel's stages and shots through the event stream until it
+ * completes (a queue held, so it is seen part way on any machine), resume an upload whose connection broke,
+ * say why a reel failed, and look at it in the viewer. Screenshots go to a temp folder, or to
+ * docs/screenshots with SCREENSHOTS=1 (the README's).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -191,6 +193,17 @@ describe('the console', () => {
     const restored = page.locator('img[data-testid=restored]');
     await restored.waitFor();
     await expect(page.locator('[data-testid=frame-counter]').textContent()).resolves.toMatch(/frame 1 \/ 6/);
+    // ? lists the keys, J / K / L among them; ? again closes the list.
+    await page.keyboard.press('?');
+    await expect(page.locator('.help').textContent()).resolves.toMatch(/J \/ K \/ Lplay backwards \/ stop \/ play/);
+    await page.keyboard.press('?');
+    await expect(page.locator('.help').count()).resolves.toBe(0);
+    // The filmstrip: each shot with its thumbnail (loaded) and its share of damaged pixels.
+    const shotButton = page.locator('.filmstrip button').first();
+    await expect(shotButton.textContent()).resolves.toMatch(/shot 1 · 6 frames · \d+\.\d\d% damage/);
+    await shotButton.locator('img').waitFor();
+    await until(page, `document.querySelector('.filmstrip button img').complete && document.querySelector('.filmstrip button img').naturalWidth > 0`);
+    expect(Number(/([\d.]+)% damage/.exec((await shotButton.textContent())!)![1])).toBeGreaterThan(0);
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     await expect(page.locator('[data-testid=frame-counter]').textContent()).resolves.toMatch(/frame 3 \/ 6/);
@@ -216,7 +229,8 @@ describe('the console', () => {
     await page.keyboard.press('m');
     const mask = page.locator('canvas[data-testid=mask]');
     await expect(mask.isVisible()).resolves.toBe(true);
-    await until(page, `document.querySelector('canvas[data-testid=mask]').width === 96`);
+    await page.locator('canvas[data-testid=mask][data-drawn="1/0/mask"]').waitFor();
+    await expect(mask.getAttribute('width')).resolves.toBe('96');
     // Browser-side code as text: this file is typed for Node, without the DOM.
     const coloured = await page.evaluate(`(() => {
       const c = document.querySelector('canvas[data-testid=mask]');
@@ -233,6 +247,19 @@ describe('the console', () => {
     await page.keyboard.press('d');
     await page.keyboard.press('n');
     await expect(page.locator('[data-testid=repair]').textContent({ timeout: 10_000 })).resolves.toMatch(/repair 1 \/ [1-9]/);
+    // The first repair shown is the frame's largest (of its mask's 8-connected regions, as the service counts them).
+    const repairFrame = Number(/frame (\d+) \//.exec((await page.locator('[data-testid=frame-counter]').textContent())!)![1]) - 1;
+    const repairMask = await frameSamples('mask', repairFrame, 0);
+    const areas: number[] = [];
+    const counted = new Set<number>();
+    for (let i = 0; i < repairMask.length; i++) {
+      if (!repairMask[i] || counted.has(i)) continue;
+      const region = regionAt(repairMask, W, H, i % W, Math.floor(i / W))!;
+      region.pixels.forEach((p) => counted.add(p));
+      areas.push(region.pixels.length);
+    }
+    await expect(page.locator('[data-testid=repair]').textContent()).resolves.toMatch(new RegExp(`repair 1 / ${areas.length}$`));
+    await expect(page.locator('[data-testid=repair]').getAttribute('data-area')).resolves.toBe(String(Math.max(...areas)));
     // The zoom follows the repair in the next render: wait for it rather than read it once.
     await expect.poll(() => page.locator('[data-testid=zoom-2]').getAttribute('class'), { timeout: 5_000 }).toBe('on');
 
@@ -306,6 +333,8 @@ describe('the console', () => {
     await page.mouse.up();
     await expect(page.locator('[data-testid=pending] li').count()).resolves.toBe(2);
     await page.keyboard.press('m');
+    // The overlay draws once its mask (and the known damage) arrived: the screenshot waits for it.
+    await page.locator(`canvas[data-testid=mask][data-drawn="${frame.n}/0/truth"]`).waitFor();
     await page.screenshot({ path: join(shots, 'console-review.png') });
 
     await page.click('[data-testid=apply]');
@@ -328,7 +357,7 @@ describe('the console', () => {
     // With the known damage attached, the overlay colours each pixel as the benchmark does: yellow where the
     // final mask meets true damage, green for a false alarm (the brushed stroke is one), red for a miss (the rejected speck).
     await page.locator('[data-testid=legend]').waitFor();
-    await page.waitForTimeout(300);
+    await page.locator(`canvas[data-testid=mask][data-drawn="${frame.n}/1/truth"]`).waitFor({ timeout: 30_000 });
     const overlay = (await page.evaluate(`(() => {
       const c = document.querySelector('canvas[data-testid=mask]');
       return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);

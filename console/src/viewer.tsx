@@ -25,12 +25,9 @@ async function maskBytes(url: string): Promise<{ width: number; height: number; 
  * The mask as a coloured overlay, half transparent. With the reel's known damage (benchmark material): yellow
  * where a repair meets true damage, green for a false alarm, red for damage it missed; without: repairs in yellow.
  */
-async function maskOverlay(url: string, canvas: HTMLCanvasElement, truthUrl?: string): Promise<void> {
+async function maskOverlay(url: string, truthUrl?: string): Promise<ImageData> {
   const [mask, truth] = await Promise.all([maskBytes(url), truthUrl ? maskBytes(truthUrl) : null]);
-  canvas.width = mask.width;
-  canvas.height = mask.height;
-  const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(mask.width, mask.height);
+  const img = new ImageData(mask.width, mask.height);
   const px = img.data;
   for (let i = 0; i < px.length; i += 4) {
     const repaired = mask.data[i]! > 127;
@@ -40,7 +37,7 @@ async function maskOverlay(url: string, canvas: HTMLCanvasElement, truthUrl?: st
     px.set(colour, i);
     px[i + 3] = 140;
   }
-  ctx.putImageData(img, 0, 0);
+  return img;
 }
 
 interface Region {
@@ -187,9 +184,25 @@ export function Viewer({ reelId }: { reelId: string }) {
     });
   }, [repair, frame]);
 
+  /** What the mask canvas shows once drawn (frame, revision, with known damage or not): the overlay draws asynchronously. */
+  const [maskDrawn, setMaskDrawn] = useState<string | null>(null);
   useEffect(() => {
     const base = `/v1/reels/${reelId}/frames/${frame}`;
-    if (mask && canvas.current) maskOverlay(`${base}?variant=mask&rev=${rev}`, canvas.current, reel?.truth ? `${base}?variant=truth` : undefined).catch(noteError);
+    if (!mask || !canvas.current) return;
+    let stale = false;
+    const what = `${frame}/${rev}/${reel?.truth ? 'truth' : 'mask'}`;
+    // A draw that a newer one overtook leaves the canvas alone.
+    maskOverlay(`${base}?variant=mask&rev=${rev}`, reel?.truth ? `${base}?variant=truth` : undefined).then((img) => {
+      const target = canvas.current;
+      if (stale || !target) return;
+      target.width = img.width;
+      target.height = img.height;
+      target.getContext('2d')!.putImageData(img, 0, 0);
+      setMaskDrawn(what);
+    }, noteError);
+    return () => {
+      stale = true;
+    };
   }, [reelId, frame, mask, rev, reel?.truth]);
 
   const redrawEdits = () => {
@@ -292,7 +305,7 @@ export function Viewer({ reelId }: { reelId: string }) {
           next repair
         </button>
         {repair && repair.frame === frame ? (
-          <span data-testid="repair">
+          <span data-testid="repair" data-area={repair.regions[repair.index]?.area}>
             repair {repair.index + 1} / {repair.regions.length}
           </span>
         ) : null}
@@ -350,7 +363,7 @@ export function Viewer({ reelId }: { reelId: string }) {
             style={{ clipPath: before ? 'inset(0 0 0 100%)' : `inset(0 0 0 ${wipe}%)` }}
           />
           {difference && differenceUrl ? <img src={differenceUrl} alt="difference" data-testid="difference" class="over" /> : null}
-          <canvas ref={canvas} class="over mask" data-testid="mask" style={{ display: mask ? 'block' : 'none' }} />
+          <canvas ref={canvas} class="over mask" data-testid="mask" data-drawn={maskDrawn ?? ''} style={{ display: mask ? 'block' : 'none' }} />
           <canvas ref={editsCanvas} class="over" data-testid="pending-overlay" />
           <div class="wipe-line" style={{ left: `${before ? 100 : wipe}%` }} />
         </div>
