@@ -1,14 +1,18 @@
 import { BadInputError, ReelStoppedError } from '@reelrestore/shared/errors';
-import { byFrameName, detectShots, frameFormat, probeSequence, probeVideo } from '@reelrestore/shared/frames/index';
-import { numberingGaps } from '@reelrestore/shared/frames/frame-files';
+import { byFrameName, frameFormat, probeSequence, probeVideo } from '@reelrestore/shared/frames/index';
+import { scanShots } from '@reelrestore/shared/frames/detect-shots';
+import { missingFromNumbering, numberingGaps } from '@reelrestore/shared/frames/frame-files';
+import { FrameShortfallError } from '@reelrestore/shared/frames/probe-media';
 import { assertFrameGeometry } from '@reelrestore/shared/frames/frame-limits';
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
 import type { MediaInfo } from '@reelrestore/shared/frames/types';
 import { isTerminal, type ReelRecord } from '@reelrestore/shared/reels/reel-record';
+import type { ReelStore } from '@reelrestore/shared/reels/reel-store';
 import { reelKeys } from '@reelrestore/shared/storage/keys';
 import type { ObjectStore } from '@reelrestore/shared/storage/storage';
 import type { JobHandler } from '@reelrestore/shared/workers/handlers';
 import type { FlowProducer } from 'bullmq';
+import { tmpdir } from 'node:os';
 import { addReelFlow, buildReelFlow } from './build-flow.js';
 import { planChunks } from './plan-chunks.js';
 
@@ -23,13 +27,16 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
     if (!rec || isTerminal(rec.state)) throw new ReelStoppedError(`reel is ${rec?.state ?? 'gone'}`);
     await ctx.reels.transition(reelId, 'probing', { from: ['queued', 'probing'] });
 
-    const { media, source, urls } = await probeSource(ctx.sources.storeOf(rec.source, ctx.store), rec);
+    const { media, source, urls } = await recordingShortfall(ctx.reels, reelId, probeSource(ctx.sources.storeOf(rec.source, ctx.store), rec));
     assertFrameGeometry(media.layout, ctx.config);
     const warnings = media.sequence ? numberingGaps(media.sequence.files) : [];
     await ctx.reels.setWarnings(reelId, warnings);
     if (warnings.length) ctx.log.warn({ warnings }, 'the sequence has gaps in its numbering');
     const plan: ReelPlan = { media, source, shots: [], chunks: [], options: rec.options };
-    plan.shots = await detectShots({ media, urls, threshold: ctx.config.SHOT_THRESHOLD, signal: ctx.signal });
+    // The shot pass decodes every frame: it is where a source that holds fewer frames than it declares is caught.
+    const scan = await recordingShortfall(ctx.reels, reelId, scanShots({ media, urls, threshold: ctx.config.SHOT_THRESHOLD, signal: ctx.signal, tmpDir: ctx.config.TMP_DIR || tmpdir() }));
+    plan.shots = scan.shots;
+    await ctx.reels.setFrameCounts(reelId, { expected: expectedFrames(media), decoded: scan.decodedFrames });
     plan.chunks = planChunks(plan.shots, rec.options.chunkFrames, ctx.config.CONTEXT_FRAMES);
     ctx.log.info({ frames: media.frameCount, shots: plan.shots.length, chunks: plan.chunks.length, layout: media.layout }, 'planned');
 
@@ -57,6 +64,24 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
     await ctx.reels.transition(reelId, 'segmenting', { from: ['probing'] });
     return { frames: media.frameCount, shots: plan.shots.length, chunks: plan.chunks.length };
   };
+}
+
+/**
+ * Frames the source should hold: a video's count from its index or its packets (the probe has checked that
+ * against the duration its container declares), a sequence's files and the numbers missing between them.
+ */
+function expectedFrames(media: MediaInfo): number {
+  return media.sequence ? media.sequence.files.length + missingFromNumbering(media.sequence.files) : media.frameCount;
+}
+
+/** A source that holds fewer frames than it declares fails; both counts go on the reel first, for its status and report. */
+async function recordingShortfall<T>(reels: ReelStore, reelId: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof FrameShortfallError) await reels.setFrameCounts(reelId, { expected: err.expected, decoded: err.decoded });
+    throw err;
+  }
 }
 
 /** The media, where it lives, and the URLs ffmpeg reads it from (reused for the shot pass). */

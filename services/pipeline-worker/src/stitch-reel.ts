@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReelStoppedError } from '@reelrestore/shared/errors';
 import { FRAME_CONTENT_TYPES } from '@reelrestore/shared/frames/frame-files';
+import { cleanStaleTempFolders, pidTempPrefix } from '@reelrestore/shared/frames/temp-folders';
 import { openPreviewWriter, openVideoWriter, writeSequenceFrame } from '@reelrestore/shared/frames/index';
 import type { ReelPlan } from '@reelrestore/shared/frames/plan';
 import type { Frame } from '@reelrestore/shared/frames/types';
@@ -35,7 +36,7 @@ export const stitchReel: JobHandler<'stitch'> = async ({ reelId }, ctx) => {
   if (!plan) throw new Error('plan.json is missing');
   const keys = reelKeys(reelId);
   // The pid in the name lets a restarted worker tell its dead predecessors' folders from live ones (cleanStaleStitchFolders).
-  const tmp = await mkdtemp(join(ctx.config.TMP_DIR || tmpdir(), `${STITCH_TMP_PREFIX}${process.pid}-${reelId}-`));
+  const tmp = await mkdtemp(join(ctx.config.TMP_DIR || tmpdir(), `${pidTempPrefix(STITCH_TMP_PREFIX)}${reelId}-`));
   // A dot-name: it cannot meet a restored frame's scratch file, whose names never start with one.
   const manifest = new ManifestWriter(join(tmp, '.manifest.lines'));
   try {
@@ -70,24 +71,8 @@ export const STITCH_TMP_PREFIX = 'rr-stitch-';
  * Removes the scratch folders of stitch jobs whose process is gone (killed mid-stitch): run when a pipeline
  * worker starts. Folders of live processes (another worker sharing TMP_DIR) are left alone.
  */
-export async function cleanStaleStitchFolders(dir: string): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const pid = Number(new RegExp(`^${STITCH_TMP_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (!pid || isAlive(pid)) continue;
-    await rm(join(dir, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function cleanStaleStitchFolders(dir: string): Promise<string[]> {
+  return cleanStaleTempFolders(dir, STITCH_TMP_PREFIX);
 }
 
 /** Patches of the chunk holding each frame, loaded one chunk at a time so memory follows chunk size. */

@@ -41,6 +41,8 @@ export async function buildReport(reels: ReelStore, reelId: string, plan: ReelPl
     damagedShare: (rec?.damagedPixels ?? 0) / totalPixels,
     ms: { ...rec?.timings, stitch: stitchMs },
     shots,
+    // What the source should hold against what was decoded from it (a sequence's numbering gaps show here too).
+    ...(rec?.expectedFrames !== undefined ? { expectedFrames: rec.expectedFrames, decodedFrames: rec.decodedFrames } : {}),
     ...(rec?.warnings ? { warnings: rec.warnings } : {}),
     // A restorer's edits, oldest first: who rejected or added which repair, on which frame, and when.
     ...(review.revision ? { review: { revision: review.revision, edits: review.edits } } : {}),

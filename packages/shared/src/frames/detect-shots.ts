@@ -1,9 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BadInputError } from '../errors.js';
+import { BadInputError, withoutPaths } from '../errors.js';
 import { FfmpegError, abortReason, ffmpegInput, isTransientFailure, lastLines, spawnFfmpeg, splitRawFrames } from './ffmpeg.js';
 import type { Shot } from './plan.js';
+import { videoShortfall } from './probe-media.js';
+import { cleanStaleTempFolders, pidTempPrefix } from './temp-folders.js';
 import type { FrameLayout, MediaInfo } from './types.js';
 
 export interface DetectShotsOptions {
@@ -15,7 +17,18 @@ export interface DetectShotsOptions {
   signal?: AbortSignal | undefined;
   /** Shots shorter than this fold into the previous one (flash frames and glitches are not cuts). */
   minShotFrames?: number;
+  /** Where a sequence's frame list is written (TMP_DIR); the system's temp folder by default. */
+  tmpDir?: string | undefined;
 }
+
+export interface ShotScan {
+  shots: Shot[];
+  /** Frames the pass decoded: for a video never fewer than media.frameCount, or scanShots throws. */
+  decodedFrames: number;
+}
+
+/** Sequences' frame lists are written to a folder named with the worker's pid: a restarted worker removes its dead predecessors' (cleanStaleShotFolders). */
+export const SHOTS_TMP_PREFIX = 'reelrestore-shots-';
 
 /** Proxy width: enough to tell shots apart, small enough that the pass costs little beyond decoding. */
 const PROXY_MAX_WIDTH = 320;
@@ -26,9 +39,18 @@ const PROXY_MAX_WIDTH = 320;
  * side keeps cut indices exact where scdet only reports timestamps.
  */
 export async function detectShots(opts: DetectShotsOptions): Promise<Shot[]> {
+  return (await scanShots(opts)).shots;
+}
+
+/**
+ * detectShots, also counting the frames decoded: a video that yields fewer frames than probed (cut short, or
+ * damaged, where its index still lists them) fails here with a FrameShortfallError, before any chunk is
+ * planned on frames that are not there.
+ */
+export async function scanShots(opts: DetectShotsOptions): Promise<ShotScan> {
   const { media, threshold, signal } = opts;
   const proxy = proxySize(media.layout);
-  const tmp = media.kind === 'sequence' ? await mkdtemp(join(tmpdir(), 'reelrestore-shots-')) : null;
+  const tmp = media.kind === 'sequence' ? await mkdtemp(join(opts.tmpDir || tmpdir(), pidTempPrefix(SHOTS_TMP_PREFIX))) : null;
   try {
     const input = tmp ? await concatInputArgs(opts.urls, tmp) : videoInputArgs(opts.urls);
     const args = [
@@ -48,11 +70,16 @@ export async function detectShots(opts: DetectShotsOptions): Promise<Shot[]> {
       'gray',
       'pipe:1',
     ];
-    const cuts = await scanCuts(args, proxy.width * proxy.height, threshold, media.frameCount, signal);
-    return shotsFromCuts(cuts, media.frameCount, opts.minShotFrames ?? 3);
+    const { cuts, decoded } = await scanCuts(args, proxy.width * proxy.height, threshold, media, signal);
+    return { shots: shotsFromCuts(cuts, media.frameCount, opts.minShotFrames ?? 3), decodedFrames: decoded };
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** Removes shot-pass folders left in `dir` by processes that are gone (or, unnamed by a pid, older than `maxAgeMs`). */
+export function cleanStaleShotFolders(dir: string, maxAgeMs?: number): Promise<string[]> {
+  return cleanStaleTempFolders(dir, SHOTS_TMP_PREFIX, maxAgeMs);
 }
 
 export function proxySize(layout: Pick<FrameLayout, 'width' | 'height'>): { width: number; height: number } {
@@ -82,7 +109,8 @@ async function concatInputArgs(urls: string[], dir: string): Promise<string[]> {
   return ['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,http,https,tcp,tls,crypto', '-i', list];
 }
 
-async function scanCuts(args: string[], frameBytes: number, threshold: number, frameCount: number, signal?: AbortSignal): Promise<number[]> {
+async function scanCuts(args: string[], frameBytes: number, threshold: number, media: MediaInfo, signal?: AbortSignal): Promise<{ cuts: number[]; decoded: number }> {
+  const { frameCount } = media;
   const p = spawnFfmpeg(args, { signal, stdout: true });
   const scorer = new SceneScorer();
   const cuts: number[] = [];
@@ -98,13 +126,18 @@ async function scanCuts(args: string[], frameBytes: number, threshold: number, f
   } catch (err) {
     if (signal?.aborted) throw abortReason(signal);
     if (err instanceof FfmpegError && !isTransientFailure(err)) {
-      throw new BadInputError(`the source could not be decoded at frame ${index}: ${lastLines(err.stderr, 2) || err.message}`, 422, { cause: err });
+      // A video that broke off before its last frame: what the user needs to hear is that frames are missing.
+      if (media.kind === 'video' && index < frameCount) throw videoShortfall(frameCount, index, 'decoded', err);
+      throw new BadInputError(`the source could not be decoded at frame ${index}: ${withoutPaths(lastLines(err.stderr, 2) || err.message)}`, 422, { cause: err });
     }
     throw err;
   } finally {
     p.kill();
   }
-  return cuts;
+  // A video's decoder may drop damaged frames and go on. A sequence's frames are decoded one by one again, and
+  // a broken one named, when the chunk that holds it is segmented.
+  if (media.kind === 'video' && index < frameCount) throw videoShortfall(frameCount, index, 'decoded');
+  return { cuts, decoded: index };
 }
 
 /**

@@ -163,6 +163,8 @@ export interface FfprobeStream {
   nb_read_packets?: string;
   bits_per_raw_sample?: string;
   disposition?: Record<string, number>;
+  /** Container tags: Matroska keeps a stream's own DURATION (and, from mkvmerge, NUMBER_OF_FRAMES) here. */
+  tags?: Record<string, string>;
 }
 
 export interface FfprobeFormat {

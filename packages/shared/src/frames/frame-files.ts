@@ -32,10 +32,6 @@ export function byFrameName(a: string, b: string): number {
  */
 export function numberingGaps(sortedNames: readonly string[]): string[] {
   const gaps: string[] = [];
-  const numberOf = (name: string) => {
-    const m = /(\d+)(?!.*\d)/.exec(name);
-    return m ? { value: Number(m[1]), width: m[1]!.length } : null;
-  };
   for (let i = 1; i < sortedNames.length; i++) {
     const a = numberOf(sortedNames[i - 1]!);
     const b = numberOf(sortedNames[i]!);
@@ -45,6 +41,23 @@ export function numberingGaps(sortedNames: readonly string[]): string[] {
     gaps.push(`${missing === 1 ? `frame ${pad(a.value + 1)} is` : `frames ${pad(a.value + 1)} to ${pad(b.value - 1)} are`} missing from the numbering (between ${sortedNames[i - 1]} and ${sortedNames[i]})`);
   }
   return gaps;
+}
+
+/** Frames a sequence's numbering says are missing: the sum of the gaps numberingGaps names. */
+export function missingFromNumbering(sortedNames: readonly string[]): number {
+  let missing = 0;
+  for (let i = 1; i < sortedNames.length; i++) {
+    const a = numberOf(sortedNames[i - 1]!);
+    const b = numberOf(sortedNames[i]!);
+    if (a && b && b.value - a.value > 1) missing += b.value - a.value - 1;
+  }
+  return missing;
+}
+
+/** The last run of digits in a frame name: its number, and how many digits it is written with. */
+function numberOf(name: string): { value: number; width: number } | null {
+  const m = /(\d+)(?!.*\d)/.exec(name);
+  return m ? { value: Number(m[1]), width: m[1]!.length } : null;
 }
 
 /** One format per reel: the stitcher writes the sequence back in the format it came in. */

@@ -9,6 +9,7 @@ import { BadInputError } from '../errors.js';
 import {
   bitsFromPixFmt,
   bytesPerFrame,
+  declaredFrames,
   decodeFrames,
   detectShots,
   ffprobeJson,
@@ -22,6 +23,7 @@ import {
   sequencePixFmt,
   shotsFromCuts,
   writeSequenceFrame,
+  type FfprobeStream,
   type Frame,
   type FrameLayout,
   type MediaInfo,
@@ -164,7 +166,7 @@ describe('probe and decode video', () => {
     await writeFile(text, 'this is not a video\n'.repeat(50));
     await expect(probeVideo(text)).rejects.toThrow(BadInputError);
     // Said in the user's terms: what is wrong with the file, not which tool failed or where the file is kept.
-    await expect(probeVideo(text)).rejects.toThrow(/^the file (is an incomplete MP4\/MOV|cannot be read)/);
+    await expect(probeVideo(text)).rejects.toThrow(/^the file (is an incomplete or damaged MP4\/MOV|cannot be read)/);
 
     const whole = await readFile(h264);
     const truncated = join(dir, 'truncated.mp4');
@@ -478,5 +480,27 @@ describe('pure helpers', () => {
     expect(sequencePixFmt('dpx', { channels: 1, bits: 16 }, 'gray10le')).toBe('gray16le');
     expect(sequencePixFmt('dpx', { channels: 3, bits: 8 }, 'abgr')).toBe('rgb24');
     expect(sequencePixFmt('png', { channels: 1, bits: 16 }, 'gray16be')).toBe('gray16be');
+  });
+});
+
+describe('declaredFrames', () => {
+  const fps = { num: 24, den: 1 };
+  const video = (extra: Partial<FfprobeStream>): FfprobeStream => ({ index: 0, codec_type: 'video', ...extra });
+  const audio: FfprobeStream = { index: 1, codec_type: 'audio', duration: '9.000000' };
+
+  it("reads the video stream's own count or duration, even beside an audio track that runs longer", () => {
+    expect(declaredFrames(video({ nb_frames: '16' }), { streams: [video({ nb_frames: '16' }), audio] }, fps)).toBe(16);
+    const mkv = video({ tags: { DURATION: '00:00:00.667000000' } });
+    expect(declaredFrames(mkv, { streams: [mkv, audio], format: { duration: '9.000000' } }, fps)).toBe(16);
+    const counted = video({ tags: { 'NUMBER_OF_FRAMES-eng': '120', DURATION: '00:00:05.000000000' } });
+    expect(declaredFrames(counted, { streams: [counted, audio] }, fps)).toBe(120);
+  });
+
+  it("counts Matroska's DURATION from the video's own start, and says nothing where only a longer file's duration is known", () => {
+    const late = video({ start_time: '0.400000', tags: { DURATION: '00:00:01.650000000' } });
+    expect(declaredFrames(late, { streams: [late, audio] }, fps)).toBe(30);
+    const bare = video({});
+    expect(declaredFrames(bare, { streams: [bare, audio], format: { duration: '9.000000' } }, fps)).toBeNull();
+    expect(declaredFrames(bare, { streams: [bare], format: { duration: '2.000000' } }, fps)).toBe(48);
   });
 });

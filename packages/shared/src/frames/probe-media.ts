@@ -18,7 +18,7 @@ export async function probeVideo(url: string, opts: ProbeOptions = {}): Promise<
   const { layout, pixFmt, sourceBits } = describePixels(stream);
   const fps = pickFps(stream.r_frame_rate, stream.avg_frame_rate);
   if (!fps) throw new BadInputError('the video has no usable frame rate', 422);
-  const frameCount = await countFrames(url, stream, opts, declaredFrames(info, fps));
+  const frameCount = await countFrames(url, stream, opts, declaredFrames(stream, info, fps));
   const media: MediaInfo = {
     kind: 'video',
     layout,
@@ -123,7 +123,7 @@ function asBadInput(err: unknown, name?: string): unknown {
 }
 
 function unreadableBecause(ffprobe: string): string {
-  if (/moov atom not found/i.test(ffprobe)) return 'is an incomplete MP4/MOV: its index (the moov atom) is missing, as when an upload or a copy is cut short';
+  if (/moov atom not found/i.test(ffprobe)) return 'is an incomplete or damaged MP4/MOV: its index (the moov atom) cannot be found, as when an upload or a copy is cut short';
   if (/EBML header parsing failed/i.test(ffprobe)) return 'is not a readable Matroska (MKV) file: its header is damaged';
   if (/Invalid data found when processing input/i.test(ffprobe)) return 'cannot be read: it is damaged, or not the format its name says';
   return `cannot be read (${withoutPaths(ffprobe)})`;
@@ -133,6 +133,8 @@ function unreadableBecause(ffprobe: string): string {
 function firstVideoStream(info: FfprobeResult): FfprobeStream {
   // The first video stream is what decoding maps (0:v:0), so it is the only one that counts.
   const stream = info.streams?.find((s) => s.codec_type === 'video');
+  // No stream at all is not an audio file: the container's index is damaged (or it is no container at all).
+  if (!info.streams?.length) throw new BadInputError('the file holds no stream that can be read: it is damaged, or not the format its name says', 415);
   if (!stream) throw new BadInputError('the file has no video stream (audio only?)', 415);
   if (stream.disposition?.attached_pic) throw new BadInputError('no video stream (only a cover picture)', 415);
   return stream;
@@ -191,32 +193,78 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Must be exact: chunks are planned on it. nb_frames (MP4/MOV) is read from the index; MKV needs a demux pass. */
-async function countFrames(url: string, stream: FfprobeStream, opts: ProbeOptions, fromDuration: number | null): Promise<number> {
-  const declared = Number(stream.nb_frames);
-  let count = Number.isInteger(declared) && declared > 0 ? declared : NaN;
+/**
+ * A source holds fewer frames than it declares (cut short, or damaged past some frame): the reel fails with
+ * both counts, which the probe also records on the reel (expectedFrames, decodedFrames).
+ */
+export class FrameShortfallError extends BadInputError {
+  constructor(
+    message: string,
+    readonly expected: number,
+    readonly decoded: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, 422, options);
+  }
+}
+
+/**
+ * The reason a video that declares `expected` frames but yields only `got` fails with, in the user's terms.
+ * Frames missing from the demuxer's read are the file's end; frames the decoder drops may be anywhere.
+ */
+export function videoShortfall(expected: number, got: number, verb: 'read' | 'decoded', cause?: unknown): FrameShortfallError {
+  const missing = got + 1 === expected ? `frame ${expected} is` : `frames ${got + 1} to ${expected} are`;
+  const message =
+    verb === 'read'
+      ? `the video is truncated: its header declares ${expected} frames, but only ${got} can be read; ${missing} missing (the file was cut short, in the upload or before)`
+      : `the video is damaged or truncated: its header declares ${expected} frames, but only ${got} can be decoded (the file was cut short, in the upload or before, or its picture data is corrupt)`;
+  return new FrameShortfallError(message, expected, got, cause === undefined ? undefined : { cause });
+}
+
+/** Must be exact: chunks are planned on it. nb_frames (MP4/MOV/AVI) is read from the index; MKV needs a demux pass. */
+async function countFrames(url: string, stream: FfprobeStream, opts: ProbeOptions, declared: number | null): Promise<number> {
+  const indexed = Number(stream.nb_frames);
+  let count = Number.isInteger(indexed) && indexed > 0 ? indexed : NaN;
   if (Number.isNaN(count)) {
     const info = await probeOrReject(url, { args: ['-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_packets'] }, opts);
     const counted = Number(info.streams?.[0]?.nb_read_packets);
     if (!Number.isInteger(counted) || counted < 0) throw new BadInputError('the number of frames in the video cannot be told', 422);
     count = counted;
-    // The container's header says how long the video is; frames missing from its end mean the file was cut.
-    if (fromDuration !== null && count < fromDuration - 1) {
-      throw new BadInputError(`the video is truncated: its header declares ${fromDuration} frames, but only ${count} can be read (the file was cut short, in the upload or before)`, 422);
-    }
+    // The container says how long the video stream is; frames missing from its end mean the file was cut.
+    // One frame of slack: a duration rounds to whole frames.
+    if (declared !== null && count < declared - 1) throw videoShortfall(declared, count, 'read');
   }
   if (count === 0) throw new BadInputError('the video has no frames', 422);
   return count;
 }
 
 /**
- * Frames the container's declared duration holds at the stream's rate, or null where that says nothing of
- * the video alone: a file with other streams (an audio track may run longer) or no declared duration.
+ * Frames the container declares for the first video stream itself, or null where it declares nothing:
+ * its index's frame count (nb_frames: MP4/MOV/AVI), Matroska's per-stream NUMBER_OF_FRAMES or DURATION tags,
+ * the stream's duration, or, only when the file holds nothing but video, the container's duration (an audio
+ * track may run longer than the picture, so a whole file's duration says nothing of the video then).
  */
-function declaredFrames(info: FfprobeResult, fps: Fps): number | null {
+export function declaredFrames(stream: FfprobeStream, info: FfprobeResult, fps: Fps): number | null {
+  const indexed = Number(stream.nb_frames);
+  if (Number.isInteger(indexed) && indexed > 0) return indexed;
+  const tag = (name: string) => Object.entries(stream.tags ?? {}).find(([k]) => k.toUpperCase() === name || k.toUpperCase().startsWith(`${name}-`))?.[1];
+  const tagged = Number(tag('NUMBER_OF_FRAMES'));
+  if (Number.isInteger(tagged) && tagged > 0) return tagged;
+  const frames = (seconds: number) => (Number.isFinite(seconds) && seconds > 0 ? Math.round((seconds * fps.num) / fps.den) : null);
+  // Matroska's DURATION is where the stream ends, counted from the file's start, not from the stream's own.
+  const start = Number(stream.start_time);
+  const fromTag = frames(clockSeconds(tag('DURATION')) - (Number.isFinite(start) && start > 0 ? start : 0));
+  if (fromTag !== null) return fromTag;
+  const fromStream = frames(Number(stream.duration));
+  if (fromStream !== null) return fromStream;
   if (info.streams?.some((s) => s.codec_type !== 'video')) return null;
-  const duration = Number(info.format?.duration);
-  return Number.isFinite(duration) && duration > 0 ? Math.round((duration * fps.num) / fps.den) : null;
+  return frames(Number(info.format?.duration));
+}
+
+/** Matroska's DURATION tag, "HH:MM:SS.nnnnnnnnn", in seconds (NaN when it is not one). */
+function clockSeconds(text?: string): number {
+  const m = /^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/.exec(text?.trim() ?? '');
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : NaN;
 }
 
 /**

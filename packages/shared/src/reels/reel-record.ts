@@ -92,6 +92,13 @@ export interface ReelRecord {
   revision?: number;
   /** What the user should know about the input even though the reel completes, e.g. gaps in a sequence's numbering. */
   warnings?: string[];
+  /**
+   * Frames the source should hold (what a video's container declares; a sequence's files and the numbers
+   * missing between them) and frames the probe decoded, set once probed. A video that decodes fewer fails;
+   * a sequence with gaps completes with warnings naming them.
+   */
+  expectedFrames?: number;
+  decodedFrames?: number;
   /** Known damage masks are attached (benchmark material): the console colours its mask overlay by them. */
   truth?: boolean;
   outputs?: ReelOutputs;

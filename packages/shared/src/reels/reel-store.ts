@@ -252,6 +252,11 @@ export class ReelStore {
     else await this.redis.hdel(this.key(id), 'warnings');
   }
 
+  /** Frames the source should hold and frames decoded from it (ReelRecord.expectedFrames, decodedFrames). */
+  async setFrameCounts(id: string, counts: { expected: number; decoded: number }): Promise<void> {
+    await this.redis.hset(this.key(id), 'expectedFrames', String(counts.expected), 'decodedFrames', String(counts.decoded));
+  }
+
   /** Known damage masks were attached to the reel (benchmark material). */
   async markTruth(id: string): Promise<void> {
     await this.redis.hset(this.key(id), 'truth', '1');
@@ -304,6 +309,8 @@ export class ReelStore {
     if (h.revision) rec.revision = Number(h.revision);
     if (h.truth) rec.truth = true;
     if (h.warnings) rec.warnings = JSON.parse(h.warnings) as string[];
+    if (h.expectedFrames !== undefined) rec.expectedFrames = Number(h.expectedFrames);
+    if (h.decodedFrames !== undefined) rec.decodedFrames = Number(h.decodedFrames);
     if (h.purgedAt) rec.purgedAt = h.purgedAt;
     else if (h.outputs && state === 'completed') rec.outputs = JSON.parse(h.outputs);
     return rec;
