@@ -91,8 +91,19 @@ export const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** The API closes a connection that sends and receives nothing for this long (a stalled body, a slow client). */
   HTTP_IDLE_TIMEOUT_MS: int(60_000, 100),
+  /**
+   * A request with a JSON body (or none) must have arrived whole within this, or it gets 408 and its
+   * connection is closed: a client trickling a byte at a time cannot hold it. Streamed bodies (uploads) are
+   * not timed as a whole, so a long upload is never cut while bytes move; HTTP_IDLE_TIMEOUT_MS ends them
+   * when they stop. Headers must arrive within min(HTTP_IDLE_TIMEOUT_MS, 20 s).
+   */
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100),
   /** Event-loop lag past which the API answers 503 with Retry-After (back-pressure); 0 = never. */
   API_MAX_EVENT_LOOP_DELAY_MS: int(5_000, 0),
+  /** Heap in use past which the API answers 503 with Retry-After; 0 = 90 % of V8's heap limit. */
+  API_MAX_HEAP_USED_BYTES: int(0, 0),
+  /** Resident memory past which the API answers 503 with Retry-After; 0 = no limit (set it under the container's). */
+  API_MAX_RSS_BYTES: int(0, 0),
   PORT: int(8080, 0),
   PUBLIC_URL: z.string().url().optional(),
   API_KEYS: apiKeys,

@@ -22,7 +22,7 @@ import { createReelBodyDocs, createReelRoute } from './routes/reels/create-reel.
 import { reviewEditRoutes } from './routes/reels/review-edits.js';
 import { truthMaskBodyDocs, truthMaskRoutes } from './routes/reels/truth-masks.js';
 import { metricsRoute } from './plugins/metrics.js';
-import { registerProtections } from './plugins/protections.js';
+import { registerBodyDeadline, registerProtections } from './plugins/protections.js';
 import { registerQueueDashboard } from './plugins/queue-dashboard.js';
 import { getFrameRoutes } from './routes/reels/get-frames.js';
 import { getOutputRoutes } from './routes/reels/get-outputs.js';
@@ -62,12 +62,23 @@ export async function buildApp(deps: BuildAppDeps): Promise<App> {
     connectionTimeout: deps.config.HTTP_IDLE_TIMEOUT_MS,
   }).withTypeProvider<ZodTypeProvider>();
   app.server.headersTimeout = Math.min(deps.config.HTTP_IDLE_TIMEOUT_MS, 20_000);
+  // Node checks headersTimeout only this often (30 s by default, read when the server starts listening), so
+  // a client trickling its headers a byte at a time was held for up to 30 s past it.
+  (app.server as typeof app.server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    100,
+    Math.min(1_000, Math.round(app.server.headersTimeout / 4)),
+  );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('shuttingDown', false);
 
   registerErrorHandler(app);
-  await registerProtections(app, deps.config.API_MAX_EVENT_LOOP_DELAY_MS);
+  await registerProtections(app, {
+    maxEventLoopDelayMs: deps.config.API_MAX_EVENT_LOOP_DELAY_MS,
+    maxHeapUsedBytes: deps.config.API_MAX_HEAP_USED_BYTES,
+    maxRssBytes: deps.config.API_MAX_RSS_BYTES,
+  });
+  registerBodyDeadline(app, deps.config.HTTP_REQUEST_TIMEOUT_MS);
   await registerDocs(app, deps.config, { 'POST /v1/reels': createReelBodyDocs, 'PUT /v1/reels/:id/truth/:n': truthMaskBodyDocs });
   registerAuth(app, deps.config.API_KEYS);
   registerDeclaredLengthLimit(app, deps.config.MAX_UPLOAD_BYTES);

@@ -31,6 +31,7 @@ beforeAll(async () => {
     PORT: '0',
     LOG_LEVEL: 'silent',
     HTTP_IDLE_TIMEOUT_MS: '1500',
+    HTTP_REQUEST_TIMEOUT_MS: '2000',
     API_MAX_EVENT_LOOP_DELAY_MS: '150',
     MAX_UPLOAD_BYTES: String(1024 * 1024 * 1024),
   });
@@ -57,7 +58,50 @@ function rawExchange(bytes: string): Promise<{ answer: string; closedAfterMs: nu
   });
 }
 
+/**
+ * Sends `head`, then `drip` one piece every `everyMs` (never silent long enough for the idle timeout), until
+ * the server closes the connection or `pieces` are sent; resolves with what came back.
+ */
+function trickle(head: string, drip: string[], everyMs: number): Promise<{ answer: string; sent: number; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    let sent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(head);
+      timer = setInterval(() => {
+        if (sent === drip.length) return clearInterval(timer);
+        if (!socket.destroyed) socket.write(Buffer.from(drip[sent++]!, 'latin1'));
+      }, everyMs);
+    });
+    socket.on('data', (d) => (answer += d.toString()));
+    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ answer, sent, closed: true });
+    });
+  });
+}
+
 describe('slow and greedy clients', () => {
+  it('cuts off a client that sends half a header line and stops, and one that trickles its headers', { timeout: 20_000 }, async () => {
+    const half = await rawExchange(`GET /v1/reels HTTP/1.1\r\nHost: x\r\nAuthoriz`);
+    expect(half.answer).not.toMatch(/^HTTP\/1\.1 200/);
+    // A header byte every 300 ms is never idle for the 1.5 s idle timeout: the headers timeout ends it.
+    const slow = await trickle(`GET /v1/reels HTTP/1.1\r\nHost: x\r\nX-Pad: `, Array.from({ length: 200 }, () => 'a'), 300);
+    expect(slow.answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(slow.sent).toBeLessThan(200);
+  });
+
+  it('answers 408 to a JSON body trickled a byte at a time, past HTTP_REQUEST_TIMEOUT_MS', { timeout: 20_000 }, async () => {
+    const body = JSON.stringify({ source: { key: 'x'.repeat(200) } });
+    const head = `POST /v1/reels HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const { answer, sent } = await trickle(head, [...body], 300);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(sent).toBeLessThan(body.length);
+  });
+
+
   it('closes a connection whose body stops arriving', { timeout: 20_000 }, async () => {
     const head = `POST /v1/reels HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n`;
     const { closedAfterMs } = await rawExchange(head + '{"source": {"key": "' + 'a'.repeat(600));
@@ -199,6 +243,55 @@ describe('store unreachable', () => {
       await down.close(1_000);
       for (const s of sockets) s.destroy();
       await new Promise((r) => silent.close(r));
+    }
+  });
+});
+
+describe('long uploads and memory pressure', () => {
+  it('does not cut a streamed upload that takes longer than HTTP_REQUEST_TIMEOUT_MS while its bytes keep coming', { timeout: 30_000 }, async () => {
+    const boundary = 'rrboundary';
+    // An MKV's magic, then padding: the API sniffs what it stores, and a worker (none here) probes it later.
+    const file = Buffer.alloc(4096, 7);
+    file.set([0x1a, 0x45, 0xdf, 0xa3]);
+    const pieces: string[] = [];
+    // 4 s of upload, a piece every 250 ms, against a 2 s request timeout (and a 1.5 s idle one).
+    for (let i = 0; i < 16; i++) pieces.push(file.subarray(i * 256, (i + 1) * 256).toString('latin1'));
+    const start = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="reel.mkv"\r\nContent-Type: video/x-matroska\r\n\r\n`;
+    const end = `\r\n--${boundary}--\r\n`;
+    const length = start.length + file.length + end.length;
+    const head = `POST /v1/reels HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${start}`;
+    const { answer, sent } = await trickle(head, [...pieces, end], 250);
+    expect(sent, answer).toBe(17);
+    expect(answer).toMatch(/^HTTP\/1\.1 202 /);
+    // Nothing of it stays in the other tests' way.
+    const { id } = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { id: string };
+    expect((await fetch(`${api.url}/v1/reels/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${KEY}` } })).status).toBeLessThan(300);
+  });
+
+  it('answers 503 with Retry-After past its heap limit, but never on /healthz', { timeout: 30_000 }, async () => {
+    const config = loadConfig({
+      REDIS_URL: redis.url,
+      STORAGE_URL: `file://${join(dir, 'store')}`,
+      API_KEYS: `acme:${createHash('sha256').update(KEY).digest('hex')}`,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      API_MAX_EVENT_LOOP_DELAY_MS: '0',
+      API_MAX_HEAP_USED_BYTES: '1',
+    });
+    const tight = await startApi(config);
+    try {
+      // Memory is sampled about once a second.
+      let res = await fetch(`${tight.url}/v1/reels`, { headers: { authorization: `Bearer ${KEY}` } });
+      for (let i = 0; i < 100 && res.status !== 503; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        res = await fetch(`${tight.url}/v1/reels`, { headers: { authorization: `Bearer ${KEY}` } });
+      }
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('10');
+      expect((await fetch(`${tight.url}/healthz`)).status).toBe(200);
+    } finally {
+      await tight.close(1_000);
     }
   });
 });

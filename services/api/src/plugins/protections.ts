@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import { getHeapStatistics } from 'node:v8';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
 import { OverloadedError } from './error-handler.js';
@@ -11,10 +12,15 @@ const PRESSURE_RETRY_AFTER = 10;
  * - security headers (helmet): no MIME sniffing, no framing, no referrer, same-origin resources, and a
  *   content security policy that lets the console load only its own files and the images it makes
  *   (blob: URLs); API answers are `Cache-Control: no-store` unless a route says otherwise (frame images);
- * - back-pressure (under-pressure): while the event loop lags more than API_MAX_EVENT_LOOP_DELAY_MS, requests
- *   get 503 with Retry-After instead of piling up, except the liveness probe, which must not get a busy pod restarted.
+ * - back-pressure (under-pressure): while the event loop lags more than API_MAX_EVENT_LOOP_DELAY_MS, or the heap
+ *   (API_MAX_HEAP_USED_BYTES, by default 90 % of V8's limit) or resident memory (API_MAX_RSS_BYTES) is over its
+ *   limit, requests get 503 with Retry-After instead of piling up, except the liveness probe, which must not get
+ *   a busy pod restarted.
  */
-export async function registerProtections(app: FastifyInstance, maxEventLoopDelayMs: number): Promise<void> {
+export async function registerProtections(
+  app: FastifyInstance,
+  limits: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number },
+): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -34,10 +40,11 @@ export async function registerProtections(app: FastifyInstance, maxEventLoopDela
     if (request.url.startsWith('/v1') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
-  if (maxEventLoopDelayMs === 0) return;
   await app.register(underPressure, {
     // Lag, not utilisation: a busy but answering API stays open (the CLI runs every worker in its process).
-    maxEventLoopDelay: maxEventLoopDelayMs,
+    maxEventLoopDelay: limits.maxEventLoopDelayMs,
+    maxHeapUsedBytes: limits.maxHeapUsedBytes || Math.round(getHeapStatistics().heap_size_limit * 0.9),
+    maxRssBytes: limits.maxRssBytes,
     retryAfter: PRESSURE_RETRY_AFTER,
     pressureHandler: async (request, reply, type, value) => {
       if (request.url === '/healthz') return;
@@ -45,5 +52,30 @@ export async function registerProtections(app: FastifyInstance, maxEventLoopDela
       reply.header('retry-after', String(PRESSURE_RETRY_AFTER));
       throw new OverloadedError();
     },
+  });
+}
+
+/** Streamed bodies: uploads, which may take hours and are bounded by the idle timeout instead. */
+const STREAMED_BODY = /^(multipart\/|application\/(octet-stream|offset\+octet-stream|x-tar)|image\/|video\/)/i;
+
+/**
+ * A request whose body is JSON (or that has none) must have arrived whole within `ms` of its headers, or
+ * it gets 408 and its connection is closed (what Node's own requestTimeout does, but that one applies to
+ * every route, uploads included). Streamed bodies are left to the idle timeout.
+ */
+export function registerBodyDeadline(app: FastifyInstance, ms: number): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const raw = request.raw;
+    if (raw.complete || STREAMED_BODY.test(request.headers['content-type'] ?? '')) return;
+    const timer = setTimeout(() => {
+      if (raw.complete || reply.raw.headersSent) return;
+      request.log.info({ ms }, 'request body not received in time: connection closed');
+      // Connection: close, so Node closes the socket once this is written, with the body still unread.
+      reply.raw.writeHead(408, { connection: 'close', 'content-length': '0' }).end();
+    }, ms);
+    timer.unref();
+    const done = () => clearTimeout(timer);
+    raw.once('end', done);
+    raw.once('close', done);
   });
 }
