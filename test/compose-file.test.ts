@@ -79,6 +79,12 @@ describe('docker-compose.yml', () => {
     const cmd = services.redis!.command as string[];
     expect(cmd[cmd.indexOf('--appendonly') + 1]).toBe('yes');
     expect(cmd[cmd.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
+    // noeviction acts at a cap: without --maxmemory Redis grows until the host kills it. The same cap as k8s.
+    expect(cmd).toContain('--maxmemory');
+    const cap = cmd[cmd.indexOf('--maxmemory') + 1]!;
+    expect(cap).toMatch(/^[1-9]\d*(mb|gb)$/);
+    const k8sArgs = readFileSync(resolve(ROOT, 'k8s/base/redis.yaml'), 'utf8');
+    expect(k8sArgs).toContain(`"--maxmemory", "${cap}"`);
     expect(cmd).toContain('--requirepass');
     for (const name of APP) expect(services[name]!.environment!.REDIS_URL).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD:-[^}]+\}@redis:6379$/);
   });

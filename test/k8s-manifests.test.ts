@@ -5,6 +5,7 @@
  * what BullMQ really writes in a real redis-server (a wrong list name silently never scales).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ScaledObject, TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { Worker } from 'bullmq';
@@ -15,7 +16,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig, type Config } from '../packages/shared/src/config.js';
+import { configSchema, loadConfig, type Config } from '../packages/shared/src/config.js';
 import { jobIds, type QueueName } from '../packages/shared/src/jobs.js';
 import { closeQueues, enqueue, openQueues, type Queues } from '../packages/shared/src/queues.js';
 import { createReelBodyDocs } from '../services/api/src/routes/reels/create-reel.js';
@@ -152,6 +153,53 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   });
 });
 
+describe("the Secret's keys", () => {
+  /** The keys k8s/README.md's table of the Secret documents (the backticked names in its first column). */
+  const documented = (() => {
+    const readme = readFileSync(resolve(ROOT, 'k8s/README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## The Secret'), readme.indexOf('\n## ', readme.indexOf('## The Secret') + 1));
+    return new Set(table.split('\n').flatMap((row) => (row.startsWith('| `') ? [...row.split('|')[1]!.matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1]!) : [])));
+  })();
+
+  /** Every key of the Secret a manifest names: secretKeyRef, KEDA's secretTargetRef, and `$(VAR)` a container gets only through the Secret's envFrom. */
+  function referenced(objs: Obj[]): Set<string> {
+    const keys = new Set<string>();
+    const configMap = byName(objs, 'ConfigMap', 'reelrestore').data!;
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (typeof node !== 'object' || node === null) return;
+      const o = node as Record<string, any>;
+      if (o.secretKeyRef?.name === 'reelrestore') keys.add(o.secretKeyRef.key);
+      for (const ref of o.secretTargetRef ?? []) if (ref.name === 'reelrestore') keys.add(ref.key);
+      if (Array.isArray(o.containers)) {
+        for (const c of o.containers) {
+          const own = new Set(((c.env ?? []) as { name: string }[]).map((e) => e.name));
+          const fromSecret = ((c.envFrom ?? []) as { secretRef?: { name: string } }[]).some((e) => e.secretRef?.name === 'reelrestore');
+          for (const m of JSON.stringify([c.env, c.args, c.command]).matchAll(/\$\(([A-Z0-9_]+)\)/g)) {
+            if (own.has(m[1]!) || m[1]! in configMap) continue;
+            expect(fromSecret, `${c.name} uses $(${m[1]}) from nowhere`).toBe(true);
+            keys.add(m[1]!);
+          }
+        }
+      }
+      Object.values(o).forEach(walk);
+    };
+    walk(objs);
+    return keys;
+  }
+
+  it.each(OVERLAYS)('that the %s overlay names are in k8s/README.md\'s table', (overlay) => {
+    const keys = referenced(rendered[overlay]);
+    expect([...keys]).toContain('REDIS_PASSWORD');
+    for (const key of keys) expect(documented, `${key} is not in k8s/README.md's Secret table`).toContain(key);
+  });
+
+  it("are settings the services read, or the store's and Redis's credentials", () => {
+    const settings = new Set(Object.keys(configSchema.shape));
+    for (const key of documented) expect(settings.has(key) || ['REDIS_PASSWORD', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].includes(key), key).toBe(true);
+  });
+});
+
 describe('the production overlay', () => {
   const objs = rendered.production;
   it('puts inpaint workers on the tainted GPU pool, one GPU each, able to scale to zero', () => {
@@ -201,11 +249,14 @@ describe('the lists the ScaledObjects watch', () => {
     expect(await length('segment', 'active')).toBe(0);
 
     // A worker takes one job: it moves from the waiting list to the active one.
-    const worker = new Worker('segment', null, { connection: redis.duplicate(), prefix, autorun: false });
+    // Its own connection, closed with it: one left open would reconnect, and log it, once redis-server has gone.
+    const connection = redis.duplicate();
+    const worker = new Worker('segment', null, { connection, prefix, autorun: false });
     const job = await worker.getNextJob('test-token');
     expect(job).toBeDefined();
     expect(await length('segment', 'wait')).toBe(2);
     expect(await length('segment', 'active')).toBe(1);
     await worker.close();
+    await connection.quit();
   });
 });
