@@ -1,15 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, access } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../errors.js';
+import { isAlive } from '../frames/temp-folders.js';
 import { hashingTap, toReadable } from './hashing-tap.js';
 import { safeKey } from './keys.js';
 import type { ObjectStore, PutResult, StoredObject } from './storage.js';
 
-/** Objects as files under one root folder. Writes go to a temp file and are renamed, so readers never see half an object. */
+/** A `.partial` file untouched this long is a dead writer's, wherever it ran: a live write keeps its file's mtime fresh. */
+export const STALE_PARTIAL_AGE_MS = 60 * 60 * 1000;
+
+/** This machine's name as a partial file carries it: letters, digits and _ only, so the name parses back. */
+const HOST = hostname().replace(/[^A-Za-z0-9]/g, '_') || 'host';
+const PARTIAL = /\.([A-Za-z0-9_]+)-(\d+)-[0-9a-f]{12}\.partial$/;
+
+/** Where an object is written before it is renamed into place: beside it, named for this host and process. */
+export function partialPath(target: string, pid = process.pid): string {
+  return `${target}.${HOST}-${pid}-${randomBytes(6).toString('hex')}.partial`;
+}
+
+/**
+ * Objects as files under one root folder. Writes go to a temp file and are renamed, so readers never see half an
+ * object. The temp file names the host and process writing it, so a crash's leftovers can be told from a live
+ * write (cleanStalePartials).
+ */
 export class LocalStore implements ObjectStore {
   constructor(readonly root: string) {}
 
@@ -20,7 +38,7 @@ export class LocalStore implements ObjectStore {
   async put(key: string, body: Readable | Buffer | Uint8Array, _options?: { contentType?: string }): Promise<PutResult> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.${randomBytes(6).toString('hex')}.partial`;
+    const tmp = partialPath(target);
     const { tap, result } = hashingTap();
     const source = toReadable(body);
     try {
@@ -98,6 +116,34 @@ export class LocalStore implements ObjectStore {
 
   async presignedUrl(): Promise<string | null> {
     return null;
+  }
+
+  /**
+   * Removes the `.partial` files that writes killed mid-way left behind (a crash skips put's own cleanup): those
+   * of a process of this host that is gone, and any untouched for `maxAgeMs` (another host's, or named before
+   * names carried a pid). A live writer's file, on this host or another sharing the folder, stays. Run when a
+   * pipeline worker starts; returns the files removed, relative to the root.
+   */
+  async cleanStalePartials(maxAgeMs = STALE_PARTIAL_AGE_MS): Promise<string[]> {
+    const removed: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        const full = join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        if (!e.isFile() || !e.name.endsWith('.partial')) continue;
+        const m = PARTIAL.exec(e.name);
+        const deadHere = m?.[1] === HOST && !isAlive(Number(m[2]));
+        if (!deadHere) {
+          const modified = await stat(full).then((st) => st.mtimeMs, () => null);
+          if (modified === null || Date.now() - modified < maxAgeMs) continue;
+        }
+        await rm(full, { force: true });
+        removed.push(relative(this.root, full).split(sep).join('/'));
+      }
+    };
+    await walk(this.root);
+    return removed.sort();
   }
 
   async ping(): Promise<void> {
