@@ -55,18 +55,19 @@ export async function registerProtections(
   });
 }
 
-/** Streamed bodies: uploads, which may take hours and are bounded by the idle timeout instead. */
-const STREAMED_BODY = /^(multipart\/|application\/(octet-stream|offset\+octet-stream|x-tar)|image\/|video\/)/i;
+/** JSON bodies (at most 64 KB, parsed by the API) are the ones timed as a whole. */
+const JSON_BODY = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /**
- * A request whose body is JSON (or that has none) must have arrived whole within `ms` of its headers, or
- * it gets 408 and its connection is closed (what Node's own requestTimeout does, but that one applies to
- * every route, uploads included). Streamed bodies are left to the idle timeout.
+ * A request with a JSON body must have arrived whole within `ms` of its headers, or it gets 408 and its
+ * connection is closed (what Node's own requestTimeout does, but that one applies to every route, uploads
+ * included). Every other body is an upload streamed into the store (multipart, tus, a sequence's frames),
+ * which may take hours and is left to the idle timeout, or one the API refuses without reading it.
  */
 export function registerBodyDeadline(app: FastifyInstance, ms: number): void {
   app.addHook('onRequest', async (request, reply) => {
     const raw = request.raw;
-    if (raw.complete || STREAMED_BODY.test(request.headers['content-type'] ?? '')) return;
+    if (raw.complete || !JSON_BODY.test(request.headers['content-type'] ?? '')) return;
     const timer = setTimeout(() => {
       if (raw.complete || reply.raw.headersSent) return;
       request.log.info({ ms }, 'request body not received in time: connection closed');
