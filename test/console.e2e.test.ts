@@ -2,8 +2,8 @@
  * The restorer's console in real Chromium (Debian's, driven by playwright-core) against the whole stack:
  * sign in, upload by the file chooser, watch the reel's stages and shots through the event stream until it
  * completes (a queue held, so it is seen part way on any machine), resume an upload whose connection broke,
- * say why a reel failed, and look at it in the viewer. Screenshots go to a temp folder, or to
- * docs/screenshots with SCREENSHOTS=1 (the README's).
+ * say why a reel failed, and look at it in the viewer. Screenshots go to a temp folder, to SCREENSHOT_DIR,
+ * or to docs/screenshots with SCREENSHOTS=1 (the README's).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   // npm test builds the console first; a test run on its own builds it here.
   if (!existsSync(join(CONSOLE_DIST, 'index.html'))) await build({ configFile: join(ROOT, 'console/vite.config.ts'), logLevel: 'warn' });
   work = mkdtempSync(join(tmpdir(), 'rr-console-'));
-  shots = process.env.SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : work;
+  shots = process.env.SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : (process.env.SCREENSHOT_DIR ?? work);
   stack = await startTestStack({ env: { SEGMENTER: 'spike', INPAINTER: 'median' } });
   const clip = makeSyntheticClip({ width: 96, height: 72, frames: 6, channels: 1, bits: 8, seed: 21, shift: { x: 0.5, y: 0.2 }, damage: { specksPerFrame: 4, minRadius: 2, maxRadius: 4 } });
   truth = clip.masks;
@@ -177,6 +177,7 @@ describe('the console', () => {
       await expect(shot.getAttribute('data-inpaint')).resolves.toBe('0');
       await row.locator('details.shots summary').click();
       await expect(row.locator('details.shots li').first().textContent()).resolves.toBe('shot 1, frames 1–6: segment 100 %, inpaint 0 %');
+      await page.screenshot({ path: join(shots, 'console-reels-running.png') });
     } finally {
       await stack.deps.queues.inpaint.resume();
     }
@@ -270,7 +271,7 @@ describe('the console', () => {
     await page.keyboard.press('4');
     await expect(frameWidth()).resolves.toBe(384);
     await page.screenshot({ path: join(shots, 'console-viewer.png') });
-    for (const name of ['console-reels.png', 'console-viewer.png']) expect(statSync(join(shots, name)).size).toBeGreaterThan(5_000);
+    for (const name of ['console-reels-running.png', 'console-reels.png', 'console-viewer.png']) expect(statSync(join(shots, name)).size).toBeGreaterThan(5_000);
 
     // J / K / L: play forwards to the last frame (where it stops by itself), backwards, and stop.
     const counter = () => page.locator('[data-testid=frame-counter]').textContent();
@@ -462,6 +463,7 @@ describe('the console', () => {
     expect(reel.error).toMatch(/is not a readable Matroska \(MKV\) file|cannot be read/);
     // The stream came back: its alert is gone.
     await expect(row.locator('[role=alert]').count()).resolves.toBe(0);
+    await page.screenshot({ path: join(shots, 'console-reels-failed.png') });
     await page.close();
   }, 120_000);
 

@@ -155,6 +155,8 @@ function Row({ reel, onOpen, onFinished }: { reel: Reel; onOpen: (id: string) =>
   const pixels = reel.media ? reel.media.width * reel.media.height * reel.media.frameCount : 0;
   const damage = pixels ? `${((100 * reel.damagedPixels) / pixels).toFixed(3)} %` : '–';
   const running = !isFinished(live.state);
+  // A failed reel shows where its frame work stopped, if it had begun.
+  const stages = running || (live.state === 'failed' && live.segment.frames > 0);
   const shots = Object.values(live.shots).sort((a, b) => a.index - b.index);
   return (
     <tr
@@ -176,8 +178,8 @@ function Row({ reel, onOpen, onFinished }: { reel: Reel; onOpen: (id: string) =>
       </td>
       <td>
         <progress max={100} value={live.percent} /> {live.percent} %{live.etaSeconds ? ` · ${Math.ceil(live.etaSeconds)} s left` : ''}
-        {running || live.state === 'failed' ? <Stages live={live} /> : null}
-        {(running || live.state === 'failed') && shots.length ? <Shots shots={shots} /> : null}
+        {stages ? <Stages live={live} /> : null}
+        {stages && shots.length ? <Shots shots={shots} /> : null}
         <Alert text={streamProblem} />
       </td>
       <td>{frames || '–'}</td>
@@ -193,19 +195,20 @@ function Stages({ live }: { live: Live }) {
   return (
     <div class="stages">
       <span data-testid="stage-segment" title={`${live.segment.frames} frames segmented`}>
-        segment <Bar percent={live.segment.percent} /> {live.segment.percent} %
+        segment <Bar kind="segment" percent={live.segment.percent} /> {live.segment.percent} %
       </span>
       <span data-testid="stage-inpaint" title={`${live.inpaint.frames} frames inpainted`}>
-        inpaint <Bar percent={live.inpaint.percent} /> {live.inpaint.percent} %
+        inpaint <Bar kind="inpaint" percent={live.inpaint.percent} /> {live.inpaint.percent} %
       </span>
       <span data-testid="stage-stitch">stitch {stitch}</span>
     </div>
   );
 }
 
-const Bar = ({ percent }: { percent: number }) => (
+/** The segment stage in light grey, the inpaint stage in the accent colour: the per-shot strip uses the same two. */
+const Bar = ({ kind, percent }: { kind: 'segment' | 'inpaint'; percent: number }) => (
   <span class="bar">
-    <i style={{ width: `${percent}%` }} />
+    <i class={kind} style={{ width: `${percent}%` }} />
   </span>
 );
 
