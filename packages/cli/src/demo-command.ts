@@ -59,7 +59,7 @@ Done: reel ${result.reel.id}, ${result.reel.shots.length} shots found (cut after
     await attachTruth(stack, result.reel.id, names, dirs.truth);
     await serveUntilInterrupted(stack);
   } else {
-    console.log(SERVE_HINT);
+    console.log(`\n${SERVE_HINT}`);
   }
 }
 
