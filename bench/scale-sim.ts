@@ -2,8 +2,17 @@
  * `npm run bench:scale`: how throughput grows with workers, and what a reel costs Redis. For each worker
  * count it starts one private redis-server, the API, one pipeline worker and N segment and N inpaint worker
  * processes (as separate Deployments would run), restores a many-shot reel of small frames, and reports
- * frames per second, how long chunks waited in the queues, and Redis memory per reel and per frame, from
- * which a 16,000-frame reel's cost follows.
+ * frames per second, how long chunks waited in the queues, and what the reel costs Redis.
+ *
+ * Redis is measured two ways. The reel's own keys (its record, every job of it, their dependency and result
+ * hashes) are summed exactly with MEMORY USAGE … SAMPLES 0 (without SAMPLES 0 Redis estimates a hash or list
+ * from 5 of its elements, and job hashes differ widely in size). That cost grows with the reel's chunks (two
+ * jobs each, plus their entries in the stitch job's results and the record), not with its frames, so a
+ * 16,000-frame reel's figure is the cost per chunk times the chunks it has at the services' default
+ * CHUNK_FRAMES (32; the bench runs 8-frame chunks to have many). The growth of every key's MEMORY USAGE over
+ * the reel adds what it leaves in shared keys: the queues' completed sets and event streams (capped), and, as
+ * each run starts a fresh Redis, the queues' own keys made for the first reel. INFO's used_memory is not used:
+ * it moves with client buffers and the allocator by as much as a small reel costs.
  *
  *   npx tsx bench/scale-sim.ts [--workers 1,2,4] [--shots 12] [--shot-frames 16] [--size 192x144] [--json <file>]
  *
@@ -32,6 +41,8 @@ import { writePngSequence } from '../test/support/clip-files.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'rr_scale_sim_key_0123456789abcdef';
 const LONG_REEL_FRAMES = 16_000;
+/** The services' default chunk length, which a 16,000-frame reel is cut by. */
+const DEFAULT_CHUNK_FRAMES = loadConfig({}).CHUNK_FRAMES;
 
 export interface ScaleRun {
   workersPerStage: number;
@@ -43,13 +54,19 @@ export interface ScaleRun {
   segmentWait: { mean: number; p95: number };
   /** Seconds an inpaint job waited between its segment job finishing and being taken. */
   inpaintWait: { mean: number; p95: number };
-  /** Growth of Redis's used_memory over the reel: its keys, plus shared structures such as BullMQ's event streams (capped at 10,000 entries a queue). */
+  /**
+   * Growth of all keys' MEMORY USAGE (SAMPLES 0) over the reel: its own keys, plus what it leaves in shared
+   * ones (the queues' completed sets; BullMQ's event streams, capped at 10,000 entries a queue; in a fresh
+   * Redis, the queues' own keys, made once).
+   */
   redisBytesPerReel: number;
-  /** What the keys that name the reel hold (its record and every job of it), which grows with its length. */
+  /** What the keys that name the reel hold (its record and every job of it), exactly (MEMORY USAGE … SAMPLES 0). */
   reelKeyBytes: number;
   redisKeysPerReel: number;
-  reelKeyBytesPerFrame: number;
-  /** reelKeyBytesPerFrame × 16,000. */
+  /** Chunks the reel was cut into (one segment and one inpaint job each). */
+  chunks: number;
+  reelKeyBytesPerChunk: number;
+  /** reelKeyBytesPerChunk × the chunks of a 16,000-frame reel at the default CHUNK_FRAMES (shots longer than a chunk). */
   redisBytesFor16kFrames: number;
 }
 
@@ -109,7 +126,7 @@ async function run(workers: number, reelDir: string, names: string[], shots: num
       if (seg >= workers && inp >= workers) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const memoryBefore = await usedMemory(conn);
+    const memoryBefore = sum(await keyBytes(conn));
     const keysBefore = await conn.dbsize();
     const client = new ApiClient(api.url, KEY);
     const started = Date.now();
@@ -126,10 +143,11 @@ async function run(workers: number, reelDir: string, names: string[], shots: num
     const segJobs = await queues.segment.getJobs(['completed']);
     const segDone = new Map(segJobs.map((j) => [`${j.data.shot}/${j.data.chunk}`, j.finishedOn ?? 0]));
     const inpJobs = await queues.inpaint.getJobs(['completed']);
-    const memory = (await usedMemory(conn)) - memoryBefore;
+    const after = await keyBytes(conn);
+    const memory = sum(after) - memoryBefore;
     const keys = (await conn.dbsize()) - keysBefore;
     const frames = names.length;
-    const reelBytes = await bytesOfKeysNaming(conn, id);
+    const reelBytes = sum(new Map([...after].filter(([key]) => key.includes(id))));
     return {
       workersPerStage: workers,
       frames,
@@ -141,8 +159,9 @@ async function run(workers: number, reelDir: string, names: string[], shots: num
       redisBytesPerReel: memory,
       reelKeyBytes: reelBytes,
       redisKeysPerReel: keys,
-      reelKeyBytesPerFrame: reelBytes / frames,
-      redisBytesFor16kFrames: (reelBytes / frames) * LONG_REEL_FRAMES,
+      chunks: segJobs.length,
+      reelKeyBytesPerChunk: reelBytes / segJobs.length,
+      redisBytesFor16kFrames: (reelBytes / segJobs.length) * Math.ceil(LONG_REEL_FRAMES / DEFAULT_CHUNK_FRAMES),
     };
   } finally {
     for (const p of procs) p.kill('SIGTERM');
@@ -155,31 +174,29 @@ async function run(workers: number, reelDir: string, names: string[], shots: num
   }
 }
 
-async function bytesOfKeysNaming(redis: Redis, id: string): Promise<number> {
-  let bytes = 0;
+/** Every key's size, exactly: MEMORY USAGE with SAMPLES 0 counts every element (the default estimates a hash or list from 5). */
+async function keyBytes(redis: Redis): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${id}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
     cursor = next;
-    for (const key of keys) bytes += Number((await redis.memory('USAGE', key)) ?? 0);
+    for (const key of keys) out.set(key, Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0));
   } while (cursor !== '0');
-  return bytes;
+  return out;
 }
 
-async function usedMemory(redis: Redis): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-}
+const sum = (sizes: Map<string, number>) => [...sizes.values()].reduce((a, b) => a + b, 0);
 
 export function scaleTable(runs: ScaleRun[]): string {
   const mb = (b: number) => (b / 1e6).toFixed(2);
   const lines = [
-    '| workers per stage | frames/s | speed-up | segment queue wait mean / p95 (s) | inpaint queue wait mean / p95 (s) | Redis growth over the reel (MB, keys) | the reel\'s own keys per frame (kB) | a 16,000-frame reel\'s keys (MB) |',
+    `| workers per stage | frames/s | speed-up | segment queue wait mean / p95 (s) | inpaint queue wait mean / p95 (s) | Redis keys' growth over the reel (MB, keys) | the reel's own keys per chunk (kB) | a 16,000-frame reel's keys, ${DEFAULT_CHUNK_FRAMES}-frame chunks (MB) |`,
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of runs) {
     lines.push(
-      `| ${r.workersPerStage} | ${r.framesPerSecond.toFixed(2)} | ${(r.framesPerSecond / runs[0]!.framesPerSecond).toFixed(2)}× | ${r.segmentWait.mean.toFixed(1)} / ${r.segmentWait.p95.toFixed(1)} | ${r.inpaintWait.mean.toFixed(1)} / ${r.inpaintWait.p95.toFixed(1)} | ${mb(r.redisBytesPerReel)}, ${r.redisKeysPerReel} | ${(r.reelKeyBytesPerFrame / 1000).toFixed(2)} | ${mb(r.redisBytesFor16kFrames)} |`,
+      `| ${r.workersPerStage} | ${r.framesPerSecond.toFixed(2)} | ${(r.framesPerSecond / runs[0]!.framesPerSecond).toFixed(2)}× | ${r.segmentWait.mean.toFixed(1)} / ${r.segmentWait.p95.toFixed(1)} | ${r.inpaintWait.mean.toFixed(1)} / ${r.inpaintWait.p95.toFixed(1)} | ${mb(r.redisBytesPerReel)}, ${r.redisKeysPerReel} | ${(r.reelKeyBytesPerChunk / 1000).toFixed(2)} | ${mb(r.redisBytesFor16kFrames)} |`,
     );
   }
   return lines.join('\n');
