@@ -143,8 +143,9 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     for (const stage of ['segment', 'inpaint']) {
       const so = byName(objs, 'ScaledObject', `reelrestore-${stage}-worker`);
       expect(byName(objs, 'Deployment', so.spec.scaleTargetRef.name)).toBeDefined();
-      // The active list's trigger keeps a worker while its chunk runs; the cooldown outlasts a chunk of the
-      // default size at the largest frames, so a pool does not go to zero between a reel's chunks.
+      // The active list's trigger keeps a worker while its chunk runs. The cooldown (after both lists empty)
+      // outlasts a default-sized chunk of the largest frames, so the inpaint pool does not go to zero while the
+      // segment stage is still working on the reel's next chunk.
       const config = configOf(objs, byName(objs, 'Deployment', so.spec.scaleTargetRef.name).spec.template.spec.containers[0]);
       expect(so.spec.cooldownPeriod * 1000).toBeGreaterThan(chunkBudgetMs(config, config.CHUNK_FRAMES, maxFrameMegapixels(config)));
       expect(so.spec.triggers.map((t: any) => t.metadata.listName).sort()).toEqual([`${prefix}:${stage}:active`, `${prefix}:${stage}:wait`]);
