@@ -29,14 +29,17 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
 
     const { media, source, urls } = await recordingShortfall(ctx.reels, reelId, probeSource(ctx.sources.storeOf(rec.source, ctx.store), rec));
     assertFrameGeometry(media.layout, ctx.config);
-    const warnings = media.sequence ? numberingGaps(media.sequence.files) : [];
-    await ctx.reels.setWarnings(reelId, warnings);
-    if (warnings.length) ctx.log.warn({ warnings }, 'the sequence has gaps in its numbering');
     const plan: ReelPlan = { media, source, shots: [], chunks: [], options: rec.options };
     // The shot pass decodes every frame: it is where a source that holds fewer frames than it declares is caught.
     const scan = await recordingShortfall(ctx.reels, reelId, scanShots({ media, urls, threshold: ctx.config.SHOT_THRESHOLD, signal: ctx.signal, tmpDir: ctx.config.TMP_DIR || tmpdir() }));
     plan.shots = scan.shots;
     await ctx.reels.setFrameCounts(reelId, { expected: expectedFrames(media), decoded: scan.decodedFrames });
+    const warnings = media.sequence ? numberingGaps(media.sequence.files) : [];
+    if (scan.decodeErrors) {
+      warnings.push(`the video's picture data is damaged: every frame decoded, but the decoder reported "${scan.decodeErrors}", so some frames may show patches of wrong picture`);
+    }
+    await ctx.reels.setWarnings(reelId, warnings);
+    if (warnings.length) ctx.log.warn({ warnings }, 'the reel completes with warnings');
     plan.chunks = planChunks(plan.shots, rec.options.chunkFrames, ctx.config.CONTEXT_FRAMES);
     ctx.log.info({ frames: media.frameCount, shots: plan.shots.length, chunks: plan.chunks.length, layout: media.layout }, 'planned');
 

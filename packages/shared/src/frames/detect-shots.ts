@@ -25,6 +25,11 @@ export interface ShotScan {
   shots: Shot[];
   /** Frames the pass decoded: for a video never fewer than media.frameCount, or scanShots throws. */
   decodedFrames: number;
+  /**
+   * A video whose every frame decoded, but whose decoder reported errors on the way (damaged picture data that
+   * it concealed, e.g. H.264 filling broken blocks from other frames): its first complaint, without paths.
+   */
+  decodeErrors?: string;
 }
 
 /** Sequences' frame lists are written to a folder named with the worker's pid: a restarted worker removes its dead predecessors' (cleanStaleShotFolders). */
@@ -70,8 +75,10 @@ export async function scanShots(opts: DetectShotsOptions): Promise<ShotScan> {
       'gray',
       'pipe:1',
     ];
-    const { cuts, decoded } = await scanCuts(args, proxy.width * proxy.height, threshold, media, signal);
-    return { shots: shotsFromCuts(cuts, media.frameCount, opts.minShotFrames ?? 3), decodedFrames: decoded };
+    const { cuts, decoded, decodeErrors } = await scanCuts(args, proxy.width * proxy.height, threshold, media, signal);
+    const scan: ShotScan = { shots: shotsFromCuts(cuts, media.frameCount, opts.minShotFrames ?? 3), decodedFrames: decoded };
+    if (decodeErrors) scan.decodeErrors = decodeErrors;
+    return scan;
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
@@ -109,7 +116,7 @@ async function concatInputArgs(urls: string[], dir: string): Promise<string[]> {
   return ['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,http,https,tcp,tls,crypto', '-i', list];
 }
 
-async function scanCuts(args: string[], frameBytes: number, threshold: number, media: MediaInfo, signal?: AbortSignal): Promise<{ cuts: number[]; decoded: number }> {
+async function scanCuts(args: string[], frameBytes: number, threshold: number, media: MediaInfo, signal?: AbortSignal): Promise<{ cuts: number[]; decoded: number; decodeErrors?: string }> {
   const { frameCount } = media;
   const p = spawnFfmpeg(args, { signal, stdout: true });
   const scorer = new SceneScorer();
@@ -137,7 +144,9 @@ async function scanCuts(args: string[], frameBytes: number, threshold: number, m
   // A video's decoder may drop damaged frames and go on. A sequence's frames are decoded one by one again, and
   // a broken one named, when the chunk that holds it is segmented.
   if (media.kind === 'video' && index < frameCount) throw videoShortfall(frameCount, index, 'decoded');
-  return { cuts, decoded: index };
+  // At loglevel error a clean decode prints nothing: anything said is about damaged data.
+  const said = media.kind === 'video' ? p.stderrTail().split('\n').map((l) => withoutPaths(l)).find((l) => l.length > 0) : undefined;
+  return { cuts, decoded: index, ...(said ? { decodeErrors: said } : {}) };
 }
 
 /**
