@@ -84,7 +84,7 @@ async function pixels(res: Response, grey = false): Promise<{ data: Buffer; widt
 
 /** What the screen should show of scanned samples: 16 bits rounded to 8 over the whole range. */
 function onScreen(data: Samples, layout: FrameLayout): Buffer {
-  return Buffer.from(Array.from(data.subarray(0, layout.width * layout.height * layout.channels), (v) => (layout.bits === 16 ? Math.min(255, (v + 128) >> 8) : v)));
+  return Buffer.from(Array.from(data.subarray(0, layout.width * layout.height * layout.channels), (v) => (layout.bits === 16 ? Math.round(v / 257) : v)));
 }
 
 describe('frames for the screen', () => {
@@ -111,11 +111,11 @@ describe('frames for the screen', () => {
         const shown = img.data[y * RAMP_W + x]!;
         levels.add(shown);
         // The documented mapping: the 10 bits widen to 16 by repeating their top bits (as ffmpeg decodes
-        // them), then 16 round to 8 as (v + 128) >> 8, at most 255. That stays within 1.25 levels of the
-        // 10-bit level scaled to 8 bits (its widest step is the last, into white).
+        // them), then 16 round to the nearest of 8 (v / 257), so every screen level is as wide as the next
+        // and each pixel is within half a level of the 10-bit level scaled to 8 bits.
         const v16 = (v10 << 6) | (v10 >> 4);
-        expect(shown, `at ${x},${y} (10-bit ${v10})`).toBe(Math.min(255, (v16 + 128) >> 8));
-        expect(Math.abs(shown - (v10 * 255) / 1023)).toBeLessThanOrEqual(1.25);
+        expect(shown, `at ${x},${y} (10-bit ${v10})`).toBe(Math.round(v16 / 257));
+        expect(Math.abs(shown - (v10 * 255) / 1023)).toBeLessThanOrEqual(0.51);
         // Along a row the ramp only rises; so does what the screen shows.
         if (x > 0) expect(shown).toBeGreaterThanOrEqual(img.data[y * RAMP_W + x - 1]!);
       }

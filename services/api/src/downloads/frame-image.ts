@@ -111,11 +111,14 @@ function differencePixels(source: Samples, restored: Samples, layout: FrameLayou
   return sharp(bytes, { raw: { width: layout.width, height: layout.height, channels: layout.channels } });
 }
 
-/** 8-bit samples for the screen: 16-bit ones rounded to 8 bits over their whole range. */
+/**
+ * 8-bit samples for the screen: 16-bit ones rounded to the nearest 8-bit level over their whole range (v / 257),
+ * so every screen level covers as many scanned levels as the next; (v + 128) >> 8 gave white half as many more.
+ */
 function screenPixels(data: Samples, layout: FrameLayout): Sharp {
   const n = layout.width * layout.height * layout.channels;
   const bytes = new Uint8Array(n);
-  if (layout.bits === 16) for (let i = 0; i < n; i++) bytes[i] = Math.min(255, (data[i]! + 128) >> 8);
+  if (layout.bits === 16) for (let i = 0; i < n; i++) bytes[i] = Math.round(data[i]! / 257);
   else bytes.set(data.subarray(0, n));
   return sharp(bytes, { raw: { width: layout.width, height: layout.height, channels: layout.channels } });
 }
