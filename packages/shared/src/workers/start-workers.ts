@@ -2,6 +2,7 @@ import type { ExternalSources } from '../storage/external-sources.js';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import { chunkBudgetMs } from '../frames/chunk-size.js';
 import { BadInputError, errorMessage, ReelStoppedError, withoutPaths } from '../errors.js';
 import { parsePayload, type ChunkPayload, type QueueName } from '../jobs.js';
 import { throttledWarn, type Logger } from '../logger.js';
@@ -100,7 +101,8 @@ export function startWorkers<R extends QueueName>(roles: R[], handlers: Pick<Job
         }
         log.warn({ err: errorMessage(err), ms: Date.now() - started }, 'job error');
         metrics.jobDuration.observe({ queue, outcome: 'failed' }, seconds());
-        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        // An UnrecoverableError (a chunk past its budget) is never retried: its first failure is its last.
+        const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         metrics.jobFailures.inc({ queue, reason: err instanceof BadInputError ? 'bad_input' : last ? 'final' : 'transient' });
         if (err instanceof BadInputError) throw new UnrecoverableError(err.message);
         throw err;
@@ -164,8 +166,7 @@ async function chunkTerms(deps: WorkerDeps, p: ChunkPayload): Promise<{ tenantId
   const rec = await deps.reels.get(p.reelId);
   if (!rec) return null;
   const megapixels = rec.media ? (rec.media.width * rec.media.height) / 1e6 : null;
-  // AbortSignal.timeout takes whole milliseconds.
-  const budgetMs = megapixels === null ? null : Math.ceil(deps.config.JOB_BUDGET_BASE_MS + (p.end - p.start) * megapixels * deps.config.JOB_BUDGET_MS_PER_MEGAPIXEL);
+  const budgetMs = megapixels === null ? null : chunkBudgetMs(deps.config, p.end - p.start, megapixels);
   return { tenantId: rec.tenantId, budgetMs };
 }
 
