@@ -220,9 +220,9 @@ describe('the bad-input corpus', () => {
     } else {
       expect(res.status, JSON.stringify(answer)).toBe(202);
       const reel = await stack.waitFor(stack.client('acme'), answer.id!, undefined, 50_000);
-      // Counts are read from the record the status endpoint serves (and, once completed, from report.json).
+      // Counts as the user reads them: in the reel's status (and, once completed, in report.json).
       const rec = await stack.deps.reels.get(answer.id!);
-      const frames = { expected: rec?.expectedFrames, decoded: rec?.decodedFrames };
+      const frames = { expected: reel.expectedFrames, decoded: reel.decodedFrames };
       if ('failed' in c.expect) {
         expect(reel.state, reel.error).toBe('failed');
         expect(reel.error).toBe(c.expect.failed);

@@ -144,6 +144,8 @@ export const reelBody = component(z.object({
   timings: z.partialRecord(z.enum(['probe', 'segment', 'inpaint', 'stitch']), z.number()).describe('summed worker milliseconds per stage'),
   damagedPixels: z.number(),
   warnings: z.array(z.string()).optional().describe('what to know about the input though the reel completes, e.g. frames missing from a sequence\'s numbering'),
+  expectedFrames: z.number().int().optional().describe("frames the source should hold: a video's count from its index or packets, checked against what its container declares for the video stream; a sequence's files plus the numbers missing between them"),
+  decodedFrames: z.number().int().optional().describe('frames decoded from the source when it was probed; a video that decodes fewer than expected fails'),
   truth: z.boolean().optional().describe('known damage masks are attached (PUT /truth/{n}): the console colours hits, false alarms and misses'),
   revision: z.number().optional().describe("the review revision its outputs show: one more after each set of a restorer's edits (POST /edits)"),
   outputs: z
