@@ -25,22 +25,32 @@ COPY scripts/assemble-runtime.sh scripts/
 RUN npx tsc -p tsconfig.build.json \
  && npm run build:console \
  && bash scripts/assemble-runtime.sh build /runtime \
- && cd /runtime && npm ci --omit=dev --no-audit --no-fund
+ && cd /runtime && npm ci --omit=dev --no-audit --no-fund \
+ && cp -a /runtime /runtime-light && rm -rf /runtime-light/node_modules/onnxruntime-node
 
-# What every service needs at run time: Node, ffmpeg, the compiled code and its production dependencies.
-FROM ${NODE_IMAGE} AS runtime
+# What every service needs at run time: Node and ffmpeg.
+FROM ${NODE_IMAGE} AS base
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY --from=build /runtime ./
 ENV NODE_ENV=production
+
+# The workers that run the learned models: the compiled code and all its production dependencies.
+FROM base AS runtime
+COPY --from=build /runtime ./
 USER 1000
 
-FROM runtime AS api
+# The API and the pipeline worker run no model, so their images leave out onnxruntime-node (about 290 MB of
+# native libraries); test/runtime-build.test.ts runs both from a layout without it.
+FROM base AS runtime-light
+COPY --from=build /runtime-light ./
+USER 1000
+
+FROM runtime-light AS api
 COPY --from=build /src/console/dist console/dist
 EXPOSE 8080
 CMD ["node", "services/api/src/main.js"]
 
-FROM runtime AS pipeline-worker
+FROM runtime-light AS pipeline-worker
 EXPOSE 9464
 CMD ["node", "services/pipeline-worker/src/main.js"]
 

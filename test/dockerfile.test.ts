@@ -161,6 +161,24 @@ describe('the Dockerfile', () => {
     expect(env).toMatch(/INPAINT_DEVICE=cuda/);
   });
 
+  it('leaves onnxruntime-node out of the images that run no model (the API and the pipeline worker)', () => {
+    /** The build-stage folders a target's stages copy its app from. */
+    const appFolders = (t: string) =>
+      lineage(t)
+        .flatMap((s) => s.steps)
+        .filter((i) => i.op === 'COPY' && /--from=build\b/.test(i.args))
+        .map((i) => i.args.split(/\s+/).filter((w) => !w.startsWith('--'))[0]!);
+    const removed = (folder: string) => runs(stage('build')).some((r) => r.includes(`rm -rf ${folder}/node_modules/onnxruntime-node`));
+    for (const t of ['api', 'pipeline-worker']) {
+      const folders = appFolders(t).filter((f) => f.startsWith('/runtime'));
+      expect(folders, t).toHaveLength(1);
+      expect(removed(folders[0]!), `${t}'s ${folders[0]} holds onnxruntime-node`).toBe(true);
+    }
+    for (const t of ['segment-worker', 'inpaint-worker', 'inpaint-worker-gpu']) {
+      for (const f of appFolders(t).filter((f) => f.startsWith('/runtime'))) expect(removed(f), `${t} needs onnxruntime-node`).toBe(false);
+    }
+  });
+
   it('runs every target as a non-root user', () => {
     for (const t of TARGETS) {
       const users = lineage(t)

@@ -20,14 +20,19 @@ const ROOT = resolve(import.meta.dirname, '..');
 const KEY = 'rr_runtime_build_key_0123456789';
 let work: string;
 let app: string;
+/** The layout of the API's and pipeline worker's images: no onnxruntime-node (Dockerfile, runtime-light). */
+let appLight: string;
 let redis: TestRedis;
 const children: ChildProcess[] = [];
 
-/** The image installs its node_modules; here the repo's are linked in, the workspaces pointing at the compiled copies. */
-function linkNodeModules(target: string): void {
+/**
+ * The image installs its node_modules; here the repo's are linked in, the workspaces pointing at the compiled
+ * copies, less the packages `without` names (as the API's and pipeline worker's images leave them out).
+ */
+function linkNodeModules(target: string, without: string[] = []): void {
   const src = join(ROOT, 'node_modules');
   mkdirSync(join(target, 'node_modules', '@reelrestore'), { recursive: true });
-  for (const name of readdirSync(src)) if (name !== '@reelrestore') symlinkSync(join(src, name), join(target, 'node_modules', name));
+  for (const name of readdirSync(src)) if (name !== '@reelrestore' && !without.includes(name)) symlinkSync(join(src, name), join(target, 'node_modules', name));
   for (const name of readdirSync(join(src, '@reelrestore'))) symlinkSync(readlinkSync(join(src, '@reelrestore', name)), join(target, 'node_modules', '@reelrestore', name));
 }
 
@@ -41,7 +46,8 @@ async function freePort(): Promise<number> {
 
 function start(service: string, env: Record<string, string>): { log: () => string } {
   let log = '';
-  const child = spawn(process.execPath, [join(app, 'services', service, 'src/main.js')], { cwd: app, env: { PATH: process.env.PATH, ...env } });
+  const dir = service === 'api' || service === 'pipeline-worker' ? appLight : app;
+  const child = spawn(process.execPath, [join(dir, 'services', service, 'src/main.js')], { cwd: dir, env: { PATH: process.env.PATH, ...env } });
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   children.push(child);
@@ -66,6 +72,11 @@ beforeAll(async () => {
   // npm test builds the console before the tests; the image copies console/dist to the same place.
   mkdirSync(join(app, 'console'));
   symlinkSync(join(ROOT, 'console/dist'), join(app, 'console/dist'));
+  appLight = join(work, 'app-light');
+  execFileSync('bash', ['scripts/assemble-runtime.sh', join(work, 'build'), appLight], { cwd: ROOT });
+  linkNodeModules(appLight, ['onnxruntime-node']);
+  mkdirSync(join(appLight, 'console'));
+  symlinkSync(join(ROOT, 'console/dist'), join(appLight, 'console/dist'));
   redis = await new TestRedis().start();
 }, 120_000);
 
