@@ -8,6 +8,7 @@ import type { ReelPlan } from '../packages/shared/src/frames/plan.js';
 import { decodeMaskPng, encodeMaskPng } from '../packages/shared/src/restore/mask-png.js';
 import { regionAt } from '../packages/shared/src/review/mask-edits.js';
 import { chunksFor } from '../packages/shared/src/review/replay-edits.js';
+import { reportBody } from '../services/api/src/routes/reels/schemas.js';
 import { downloadSequence, restoreSequence, type RestoredSequence } from './support/restore-sequence.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { makeSyntheticClip } from './support/synthetic-clip.js';
@@ -190,6 +191,8 @@ describe('review edits', () => {
     const report = JSON.parse(await (await fetch(`${stack.api.url}/v1/reels/${first.id}/report`, { headers: { authorization: `Bearer ${stack.keys.acme}` } })).text()) as { review: ReviewState };
     expect(report.review.revision).toBe(4);
     expect(report.review.edits.map((e) => e.type)).toEqual(['reject', 'add', 'revert-shot', 'accept-shot']);
+    // The API's document describes report.json with its edit log as it is.
+    expect(reportBody.parse(report)).toEqual(report);
     expect(await stack.unfinishedJobs()).toBe(0);
   });
 });

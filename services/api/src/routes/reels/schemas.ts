@@ -384,6 +384,20 @@ component(
 
 const stageMs = z.object({ segment: z.number().describe('summed worker milliseconds'), inpaint: z.number() });
 
+/** One entry of a reel's edit log (its review, and report.json). */
+const rect = z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() });
+const editLogEntry = z.intersection(
+  editSchema,
+  z.object({
+    revision: z.number().describe('the revision the edit made'),
+    at: z.string(),
+    by: z.string().describe("the author the request named, or the API key's tenant"),
+    region: rect.optional().describe('bounding box of the pixels it took out of or put into the mask'),
+    pixels: z.number().optional(),
+    frames: z.object({ start: z.number(), end: z.number() }).optional().describe('shot edits: the frames they cover, [start, end)'),
+  }),
+);
+
 export const reportBody = component(
   z.object({
     reelId: z.string(),
@@ -423,6 +437,13 @@ export const reportBody = component(
         ms: stageMs,
       }),
     ),
+    expectedFrames: z.number().int().optional().describe('frames the source should hold (see the reel\'s status)'),
+    decodedFrames: z.number().int().optional().describe('frames decoded from the source when it was probed'),
+    warnings: z.array(z.string()).optional().describe('what to know about the input though the reel completed'),
+    review: z
+      .object({ revision: z.number(), edits: z.array(editLogEntry).describe('every edit, oldest first') })
+      .optional()
+      .describe("a restorer's edits, when there were any: the revision the outputs show and the edit log"),
   }),
   'Report',
   [
@@ -538,18 +559,6 @@ export const editsRequestBody = component(editsRequestSchema, 'ReelEdits', [
   },
 ]);
 
-const rect = z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() });
-const editLogEntry = z.intersection(
-  editSchema,
-  z.object({
-    revision: z.number().describe('the revision the edit made'),
-    at: z.string(),
-    by: z.string().describe("the author the request named, or the API key's tenant"),
-    region: rect.optional().describe('bounding box of the pixels it took out of or put into the mask'),
-    pixels: z.number().optional(),
-    frames: z.object({ start: z.number(), end: z.number() }).optional().describe('shot edits: the frames they cover, [start, end)'),
-  }),
-);
 const EDIT_LOG: z.output<typeof editLogEntry>[] = [
   { type: 'reject', frame: 212, x: 1408, y: 377, revision: 1, at: REVIEWED_AT, by: 'M. Okafor', region: { x: 1401, y: 361, w: 15, h: 32 }, pixels: 288 },
   { type: 'revert-shot', shot: 1, revision: 1, at: REVIEWED_AT, by: 'M. Okafor', frames: { start: 612, end: 1440 } },
