@@ -62,10 +62,10 @@ async function clip(name: string, frameCount = 16): Promise<Buffer> {
   await writeFfv1Video(path, c.layout, c.damaged);
   return readFileSync(path);
 }
-function transcode(src: Buffer, ext: string, args: string[]): Buffer {
+function transcode(src: Buffer, ext: string, args: string[], inputArgs: string[] = []): Buffer {
   const dir = mkdtempSync(join(work, 'tc-'));
   writeFileSync(join(dir, 'in.mkv'), src);
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', join(dir, 'in.mkv'), ...args, join(dir, `out.${ext}`)]);
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...inputArgs, '-i', join(dir, 'in.mkv'), ...args, join(dir, `out.${ext}`)]);
   return readFileSync(join(dir, `out.${ext}`));
 }
 function ffmpegMake(ext: string, args: string[]): Buffer {
@@ -132,6 +132,11 @@ const cases: Case[] = [
   { name: 'an MP4 cut in half', upload: async () => ({ file: 'half.mp4', type: 'video/mp4', body: half(transcode(await clip('h264.mkv'), 'mp4', ['-c:v', 'libx264', '-pix_fmt', 'yuv420p'])) }), expect: { failed: `${VIDEO_FAILS}the file is an incomplete or damaged MP4/MOV: its index (the moov atom) cannot be found, as when an upload or a copy is cut short` } },
   // Index first (faststart), so the cut keeps it: it lists 16 frames whose picture data is gone.
   { name: 'an MP4 with an audio track and its index first, cut in half', upload: async () => ({ file: 'half-tone.mp4', type: 'video/mp4', body: half(transcode(await clip('h264-tone.mkv'), 'mp4', [...withTone, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart'])) }), expect: { failed: `${VIDEO_FAILS}the video is damaged or truncated: its header declares 16 frames, but only 6 can be decoded (the file was cut short, in the upload or before, or its picture data is corrupt)`, frames: { expected: 16, decoded: 6 } } },
+  // Legitimate files the probe must not refuse. A trim with -c copy keeps frames the decoder needs before the cut
+  // and hides them with an edit list: the index lists more frames than are shown, and nothing complains.
+  { name: 'an MP4 trimmed with -c copy (an edit list hides frames before the cut)', upload: async () => ({ file: 'trimmed.mp4', type: 'video/mp4', body: transcode(transcode(await clip('h264-trim.mkv'), 'mp4', ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-bf', '2', '-g', '8']), 'mp4', ['-c', 'copy'], ['-ss', '0.25']) }), expect: { completed: true, warnings: ["the video's index lists 16 frames, but 10 are shown (an edit list hides the others, as after a trim with -c copy): the reel has the 10 shown"], frames: { expected: 16, decoded: 10 } } },
+  // mkvmerge's statistics (NUMBER_OF_FRAMES-eng) describe the file it made; ffmpeg copies them unchanged into a trim.
+  { name: 'an MKV with an audio track trimmed by ffmpeg from one with mkvmerge statistics', upload: async () => ({ file: 'trimmed.mkv', type: 'video/x-matroska', body: transcode(transcode(await clip('stats.mkv'), 'mkv', [...withTone, '-c:v', 'copy', '-c:a', 'flac', '-metadata:s:v:0', 'NUMBER_OF_FRAMES-eng=16', '-metadata:s:v:0', '_STATISTICS_WRITING_APP-eng=mkvmerge v80.0']), 'mkv', ['-t', '0.4', '-c', 'copy']) }), expect: { completed: true, frames: { expected: 10, decoded: 10 } } },
   { name: 'an MP4 with its sample table overwritten', upload: async () => ({ file: 'stsz.mp4', type: 'video/mp4', body: boxOverwritten(transcode(await clip('h264-stsz.mkv'), 'mp4', ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']), 'stsz', 60) }), expect: { failed: `${VIDEO_FAILS}the file cannot be read: it is damaged, or not the format its name says` } },
   // H.264 conceals broken blocks and decodes every frame: the reel completes, with a warning quoting the decoder's
   // first complaint (ffmpeg's own words; the same bytes give the same words on every run of one ffmpeg build).

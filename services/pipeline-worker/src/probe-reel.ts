@@ -35,6 +35,13 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
     plan.shots = scan.shots;
     await ctx.reels.setFrameCounts(reelId, { expected: expectedFrames(media), decoded: scan.decodedFrames });
     const warnings = media.sequence ? numberingGaps(media.sequence.files) : [];
+    if (media.declaredFrames !== undefined) {
+      warnings.push(`the container declares ${media.declaredFrames} frames for the video, but ${media.frameCount} can be read and nothing says the file was cut short (as after a trim that kept the old length): frames ${media.frameCount + 1} to ${media.declaredFrames}, if they ever were there, are not in this reel`);
+    }
+    if (media.kind === 'video' && scan.decodedFrames < media.frameCount) {
+      warnings.push(`the video's index lists ${media.frameCount} frames, but ${scan.decodedFrames} are shown (an edit list hides the others, as after a trim with -c copy): the reel has the ${scan.decodedFrames} shown`);
+      media.frameCount = scan.decodedFrames;
+    }
     if (scan.decodeErrors) {
       warnings.push(`the video's picture data is damaged: every frame decoded, but the decoder reported "${scan.decodeErrors}", so some frames may show patches of wrong picture`);
     }
@@ -79,7 +86,7 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
  * against the duration its container declares), a sequence's files and the numbers missing between them.
  */
 function expectedFrames(media: MediaInfo): number {
-  return media.sequence ? media.sequence.files.length + missingFromNumbering(media.sequence.files) : media.frameCount;
+  return media.sequence ? media.sequence.files.length + missingFromNumbering(media.sequence.files) : (media.declaredFrames ?? media.frameCount);
 }
 
 /** A source that holds fewer frames than it declares fails; both counts go on the reel first, for its status and report. */

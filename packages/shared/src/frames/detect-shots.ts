@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadInputError, withoutPaths } from '../errors.js';
-import { FfmpegError, abortReason, ffmpegInput, isTransientFailure, lastLines, spawnFfmpeg, splitRawFrames } from './ffmpeg.js';
+import { FfmpegError, abortReason, ffmpegInput, inputComplaint, isTransientFailure, lastLines, spawnFfmpeg, splitRawFrames } from './ffmpeg.js';
 import type { Shot } from './plan.js';
 import { videoShortfall } from './probe-media.js';
 import { cleanStaleTempFolders, pidTempPrefix } from './temp-folders.js';
@@ -23,7 +23,10 @@ export interface DetectShotsOptions {
 
 export interface ShotScan {
   shots: Shot[];
-  /** Frames the pass decoded: for a video never fewer than media.frameCount, or scanShots throws. */
+  /**
+   * Frames the pass decoded. A video that yields fewer than media.frameCount with its decoder or demuxer
+   * complaining fails (scanShots throws); without a complaint its shots cover only the frames decoded.
+   */
   decodedFrames: number;
   /**
    * A video whose every frame decoded, but whose decoder reported errors on the way (damaged picture data that
@@ -76,7 +79,8 @@ export async function scanShots(opts: DetectShotsOptions): Promise<ShotScan> {
       'pipe:1',
     ];
     const { cuts, decoded, decodeErrors } = await scanCuts(args, proxy.width * proxy.height, threshold, media, signal);
-    const scan: ShotScan = { shots: shotsFromCuts(cuts, media.frameCount, opts.minShotFrames ?? 3), decodedFrames: decoded };
+    const frames = media.kind === 'video' ? Math.min(decoded, media.frameCount) : media.frameCount;
+    const scan: ShotScan = { shots: shotsFromCuts(cuts, frames, opts.minShotFrames ?? 3), decodedFrames: decoded };
     if (decodeErrors) scan.decodeErrors = decodeErrors;
     return scan;
   } finally {
@@ -141,11 +145,14 @@ async function scanCuts(args: string[], frameBytes: number, threshold: number, m
   } finally {
     p.kill();
   }
-  // A video's decoder may drop damaged frames and go on. A sequence's frames are decoded one by one again, and
-  // a broken one named, when the chunk that holds it is segmented.
-  if (media.kind === 'video' && index < frameCount) throw videoShortfall(frameCount, index, 'decoded');
-  // At loglevel error a clean decode prints nothing: anything said is about damaged data.
-  const said = media.kind === 'video' ? p.stderrTail().split('\n').map((l) => withoutPaths(l)).find((l) => l.length > 0) : undefined;
+  // At loglevel error a clean decode says nothing about its input: anything said is about damaged data.
+  const complaint = media.kind === 'video' ? inputComplaint(p.stderrTail()) : undefined;
+  const said = complaint === undefined ? undefined : withoutPaths(complaint);
+  // A video's decoder may drop damaged frames and go on: fewer frames than its index lists, with a complaint,
+  // is damage or a cut. Fewer without one is an edit list hiding some (a trim with -c copy): the frames shown
+  // are the video, and the caller plans on them. A sequence's frames are decoded one by one again, and a
+  // broken one named, when the chunk that holds it is segmented.
+  if (media.kind === 'video' && index < frameCount && said !== undefined) throw videoShortfall(frameCount, index, 'decoded');
   return { cuts, decoded: index, ...(said ? { decodeErrors: said } : {}) };
 }
 

@@ -171,6 +171,8 @@ export interface FfprobeFormat {
   format_name?: string;
   start_time?: string;
   duration?: string;
+  /** Container tags: ENCODER names the application that wrote the file (Matroska's writing app). */
+  tags?: Record<string, string>;
 }
 
 export interface FfprobeResult {
@@ -188,13 +190,32 @@ export interface FfprobeOptions {
 
 /** ffprobe -of json on one input. Rejects with FfmpegError (stderr included) when ffprobe fails. */
 export async function ffprobeJson(input: string, opts: FfprobeOptions = {}): Promise<FfprobeResult> {
+  return (await ffprobeJsonWithLog(input, opts)).result;
+}
+
+/** ffprobe's JSON, and what it said on stderr (at loglevel error, only trouble it met in the file). */
+export async function ffprobeJsonWithLog(input: string, opts: FfprobeOptions = {}): Promise<{ result: FfprobeResult; log: string }> {
   const args = ['-of', 'json', ...(opts.args ?? ['-show_streams', '-show_format']), ...(opts.inputArgs ?? []), '-i', ffmpegInput(input)];
-  const out = await collectStdout(spawnFfprobe(args, { signal: opts.signal }), 64 * 1024 * 1024);
+  const p = spawnFfprobe(args, { signal: opts.signal });
+  const out = await collectStdout(p, 64 * 1024 * 1024);
   try {
-    return JSON.parse(out.toString('utf8')) as FfprobeResult;
+    return { result: JSON.parse(out.toString('utf8')) as FfprobeResult, log: p.stderrTail() };
   } catch {
     throw new FfmpegError('ffprobe printed output that is not JSON', out.subarray(0, 500).toString('utf8'), 0);
   }
+}
+
+/**
+ * The first line of an ffmpeg or ffprobe log (at loglevel error) that is about the input: what its demuxer
+ * or decoder met ("File ended prematurely", "partial file", broken blocks). Lines from the output side are
+ * left out: the null or raw muxer's complaints about timestamps, which a file trimmed with -c copy causes
+ * without anything being wrong with its pictures.
+ */
+export function inputComplaint(log: string): string | undefined {
+  return log
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0 && !/^\[(null|rawvideo) @ /.test(l) && !/non monotonically increasing dts/i.test(l));
 }
 
 let encoderList: Promise<string> | undefined;

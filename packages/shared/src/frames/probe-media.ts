@@ -1,5 +1,5 @@
 import { BadInputError, withoutPaths } from '../errors.js';
-import { FfmpegError, ffprobeJson, isTransientFailure, lastLines, type FfprobeResult, type FfprobeStream } from './ffmpeg.js';
+import { FfmpegError, ffprobeJsonWithLog, inputComplaint, isTransientFailure, lastLines, type FfprobeResult, type FfprobeStream } from './ffmpeg.js';
 import type { Channels, FrameLayout, MediaInfo, SequenceFormat } from './types.js';
 
 export interface ProbeOptions {
@@ -18,7 +18,8 @@ export async function probeVideo(url: string, opts: ProbeOptions = {}): Promise<
   const { layout, pixFmt, sourceBits } = describePixels(stream);
   const fps = pickFps(stream.r_frame_rate, stream.avg_frame_rate);
   if (!fps) throw new BadInputError('the video has no usable frame rate', 422);
-  const frameCount = await countFrames(url, stream, opts, declaredFrames(stream, info, fps));
+  const declared = declaredFrames(stream, info, fps);
+  const frameCount = await countFrames(url, stream, opts, declared);
   const media: MediaInfo = {
     kind: 'video',
     layout,
@@ -28,6 +29,8 @@ export async function probeVideo(url: string, opts: ProbeOptions = {}): Promise<
     pixFmt,
     sourceBits,
   };
+  // Short of what the container declares, yet read without a complaint: kept, and said (see MediaInfo).
+  if (declared !== null && frameCount < declared - 1) media.declaredFrames = declared;
   if (info.format?.format_name) media.container = info.format.format_name;
   const startTime = videoStartOffset(stream, info);
   if (startTime > 0) media.startTime = startTime;
@@ -104,8 +107,12 @@ async function probeImage(url: string, format: SequenceFormat, name: string, opt
 }
 
 async function probeOrReject(url: string, args: { inputArgs?: string[]; args?: string[] }, opts: ProbeOptions, name?: string): Promise<FfprobeResult> {
+  return (await probeWithLogOrReject(url, args, opts, name)).result;
+}
+
+async function probeWithLogOrReject(url: string, args: { inputArgs?: string[]; args?: string[] }, opts: ProbeOptions, name?: string): Promise<{ result: FfprobeResult; log: string }> {
   try {
-    return await ffprobeJson(url, { ...args, signal: opts.signal });
+    return await ffprobeJsonWithLog(url, { ...args, signal: opts.signal });
   } catch (err) {
     throw asBadInput(err, name);
   }
@@ -226,13 +233,15 @@ async function countFrames(url: string, stream: FfprobeStream, opts: ProbeOption
   const indexed = Number(stream.nb_frames);
   let count = Number.isInteger(indexed) && indexed > 0 ? indexed : NaN;
   if (Number.isNaN(count)) {
-    const info = await probeOrReject(url, { args: ['-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_packets'] }, opts);
+    const { result: info, log } = await probeWithLogOrReject(url, { args: ['-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_packets'] }, opts);
     const counted = Number(info.streams?.[0]?.nb_read_packets);
     if (!Number.isInteger(counted) || counted < 0) throw new BadInputError('the number of frames in the video cannot be told', 422);
     count = counted;
-    // The container says how long the video stream is; frames missing from its end mean the file was cut.
-    // One frame of slack: a duration rounds to whole frames.
-    if (declared !== null && count < declared - 1) throw videoShortfall(declared, count, 'read');
+    // The container says how long the video stream is. Frames missing from its end, with the demuxer saying
+    // the file ended early, mean it was cut (one frame of slack: a duration rounds to whole frames). Without
+    // a complaint the shortfall is a trim that kept the old length, or timestamps with gaps: the frames read
+    // are the video, and the probe's caller says how many the container declared.
+    if (declared !== null && count < declared - 1 && inputComplaint(log)) throw videoShortfall(declared, count, 'read');
   }
   if (count === 0) throw new BadInputError('the video has no frames', 422);
   return count;
@@ -247,13 +256,24 @@ async function countFrames(url: string, stream: FfprobeStream, opts: ProbeOption
 export function declaredFrames(stream: FfprobeStream, info: FfprobeResult, fps: Fps): number | null {
   const indexed = Number(stream.nb_frames);
   if (Number.isInteger(indexed) && indexed > 0) return indexed;
-  const tag = (name: string) => Object.entries(stream.tags ?? {}).find(([k]) => k.toUpperCase() === name || k.toUpperCase().startsWith(`${name}-`))?.[1];
-  const tagged = Number(tag('NUMBER_OF_FRAMES'));
+  const tags = Object.entries(stream.tags ?? {});
+  const tag = (name: string) => tags.find(([k]) => k.toUpperCase() === name)?.[1];
+  // mkvmerge's statistics tags (NUMBER_OF_FRAMES, DURATION-<language>) describe the file mkvmerge made;
+  // ffmpeg copies them unchanged into a file it trims with -c copy, so they do not count in a file ffmpeg
+  // wrote (its ENCODER tag says Lavf) from another app's statistics. ffmpeg's own DURATION tag (no language)
+  // it writes afresh for every file.
+  const remuxed = /^Lavf/.test(info.format?.tags?.['ENCODER'] ?? '');
+  const statistic = (name: string) => {
+    const app = tags.find(([k]) => /^_STATISTICS_WRITING_APP(-|$)/i.test(k))?.[1];
+    if (app !== undefined && remuxed && !/Lavf|ffmpeg/i.test(app)) return undefined;
+    return tags.find(([k]) => k.toUpperCase() === name || k.toUpperCase().startsWith(`${name}-`))?.[1];
+  };
+  const tagged = Number(statistic('NUMBER_OF_FRAMES'));
   if (Number.isInteger(tagged) && tagged > 0) return tagged;
   const frames = (seconds: number) => (Number.isFinite(seconds) && seconds > 0 ? Math.round((seconds * fps.num) / fps.den) : null);
   // Matroska's DURATION is where the stream ends, counted from the file's start, not from the stream's own.
   const start = Number(stream.start_time);
-  const fromTag = frames(clockSeconds(tag('DURATION')) - (Number.isFinite(start) && start > 0 ? start : 0));
+  const fromTag = frames(clockSeconds(tag('DURATION') ?? statistic('DURATION')) - (Number.isFinite(start) && start > 0 ? start : 0));
   if (fromTag !== null) return fromTag;
   const fromStream = frames(Number(stream.duration));
   if (fromStream !== null) return fromStream;

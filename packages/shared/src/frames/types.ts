@@ -40,6 +40,12 @@ export interface MediaInfo {
    * (ffmpeg's input -ss counts from the container's start, so frame seeks add this).
    */
   startTime?: number;
+  /**
+   * Video: frames the container declares for the video stream, where fewer than that were read without the
+   * demuxer finding the file cut short (a trim with -c copy that kept the old length, or timestamps with
+   * gaps): the reel has the frames read and completes with a warning naming both counts.
+   */
+  declaredFrames?: number;
   /** Sequence: the image format and the frame file names in order (keys are reelKeys().sourceFrame(name)). */
   sequence?: { format: SequenceFormat; files: string[] };
 }
