@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SHOTS_TMP_PREFIX } from '@reelrestore/shared/frames/detect-shots';
+import { PROCESS_TOKEN, pidTempPrefix, writerMark } from '@reelrestore/shared/frames/temp-folders';
 import type { Logger } from '@reelrestore/shared/logger';
 import { LocalStore, partialPath } from '@reelrestore/shared/storage/local-store';
 import type { WorkerDeps } from '@reelrestore/shared/workers/start-workers';
@@ -11,6 +12,9 @@ import { cleanStaleFiles } from './index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rr-clean-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Another process's token: one that ran as this process's pid before it (a container restarted). */
+const OTHER_TOKEN = PROCESS_TOKEN === '00000000' ? '11111111' : '00000000';
 
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '0']);
@@ -28,7 +32,10 @@ describe('a pipeline worker starting', () => {
       deadStitch: `rr-stitch-${dead}-0mx5aaaaa0000000000000000-AbC123`,
       liveStitch: `rr-stitch-${process.pid}-0mx5bbbbb0000000000000000-XyZ789`,
       deadShots: `${SHOTS_TMP_PREFIX}${dead}-AbC123`,
-      liveShots: `${SHOTS_TMP_PREFIX}${process.pid}-XyZ789`,
+      liveShots: `${pidTempPrefix(SHOTS_TMP_PREFIX)}XyZ789`,
+      // A container's restarted worker runs as the same pid (1) as the one that died: the token tells them apart.
+      restartedStitch: `rr-stitch-${writerMark(process.pid, OTHER_TOKEN)}-0mx5ccccc0000000000000000-Q1w2e3`,
+      restartedShots: `${SHOTS_TMP_PREFIX}${writerMark(process.pid, OTHER_TOKEN)}-Q1w2e3`,
       // Named before the pid was: kept while fresh (a running worker's), removed once a day old.
       unnamedShots: `${SHOTS_TMP_PREFIX}Qw3rty`,
       oldUnnamedShots: `${SHOTS_TMP_PREFIX}Old123`,
@@ -39,6 +46,8 @@ describe('a pipeline worker starting', () => {
     utimesSync(join(tmp, names.oldUnnamedShots), dayAgo, dayAgo);
     const deadPartial = partialPath(join(root, 'reels', 'r1', 'source.mkv'), dead);
     const livePartial = partialPath(join(root, 'reels', 'r1', 'mask.png'));
+    const restartedPartial = partialPath(join(root, 'reels', 'r1', 'plan.json')).replace(`-${PROCESS_TOKEN}-`, `-${OTHER_TOKEN}-`);
+    writeFileSync(restartedPartial, 'half');
     writeFileSync(deadPartial, 'half');
     writeFileSync(livePartial, 'half');
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalStore, partialPath } from './local-store.js';
+import { PROCESS_TOKEN } from '../frames/temp-folders.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rr-local-store-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -48,7 +49,7 @@ describe('LocalStore.cleanStalePartials', () => {
     const root = join(work, 'named');
     const store = new LocalStore(root);
     const name = partialPath(join(root, 'a.bin'), 4242);
-    expect(name).toMatch(/\/a\.bin\.[A-Za-z0-9_]+-4242-[0-9a-f]{12}\.partial$/);
+    expect(name).toMatch(new RegExp(`/a\\.bin\\.[A-Za-z0-9_]+-4242-${PROCESS_TOKEN}-[0-9a-f]{12}\\.partial$`));
     await store.put('a.bin', Buffer.from('x'));
     expect(readdirSync(root)).toEqual(['a.bin']);
   });

@@ -6,7 +6,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../errors.js';
-import { isAlive } from '../frames/temp-folders.js';
+import { isStale, WRITER_MARK_PATTERN, writerMark } from '../frames/temp-folders.js';
 import { hashingTap, toReadable } from './hashing-tap.js';
 import { safeKey } from './keys.js';
 import type { ObjectStore, PutResult, StoredObject } from './storage.js';
@@ -16,11 +16,11 @@ export const STALE_PARTIAL_AGE_MS = 60 * 60 * 1000;
 
 /** This machine's name as a partial file carries it: letters, digits and _ only, so the name parses back. */
 const HOST = hostname().replace(/[^A-Za-z0-9]/g, '_') || 'host';
-const PARTIAL = /\.([A-Za-z0-9_]+)-(\d+)-[0-9a-f]{12}\.partial$/;
+const PARTIAL = new RegExp(`\\.([A-Za-z0-9_]+)-${WRITER_MARK_PATTERN}[0-9a-f]{12}\\.partial$`);
 
 /** Where an object is written before it is renamed into place: beside it, named for this host and process. */
 export function partialPath(target: string, pid = process.pid): string {
-  return `${target}.${HOST}-${pid}-${randomBytes(6).toString('hex')}.partial`;
+  return `${target}.${HOST}-${writerMark(pid)}-${randomBytes(6).toString('hex')}.partial`;
 }
 
 /**
@@ -133,11 +133,9 @@ export class LocalStore implements ObjectStore {
         if (e.isDirectory()) await walk(full);
         if (!e.isFile() || !e.name.endsWith('.partial')) continue;
         const m = PARTIAL.exec(e.name);
-        const deadHere = m?.[1] === HOST && !isAlive(Number(m[2]));
-        if (!deadHere) {
-          const modified = await stat(full).then((st) => st.mtimeMs, () => null);
-          if (modified === null || Date.now() - modified < maxAgeMs) continue;
-        }
+        // Another host's writer cannot be asked after: only the age tells.
+        const here = m?.[1] === HOST;
+        if (!(await isStale(full, here ? Number(m[2]) : 0, here ? m[3] : undefined, maxAgeMs))) continue;
         await rm(full, { force: true });
         removed.push(relative(this.root, full).split(sep).join('/'));
       }
