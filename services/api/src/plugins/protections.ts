@@ -55,19 +55,22 @@ export async function registerProtections(
   });
 }
 
-/** JSON bodies (at most 64 KB, parsed by the API) are the ones timed as a whole. */
-const JSON_BODY = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+/**
+ * Bodies the API reads whole before answering (JSON, plain text, a known-damage PNG; each under its body
+ * limit): the ones timed as a whole.
+ */
+const READ_WHOLE = /^(application\/([\w.-]+\+)?json|text\/[\w.+-]+|image\/png)\s*(;|$)/i;
 
 /**
- * A request with a JSON body must have arrived whole within `ms` of its headers, or it gets 408 and its
- * connection is closed (what Node's own requestTimeout does, but that one applies to every route, uploads
+ * A request with a body the API reads whole must have arrived within `ms` of its headers, or it gets 408 and
+ * its connection is closed (what Node's own requestTimeout does, but that one applies to every route, uploads
  * included). Every other body is an upload streamed into the store (multipart, tus, a sequence's frames),
  * which may take hours and is left to the idle timeout, or one the API refuses without reading it.
  */
 export function registerBodyDeadline(app: FastifyInstance, ms: number): void {
   app.addHook('onRequest', async (request, reply) => {
     const raw = request.raw;
-    if (raw.complete || !JSON_BODY.test(request.headers['content-type'] ?? '')) return;
+    if (raw.complete || !READ_WHOLE.test(request.headers['content-type'] ?? '')) return;
     const timer = setTimeout(() => {
       if (raw.complete || reply.raw.headersSent) return;
       request.log.info({ ms }, 'request body not received in time: connection closed');
