@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@reelrestore/shared/config';
 import { S3Store } from '@reelrestore/shared/storage/s3-store';
-import { TestRedis } from '../../../test/support/redis-server.js';
+import { freePort, TestRedis } from '../../../test/support/redis-server.js';
 import { startApi, type RunningApi } from './start-api.js';
 
 const KEY = 'rr_resilience_key_0123456789';
@@ -20,16 +20,16 @@ let api: RunningApi;
 let dir: string;
 let port: number;
 
+/** An API on a free loopback port, on this file's Redis, with the test key, quiet, and `env` over that. */
+function apiConfig(env: Record<string, string>) {
+  return loadConfig({ REDIS_URL: redis.url, API_KEYS: `acme:${createHash('sha256').update(KEY).digest('hex')}`, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rr-resilience-'));
   redis = await new TestRedis().start();
-  const config = loadConfig({
-    REDIS_URL: redis.url,
+  const config = apiConfig({
     STORAGE_URL: `file://${join(dir, 'store')}`,
-    API_KEYS: `acme:${createHash('sha256').update(KEY).digest('hex')}`,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
     HTTP_IDLE_TIMEOUT_MS: '1500',
     HTTP_REQUEST_TIMEOUT_MS: '2000',
     API_MAX_EVENT_LOOP_DELAY_MS: '150',
@@ -187,27 +187,10 @@ describe('Redis down', () => {
 });
 
 describe('store unreachable', () => {
-  /** A port nothing listens on, and a server that takes connections and never answers. */
-  async function closedPort(): Promise<number> {
-    const s = createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const p = (s.address() as AddressInfo).port;
-    await new Promise((r) => s.close(r));
-    return p;
-  }
 
   async function apiWithStore(endpoint: string, timeouts: { connectTimeoutMs?: number; requestTimeoutMs?: number } = {}): Promise<RunningApi> {
     const store = new S3Store({ bucket: 'reels', endpoint, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, ...timeouts });
-    const config = loadConfig({
-      REDIS_URL: redis.url,
-      STORAGE_URL: `file://${join(dir, 'unused')}`,
-      API_KEYS: `acme:${createHash('sha256').update(KEY).digest('hex')}`,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      API_MAX_EVENT_LOOP_DELAY_MS: '0',
-    });
-    return startApi(config, { store });
+    return startApi(apiConfig({ STORAGE_URL: `file://${join(dir, 'unused')}`, API_MAX_EVENT_LOOP_DELAY_MS: '0' }), { store });
   }
 
   const submit = (url: string) =>
@@ -218,7 +201,7 @@ describe('store unreachable', () => {
     });
 
   it('a store that refuses connections: 503 with Retry-After, nothing created', { timeout: 30_000 }, async () => {
-    const down = await apiWithStore(`http://127.0.0.1:${await closedPort()}`);
+    const down = await apiWithStore(`http://127.0.0.1:${await freePort()}`);
     try {
       const res = await submit(down.url);
       expect(res.status).toBe(503);
