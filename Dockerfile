@@ -5,7 +5,7 @@
 # Base images are pinned by version; pin them by digest where your registry policy asks for it.
 # test/dockerfile.test.ts checks this file statically (pins, Node's LTS line, no curl | sh, compiled code, the
 # GPU stage's CUDA provider) and .dockerignore (no node_modules, build outputs or .env in the context).
-ARG NODE_IMAGE=node:24.20.0-trixie-slim
+ARG NODE_IMAGE=node:26.7.0-trixie-slim
 ARG CUDA_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
 
 FROM ${NODE_IMAGE} AS build

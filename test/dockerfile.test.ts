@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** The Node line the images run: the LTS line (the tests on this machine still run on Node 20; engines allows both). */
-const NODE_LTS_MAJOR = 24;
+const NODE_LTS_MAJOR = 26;
 /** The build targets compose and the manifests use, each a final stage. */
 const TARGETS = ['api', 'pipeline-worker', 'segment-worker', 'inpaint-worker', 'inpaint-worker-gpu'];
 
