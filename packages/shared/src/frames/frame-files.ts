@@ -25,33 +25,32 @@ export function byFrameName(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
+/** Runs of numbers missing between neighbouring names (in frame order): after `before`, `count` of them. */
+function gapsIn(sortedNames: readonly string[]): { before: string; after: string; first: number; count: number; width: number }[] {
+  const gaps = [];
+  for (let i = 1; i < sortedNames.length; i++) {
+    const a = numberOf(sortedNames[i - 1]!);
+    const b = numberOf(sortedNames[i]!);
+    if (a && b && b.value - a.value > 1) gaps.push({ before: sortedNames[i - 1]!, after: sortedNames[i]!, first: a.value + 1, count: b.value - a.value - 1, width: a.width });
+  }
+  return gaps;
+}
+
 /**
  * Gaps in a sequence's frame numbers (the last run of digits in each name, in frame order): frames that a
  * scanner numbered but the upload does not hold. Reported, not fatal: a reel may start anywhere and a lab may
  * have dropped blank frames, but nobody should find out from the output.
  */
 export function numberingGaps(sortedNames: readonly string[]): string[] {
-  const gaps: string[] = [];
-  for (let i = 1; i < sortedNames.length; i++) {
-    const a = numberOf(sortedNames[i - 1]!);
-    const b = numberOf(sortedNames[i]!);
-    if (!a || !b || b.value - a.value <= 1) continue;
-    const pad = (n: number) => String(n).padStart(a.width, '0');
-    const missing = b.value - a.value - 1;
-    gaps.push(`${missing === 1 ? `frame ${pad(a.value + 1)} is` : `frames ${pad(a.value + 1)} to ${pad(b.value - 1)} are`} missing from the numbering (between ${sortedNames[i - 1]} and ${sortedNames[i]})`);
-  }
-  return gaps;
+  return gapsIn(sortedNames).map(({ before, after, first, count, width }) => {
+    const pad = (n: number) => String(n).padStart(width, '0');
+    return `${count === 1 ? `frame ${pad(first)} is` : `frames ${pad(first)} to ${pad(first + count - 1)} are`} missing from the numbering (between ${before} and ${after})`;
+  });
 }
 
 /** Frames a sequence's numbering says are missing: the sum of the gaps numberingGaps names. */
 export function missingFromNumbering(sortedNames: readonly string[]): number {
-  let missing = 0;
-  for (let i = 1; i < sortedNames.length; i++) {
-    const a = numberOf(sortedNames[i - 1]!);
-    const b = numberOf(sortedNames[i]!);
-    if (a && b && b.value - a.value > 1) missing += b.value - a.value - 1;
-  }
-  return missing;
+  return gapsIn(sortedNames).reduce((n, g) => n + g.count, 0);
 }
 
 /** The last run of digits in a frame name: its number, and how many digits it is written with. */
