@@ -6,7 +6,7 @@ export const FFMPEG_BIN = process.env.FFMPEG_PATH || 'ffmpeg';
 export const FFPROBE_BIN = process.env.FFPROBE_PATH || 'ffprobe';
 
 /** Enough of ffmpeg's stderr to explain a failure without holding a chatty log in memory. */
-const STDERR_TAIL_CHARS = 4096;
+export const STDERR_TAIL_CHARS = 4096;
 
 export class FfmpegError extends Error {
   constructor(
@@ -212,7 +212,9 @@ export async function ffprobeJsonWithLog(input: string, opts: FfprobeOptions = {
  * without anything being wrong with its pictures.
  */
 export function inputComplaint(log: string): string | undefined {
-  return log
+  // A tail kept at its cap starts inside a line: that fragment is not quoted.
+  const whole = log.length >= STDERR_TAIL_CHARS ? log.slice(log.indexOf('\n') + 1) : log;
+  return whole
     .split('\n')
     .map((l) => l.trim())
     .find((l) => l.length > 0 && !/^\[(null|rawvideo) @ /.test(l) && !/non monotonically increasing dts/i.test(l));
