@@ -82,14 +82,14 @@ export function probeReel(flows: FlowProducer): JobHandler<'probe'> {
 }
 
 /**
- * Frames the source should hold: a video's count from its index or its packets (the probe has checked that
- * against the duration its container declares), a sequence's files and the numbers missing between them.
+ * Frames the source should hold: what a video's container declares where more than could be read, else its
+ * count from its index or packets; a sequence's files and the numbers missing between them.
  */
 function expectedFrames(media: MediaInfo): number {
   return media.sequence ? media.sequence.files.length + missingFromNumbering(media.sequence.files) : (media.declaredFrames ?? media.frameCount);
 }
 
-/** A source that holds fewer frames than it declares fails; both counts go on the reel first, for its status and report. */
+/** A source that fails for holding fewer frames than it declares: both counts go on the reel first, for its status and report. */
 async function recordingShortfall<T>(reels: ReelStore, reelId: string, work: Promise<T>): Promise<T> {
   try {
     return await work;

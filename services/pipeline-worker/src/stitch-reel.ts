@@ -35,7 +35,7 @@ export const stitchReel: JobHandler<'stitch'> = async ({ reelId }, ctx) => {
   const plan = await readPlan(ctx.store, reelId);
   if (!plan) throw new Error('plan.json is missing');
   const keys = reelKeys(reelId);
-  // The pid in the name lets a restarted worker tell its dead predecessors' folders from live ones (cleanStaleStitchFolders).
+  // The pid and token in the name let a restarted worker tell its dead predecessors' folders from live ones (cleanStaleStitchFolders).
   const tmp = await mkdtemp(join(ctx.config.TMP_DIR || tmpdir(), `${pidTempPrefix(STITCH_TMP_PREFIX)}${reelId}-`));
   // A dot-name: it cannot meet a restored frame's scratch file, whose names never start with one.
   const manifest = new ManifestWriter(join(tmp, '.manifest.lines'));

@@ -35,25 +35,19 @@ export interface ShotScan {
   decodeErrors?: string;
 }
 
-/** Sequences' frame lists are written to a folder named with the worker's pid: a restarted worker removes its dead predecessors' (cleanStaleShotFolders). */
+/** Sequences' frame lists are written to a folder named with the worker's pid and token: a restarted worker removes its dead predecessors' (cleanStaleShotFolders). */
 export const SHOTS_TMP_PREFIX = 'reelrestore-shots-';
 
 /** Proxy width: enough to tell shots apart, small enough that the pass costs little beyond decoding. */
 const PROXY_MAX_WIDTH = 320;
 
 /**
- * Splits the reel into shots covering [0, frameCount). One ffmpeg pass decodes a small grey proxy of every
- * frame; the cut score is computed here, exactly as ffmpeg's scdet does, because counting frames on our
- * side keeps cut indices exact where scdet only reports timestamps.
- */
-export async function detectShots(opts: DetectShotsOptions): Promise<Shot[]> {
-  return (await scanShots(opts)).shots;
-}
-
-/**
- * detectShots, also counting the frames decoded: a video that yields fewer frames than probed (cut short, or
- * damaged, where its index still lists them) fails here with a FrameShortfallError, before any chunk is
- * planned on frames that are not there.
+ * Splits the reel into shots covering the frames decoded, and counts them. One ffmpeg pass decodes a small grey
+ * proxy of every frame; the cut score is computed here, exactly as ffmpeg's scdet does, because counting frames
+ * on our side keeps cut indices exact where scdet only reports timestamps. A video that yields fewer frames
+ * than probed while its demuxer or decoder complains (cut short, or damaged where its index still lists them)
+ * fails here with a FrameShortfallError, before any chunk is planned on frames that are not there; fewer
+ * without a complaint (an edit list hiding some) are the video, and its shots cover those.
  */
 export async function scanShots(opts: DetectShotsOptions): Promise<ShotScan> {
   const { media, threshold, signal } = opts;
@@ -100,7 +94,7 @@ export function proxySize(layout: Pick<FrameLayout, 'width' | 'height'>): { widt
 
 function videoInputArgs(urls: string[]): string[] {
   const url = urls[0];
-  if (!url) throw new Error('detectShots: no URL for the video');
+  if (!url) throw new Error('scanShots: no URL for the video');
   return ['-noautorotate', '-i', ffmpegInput(url)];
 }
 
@@ -111,7 +105,7 @@ function videoInputArgs(urls: string[]): string[] {
 async function concatInputArgs(urls: string[], dir: string): Promise<string[]> {
   const lines = ['ffconcat version 1.0'];
   for (const [i, url] of urls.entries()) {
-    if (!url) throw new Error(`detectShots: no URL for sequence frame ${i}`);
+    if (!url) throw new Error(`scanShots: no URL for sequence frame ${i}`);
     lines.push(`file '${ffmpegInput(url).replaceAll("'", "'\\''")}'`, 'duration 1');
   }
   const list = join(dir, 'frames.ffconcat');

@@ -11,7 +11,7 @@ import {
   bytesPerFrame,
   declaredFrames,
   decodeFrames,
-  detectShots,
+  scanShots,
   ffprobeJson,
   openPreviewWriter,
   openVideoWriter,
@@ -397,7 +397,7 @@ describe('writeSequenceFrame', () => {
   });
 });
 
-describe('detectShots', () => {
+describe('scanShots', () => {
   // testsrc2 for 17 frames, then colour bars: a hard cut between frames 16 and 17.
   const CUT = 17;
   const TOTAL = 30;
@@ -415,7 +415,7 @@ describe('detectShots', () => {
 
   it('finds a hard cut at the exact frame in a video', async () => {
     expect(media.frameCount).toBe(TOTAL);
-    const shots = await detectShots({ media, urls: [clip], threshold: 10 });
+    const { shots } = await scanShots({ media, urls: [clip], threshold: 10 });
     expect(shots).toEqual([
       { index: 0, start: 0, end: CUT },
       { index: 1, start: CUT, end: TOTAL },
@@ -428,7 +428,7 @@ describe('detectShots', () => {
     await runFfmpeg(['-i', clip, '-start_number', '0', join(sub, 'f_%04d.png')]);
     const names = (await readdir(sub)).sort();
     const seq = await probeSequence(names.map((n) => join(sub, n)), names);
-    const shots = await detectShots({ media: seq, urls: names.map((n) => join(sub, n)), threshold: 10 });
+    const { shots } = await scanShots({ media: seq, urls: names.map((n) => join(sub, n)), threshold: 10 });
     expect(shots.map((s) => [s.start, s.end])).toEqual([
       [0, CUT],
       [CUT, TOTAL],
@@ -436,7 +436,7 @@ describe('detectShots', () => {
   });
 
   it('treats a very high threshold as no cuts, and folds short shots into the previous one', async () => {
-    expect(await detectShots({ media, urls: [clip], threshold: 100 })).toEqual([{ index: 0, start: 0, end: TOTAL }]);
+    expect((await scanShots({ media, urls: [clip], threshold: 100 })).shots).toEqual([{ index: 0, start: 0, end: TOTAL }]);
     expect(shotsFromCuts([1, 10, 11, 20], 22)).toEqual([
       { index: 0, start: 0, end: 11 },
       { index: 1, start: 11, end: 22 },

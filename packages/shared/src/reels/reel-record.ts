@@ -94,8 +94,9 @@ export interface ReelRecord {
   warnings?: string[];
   /**
    * Frames the source should hold (what a video's container declares; a sequence's files and the numbers
-   * missing between them) and frames the probe decoded, set once probed. A video that decodes fewer fails;
-   * a sequence with gaps completes with warnings naming them.
+   * missing between them) and frames the probe decoded, set once probed. A video that decodes fewer fails
+   * where its decoder reported damage or a cut, and otherwise completes with a warning; a sequence with gaps
+   * completes with warnings naming them.
    */
   expectedFrames?: number;
   decodedFrames?: number;

@@ -145,7 +145,7 @@ export const reelBody = component(z.object({
   damagedPixels: z.number(),
   warnings: z.array(z.string()).optional().describe('what to know about the input though the reel completes, e.g. frames missing from a sequence\'s numbering'),
   expectedFrames: z.number().int().optional().describe("frames the source should hold: a video's count from its index or packets, checked against what its container declares for the video stream; a sequence's files plus the numbers missing between them"),
-  decodedFrames: z.number().int().optional().describe('frames decoded from the source when it was probed; a video that decodes fewer than expected fails'),
+  decodedFrames: z.number().int().optional().describe('frames decoded from the source when it was probed; a video that decodes fewer than expected fails where its decoder reported damage or a cut, and otherwise completes with a warning naming both counts'),
   truth: z.boolean().optional().describe('known damage masks are attached (PUT /truth/{n}): the console colours hits, false alarms and misses'),
   revision: z.number().optional().describe("the review revision its outputs show: one more after each set of a restorer's edits (POST /edits)"),
   outputs: z
