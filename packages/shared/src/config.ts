@@ -92,8 +92,8 @@ export const configSchema = z.object({
   /** The API closes a connection that sends and receives nothing for this long (a stalled body, a slow client). */
   HTTP_IDLE_TIMEOUT_MS: int(60_000, 100),
   /**
-   * A request with a JSON body must have arrived whole within this, or it gets 408 and its connection is
-   * closed: a client trickling a byte at a time cannot hold it. Uploads (multipart, tus, sequence frames) are
+   * A request whose body the API reads whole (JSON, plain text, a known-damage PNG) must have arrived within
+   * this, or it gets 408 and its connection is closed: a client trickling a byte at a time cannot hold it. Uploads (multipart, tus, sequence frames) are
    * not timed as a whole, so a long upload is never cut while bytes move; HTTP_IDLE_TIMEOUT_MS ends them
    * when they stop. Headers must arrive within min(HTTP_IDLE_TIMEOUT_MS, 20 s).
    */
