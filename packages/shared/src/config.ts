@@ -93,8 +93,8 @@ export const configSchema = z.object({
   HTTP_IDLE_TIMEOUT_MS: int(60_000, 100),
   /**
    * A request whose body the API reads whole (JSON, plain text, a known-damage PNG) must have arrived within
-   * this, or it gets 408 and its connection is closed: a client trickling a byte at a time cannot hold it. Uploads (multipart, tus, sequence frames) are
-   * not timed as a whole, so a long upload is never cut while bytes move; HTTP_IDLE_TIMEOUT_MS ends them
+   * this, or it gets 408 and its connection is closed: a client trickling a byte at a time cannot hold it.
+   * Uploads (multipart, tus, sequence frames) are not timed as a whole, so a long upload is never cut while bytes move; HTTP_IDLE_TIMEOUT_MS ends them
    * when they stop. Headers must arrive within min(HTTP_IDLE_TIMEOUT_MS, 20 s).
    */
   HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100),
