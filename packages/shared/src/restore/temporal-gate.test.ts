@@ -437,6 +437,35 @@ describe('gateDamage', () => {
     expect(countMask(broken.mask)).toBeGreaterThan(0);
   });
 
+  it('leaves rain alone when the segmenter is sure of only a few drops: the fall shows in what it is less sure of', () => {
+    // Twelve drops fall on the centre frame; the segmenter flags three (too few to be a fall on their
+    // own, and one only as a stub) and gives the other nine a low probability.
+    const frames = pan(1, 0);
+    const drops = strokes(frames[2]!, W, 12, 6, 0.3, (i) => [12 + ((i * 37) % 130), 10 + ((i * 29) % 90)]);
+    const prob = new Float32Array(W * H);
+    for (let p = 0; p < prob.length; p++) if (drops[p]) prob[p] = 0.3;
+    const sure = new Uint8Array(W * H);
+    for (const i of [0, 4, 8]) {
+      const [x0, y0] = [12 + ((i * 37) % 130), 10 + ((i * 29) % 90)];
+      for (let k = 0; k < (i === 8 ? 3 : 6); k++) {
+        const p = (y0 + k) * W + x0 + Math.round(k * 0.3);
+        sure[p] = 255;
+        prob[p] = 0.9;
+      }
+    }
+    const fall = gateDamage(sure, alignWindow(frames, W, H), { prob });
+    expect(fall.verdicts.rain).toBe(3);
+    expect(countMask(fall.mask)).toBe(0);
+    // Dust on a frame without rain, among faint proposals of no one slant, is still repainted.
+    const dusty = pan(1, 0);
+    disc(dusty[2]!, 80, 60, 3, 0.05);
+    const faint = new Float32Array(W * H);
+    for (let i = 0; i < 12; i++) faint[(10 + ((i * 29) % 90)) * W + 12 + ((i * 37) % 130)] = 0.3;
+    const dust = gateDamage(discMask(80, 60, 3), alignWindow(dusty, W, H), { prob: faint });
+    expect(dust.verdicts.rain).toBe(0);
+    expect(countMask(dust.mask)).toBeGreaterThan(0);
+  });
+
   it('leaves rain alone when its streaks are long enough to pass for lines, as at 2K', () => {
     // Twelve strokes 20 px long, one pixel wide: lines by their shape, but far shorter than a scratch.
     const [w, h] = [400, 300];
@@ -571,6 +600,30 @@ describe('gateDamage', () => {
     for (let y = 5; y < H - 5; y++) mask[y * W + 100] = 255;
     const g = gateDamage(mask, alignWindow(frames, W, H));
     expect(g.verdicts.scratch).toBe(1);
+  });
+
+  it("repaints a scratch's soft flank where the segmenter drew it a pixel narrow, and not the picture beside it", () => {
+    const frames = pan(3, 0);
+    // A scratch three pixels wide with soft flanks (a quarter of its contrast a pixel out), on every frame
+    // at the same place while the picture pans under it.
+    const profile: [number, number][] = [[-2, 0.25], [-1, 1], [0, 1], [1, 1], [2, 0.25]];
+    frames.forEach((f) => {
+      for (let y = 5; y < H - 5; y++) for (const [dx, a] of profile) f[y * W + 100 + dx] = f[y * W + 100 + dx]! * (1 - a) + 0.95 * a;
+    });
+    // The segmenter flagged the core only.
+    const mask = new Uint8Array(W * H);
+    for (let y = 5; y < H - 5; y++) for (const dx of [-1, 0, 1]) mask[y * W + 100 + dx] = 255;
+    const g = gateDamage(mask, alignWindow(frames, W, H));
+    expect(g.verdicts.scratch).toBe(1);
+    let flank = 0;
+    let beyond = 0;
+    for (let y = 5; y < H - 5; y++) {
+      flank += (g.mask[y * W + 98] ? 1 : 0) + (g.mask[y * W + 102] ? 1 : 0);
+      beyond += (g.mask[y * W + 97] ? 1 : 0) + (g.mask[y * W + 103] ? 1 : 0);
+    }
+    const rows = H - 10;
+    expect(flank).toBeGreaterThan(1.6 * rows);
+    expect(beyond).toBeLessThan(0.1 * rows);
   });
 
   it('repaints a faint blotch of a few hundred pixels: only a change wider than a blotch is taken for flicker', () => {
