@@ -544,6 +544,27 @@ describe('gateDamage', () => {
     expect(countMask(gateDamage(upright, alignWindow(still, W, H), { prob: sure }).mask)).toBe(0);
   });
 
+  it('leaves a wire strung across a still shot alone as it swings, and repaints a hair of its shape on one frame', () => {
+    // A dark wire from (20, 60) to the right, turned 4 degrees further each frame: its free end moves 7 px
+    // a frame, further than the search for something moving on its own reaches at this size.
+    const wire = (f: Float32Array, angle: number, mask?: Uint8Array) => {
+      for (let x = 20; x < 120; x++) {
+        const p = Math.round(60 + (x - 20) * Math.tan(angle)) * W + x;
+        f[p] = 0.05;
+        if (mask) mask[p] = 255;
+      }
+    };
+    const deg = Math.PI / 180;
+    const frames = pan(0, 0);
+    const mask = new Uint8Array(W * H);
+    frames.forEach((f, i) => wire(f, 4 * (i - 2) * deg, i === 2 ? mask : undefined));
+    const swinging = gateDamage(mask, alignWindow(frames, W, H));
+    expect(countMask(swinging.mask)).toBe(0);
+    const once = pan(0, 0);
+    wire(once[2]!, 0);
+    expect(countMask(gateDamage(mask, alignWindow(once, W, H)).mask)).toBeGreaterThan(0);
+  });
+
   it('leaves a wire whose foot swings further than dust is wide alone, where a sign crosses it', () => {
     // Hanging from (80, 10), its foot 14 px further right each frame; a bright bar of the picture crosses it
     // at rows 50 to 57, where no shift matches the wire's (those rows are left out of the fit).

@@ -467,6 +467,7 @@ function judge(
   const cx = Math.min(w - 1, (r.x0 + r.x1) >> 1);
   const cy = Math.min(h - 1, (r.y0 + r.y1) >> 1);
   const line = isLine(r, unit);
+  const wire = !line && isLine(r, unit, false);
   // Motion along a line leaves it looking the same: only the picture's move across it tells a scratch
   // (which stays in the frame) from a pole (which goes with the picture).
   const across = line ? principalAxes(r, w).normal : null;
@@ -517,6 +518,13 @@ function judge(
         found++;
         continue;
       }
+    }
+    // A wire strung across the picture that swayed or bent: followed column by column, as a line row by
+    // row. Two witnesses must follow it (a hair may be followed by chance in one).
+    if (wire && followsLine(r, centre, wit, w, h, vx, vy, reach * Math.abs(wit.offset), contrast, false)) {
+      found++;
+      if (found >= Math.min(2, witnesses.length)) return 'present';
+      continue;
     }
     // Outside lines the search serves only 'present' (found in two witnesses, one of them among the two
     // nearest: what moved on its own shows in the next frame or the last): with too few witnesses left to
@@ -1142,11 +1150,14 @@ function alongFilm(r: Region, normal: readonly [number, number], unit: number): 
   return Math.abs(normal[1]) <= Math.sin(SCRATCH_SLANT) && r.x1 - r.x0 <= r.pixels.length / height + height * Math.tan(SCRATCH_SLANT) + LINE_WIDTH * Math.max(1, unit);
 }
 
-/** Thin, tall and near vertical: how line scratches look (a hair is curved and short). */
-function isLine(r: Region, unit: number): boolean {
-  const height = r.y1 - r.y0;
-  const width = r.pixels.length / height;
-  return width <= LINE_WIDTH * Math.max(1, unit) && height >= LINE_HEIGHT * Math.max(1, unit) && height >= LINE_ELONGATION * width;
+/**
+ * Thin, tall and near vertical: how line scratches look (a hair is curved and short). With `vertical`
+ * false: thin, long and nearer horizontal (a wire across the picture).
+ */
+function isLine(r: Region, unit: number, vertical = true): boolean {
+  const length = vertical ? r.y1 - r.y0 : r.x1 - r.x0;
+  const width = r.pixels.length / length;
+  return width <= LINE_WIDTH * Math.max(1, unit) && length >= LINE_HEIGHT * Math.max(1, unit) && length >= LINE_ELONGATION * width;
 }
 
 /**
@@ -1324,12 +1335,15 @@ function linePlace(
  * camera's vector, and the row holds the line when the line's own pixels match there; the line is
  * followed when most rows hold it at shifts that change steadily along it: it turned or bent. A hair or
  * a one-frame scratch is held on few rows, and where texture lends a ridge here and there the shifts jump.
+ * With `vertical` false the same runs column by column, for a line nearer horizontal (a wire strung
+ * across the picture).
  */
-function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, h: number, vx: number, vy: number, regionReach: number, contrast: number): boolean {
+function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, h: number, vx: number, vy: number, regionReach: number, contrast: number, vertical = true): boolean {
   const reach = FOLLOW_REACH * regionReach;
-  const { lo, hi } = rowSpans(r, w, true);
-  const dy = Math.round(vy);
-  const cx = Math.round(vx);
+  const { lo, hi } = rowSpans(r, w, vertical, h);
+  // Along the line (rows, or columns) and across it; `at(i, a)` is the pixel at along-index i, across a.
+  const [along0, alongShift, acrossShift, acrossSize, alongSize] = vertical ? [r.y0, Math.round(vy), Math.round(vx), w, h] : [r.x0, Math.round(vx), Math.round(vy), h, w];
+  const at = vertical ? (i: number, a: number) => i * w + a : (i: number, a: number) => a * w + i;
   const limit = n.noise + LINE_MATCH * contrast;
   let rows = 0;
   const ys: number[] = [];
@@ -1337,25 +1351,24 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
   for (let i = 0; i < lo.length; i++) {
     if (hi[i]! < 0) continue;
     rows++;
-    const y = r.y0 + i;
+    const y = along0 + i;
     const a = lo[i]! - FOLLOW_SIDE;
     const b = hi[i]! + FOLLOW_SIDE;
-    if (y + dy < 0 || y + dy >= h || a < 0 || b >= w) continue;
-    const row = y * w;
-    const nrow = (y + dy) * w;
+    if (y + alongShift < 0 || y + alongShift >= alongSize || a < 0 || b >= acrossSize) continue;
+    const ny = y + alongShift;
     let best = Infinity;
-    let at = 0;
-    for (let d = Math.max(cx - reach, -a); d <= Math.min(cx + reach, w - 1 - b); d++) {
+    let found = 0;
+    for (let d = Math.max(acrossShift - reach, -a); d <= Math.min(acrossShift + reach, acrossSize - 1 - b); d++) {
       let sad = 0;
-      for (let x = a; x <= b && sad < best; x++) sad += Math.abs(centre[row + x]! - n.luma[nrow + x + d]! - n.offsetLuma);
-      if (sad < best) [best, at] = [sad, d];
+      for (let x = a; x <= b && sad < best; x++) sad += Math.abs(centre[at(y, x)]! - n.luma[at(ny, x + d)]! - n.offsetLuma);
+      if (sad < best) [best, found] = [sad, d];
     }
     if (!Number.isFinite(best)) continue;
     let own = 0;
-    for (let x = lo[i]!; x <= hi[i]!; x++) own += Math.abs(centre[row + x]! - n.luma[nrow + x + at]! - n.offsetLuma);
+    for (let x = lo[i]!; x <= hi[i]!; x++) own += Math.abs(centre[at(y, x)]! - n.luma[at(ny, x + found)]! - n.offsetLuma);
     if (own / (hi[i]! - lo[i]! + 1) > limit) continue;
     ys.push(i);
-    shifts.push(at);
+    shifts.push(found);
   }
   if (rows === 0 || shifts.length < FOLLOW_ROWS * rows) return false;
   // Bent or turned: the shifts follow a straight fit along the rows closely and change along it by a few
@@ -1375,6 +1388,8 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
   if (fit === null) return false;
   // The trend must explain most of the shifts' spread: a line held at one shift with scattered rows off it
   // (a scratch where the picture beside it outweighs its faint rows) has a slope too, by chance.
+  // A wire across the picture held at one shift moved with no scratch to mistake it for: picture too.
+  if (!vertical) return fit.rms <= FOLLOW_FIT;
   if (fit.rms > FOLLOW_HELD * fit.spread) return false;
   return fit.rms <= FOLLOW_FIT && Math.abs(fit.slope) * (inY[inY.length - 1]! - inY[0]!) >= FOLLOW_BEND;
 }
