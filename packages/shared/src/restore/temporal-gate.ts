@@ -1386,10 +1386,11 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
     fit = straightFit(inY, inShifts);
   }
   if (fit === null) return false;
+  // A wire across the picture held along a straight trend moved, turned or bent: no scratch runs across
+  // the film to be mistaken for it, so being held at one shift is enough.
+  if (!vertical) return fit.rms <= FOLLOW_FIT;
   // The trend must explain most of the shifts' spread: a line held at one shift with scattered rows off it
   // (a scratch where the picture beside it outweighs its faint rows) has a slope too, by chance.
-  // A wire across the picture held at one shift moved with no scratch to mistake it for: picture too.
-  if (!vertical) return fit.rms <= FOLLOW_FIT;
   if (fit.rms > FOLLOW_HELD * fit.spread) return false;
   return fit.rms <= FOLLOW_FIT && Math.abs(fit.slope) * (inY[inY.length - 1]! - inY[0]!) >= FOLLOW_BEND;
 }
