@@ -466,6 +466,29 @@ describe('gateDamage', () => {
     expect(countMask(dust.mask)).toBeGreaterThan(0);
   });
 
+  it('finds the fall among the less sure regions at 2K too, where it reads the probability at about 1K', () => {
+    // 2048 wide (the census reads every other pixel): twelve drops 12 px long, 2 px wide, three of them sure.
+    const [w, h] = [2048, 512];
+    const frames = [-2, -1, 0, 1, 2].map((k) => texturedPicture({ width: w, height: h, cx: 40 + 2 * k, cy: 30, seed: 400 + k }));
+    const at = (i: number): [number, number] => [40 + ((i * 389) % 1900), 20 + ((i * 173) % 460)];
+    const prob = new Float32Array(w * h);
+    const sure = new Uint8Array(w * h);
+    for (let i = 0; i < 12; i++) {
+      const [x0, y0] = at(i);
+      for (let k = 0; k < 12; k++) {
+        for (const dx of [0, 1]) {
+          const p = (y0 + k) * w + x0 + dx + Math.round(k * 0.3);
+          frames[2]![p] = 0.9;
+          prob[p] = i % 4 === 0 ? 0.9 : 0.3;
+          if (i % 4 === 0) sure[p] = 255;
+        }
+      }
+    }
+    const fall = gateDamage(sure, alignWindow(frames, w, h), { prob });
+    expect(fall.verdicts.rain).toBe(3);
+    expect(countMask(fall.mask)).toBe(0);
+  });
+
   it('leaves rain alone when its streaks are long enough to pass for lines, as at 2K', () => {
     // Twelve strokes 20 px long, one pixel wide: lines by their shape, but far shorter than a scratch.
     const [w, h] = [400, 300];
