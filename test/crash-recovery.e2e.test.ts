@@ -86,7 +86,10 @@ describe('nothing is lost on a crash', () => {
   });
 
   it('Redis restarted mid-reel: its append-only file keeps the queue and the reel completes', async () => {
-    const stack = await startTestStack({ env: { JOB_LOCK_MS: '1500', CHUNK_FRAMES: '8' } });
+    // Locks long enough to outlast the restart: at 1.5 s, on two cores busy with the rest of the suite, the
+    // probe's lock renewals slipped past three stalled checks and the reel failed ('job stalled more than
+    // allowable limit'), which says nothing about the queue surviving. The default is 60 s.
+    const stack = await startTestStack({ env: { JOB_LOCK_MS: '4000', CHUNK_FRAMES: '8' } });
     try {
       const id = await submit(stack);
       await stack.waitFor(stack.client('acme'), id, ['segmenting', 'inpainting', 'stitching', 'completed']);
