@@ -47,6 +47,9 @@ function strokes(frame: Float32Array, w: number, count: number, length: number, 
   return mask;
 }
 
+/** Where the i-th of the rain tests' drops starts at 160 x 120: spread over the frame. */
+const dropAt = (i: number): [number, number] => [12 + ((i * 37) % 130), 10 + ((i * 29) % 90)];
+
 /** Five frames of a pan by (dx, dy) per frame. */
 function pan(dx: number, dy: number, seed = 1): Float32Array[] {
   return [-2, -1, 0, 1, 2].map((k) => picture(40 + k * dx, 30 + k * dy, seed * 100 + k + 2));
@@ -425,7 +428,7 @@ describe('gateDamage', () => {
     // Each drop is on the centre frame only, as real rain is at 24 frames a second: motion cannot tell it
     // from dust. Twelve strokes 6 px long at one slant, spread over the frame, can only be a fall.
     const frames = pan(1, 0);
-    const rain = strokes(frames[2]!, W, 12, 6, 0.3, (i) => [12 + ((i * 37) % 130), 10 + ((i * 29) % 90)]);
+    const rain = strokes(frames[2]!, W, 12, 6, 0.3, dropAt);
     const fall = gateDamage(rain, alignWindow(frames, W, H));
     expect(fall.verdicts.rain).toBe(12);
     expect(countMask(fall.mask)).toBe(0);
@@ -441,12 +444,12 @@ describe('gateDamage', () => {
     // Twelve drops fall on the centre frame; the segmenter flags three (too few to be a fall on their
     // own, and one only as a stub) and gives the other nine a low probability.
     const frames = pan(1, 0);
-    const drops = strokes(frames[2]!, W, 12, 6, 0.3, (i) => [12 + ((i * 37) % 130), 10 + ((i * 29) % 90)]);
+    const drops = strokes(frames[2]!, W, 12, 6, 0.3, dropAt);
     const prob = new Float32Array(W * H);
     for (let p = 0; p < prob.length; p++) if (drops[p]) prob[p] = 0.3;
     const sure = new Uint8Array(W * H);
     for (const i of [0, 4, 8]) {
-      const [x0, y0] = [12 + ((i * 37) % 130), 10 + ((i * 29) % 90)];
+      const [x0, y0] = dropAt(i);
       for (let k = 0; k < (i === 8 ? 3 : 6); k++) {
         const p = (y0 + k) * W + x0 + Math.round(k * 0.3);
         sure[p] = 255;
@@ -460,7 +463,10 @@ describe('gateDamage', () => {
     const dusty = pan(1, 0);
     disc(dusty[2]!, 80, 60, 3, 0.05);
     const faint = new Float32Array(W * H);
-    for (let i = 0; i < 12; i++) faint[(10 + ((i * 29) % 90)) * W + 12 + ((i * 37) % 130)] = 0.3;
+    for (let i = 0; i < 12; i++) {
+      const [x, y] = dropAt(i);
+      faint[y * W + x] = 0.3;
+    }
     const dust = gateDamage(discMask(80, 60, 3), alignWindow(dusty, W, H), { prob: faint });
     expect(dust.verdicts.rain).toBe(0);
     expect(countMask(dust.mask)).toBeGreaterThan(0);
