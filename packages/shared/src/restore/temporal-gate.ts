@@ -1352,9 +1352,10 @@ function linePlace(
 function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, h: number, vx: number, vy: number, regionReach: number, contrast: number, vertical = true): boolean {
   const reach = FOLLOW_REACH * regionReach;
   const { lo, hi } = rowSpans(r, w, vertical, h);
-  // Along the line (rows, or columns) and across it; `at(i, a)` is the pixel at along-index i, across a.
+  // Along the line (rows, or columns) and across it: the pixel at along-index i, across a, is
+  // i * along + a * across.
   const [along0, alongShift, acrossShift, acrossSize, alongSize] = vertical ? [r.y0, Math.round(vy), Math.round(vx), w, h] : [r.x0, Math.round(vx), Math.round(vy), h, w];
-  const at = vertical ? (i: number, a: number) => i * w + a : (i: number, a: number) => a * w + i;
+  const [along, across] = vertical ? [w, 1] : [1, w];
   const limit = n.noise + LINE_MATCH * contrast;
   let rows = 0;
   const ys: number[] = [];
@@ -1371,12 +1372,12 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
     let found = 0;
     for (let d = Math.max(acrossShift - reach, -a); d <= Math.min(acrossShift + reach, acrossSize - 1 - b); d++) {
       let sad = 0;
-      for (let x = a; x <= b && sad < best; x++) sad += Math.abs(centre[at(y, x)]! - n.luma[at(ny, x + d)]! - n.offsetLuma);
+      for (let x = a; x <= b && sad < best; x++) sad += Math.abs(centre[y * along + x * across]! - n.luma[ny * along + (x + d) * across]! - n.offsetLuma);
       if (sad < best) [best, found] = [sad, d];
     }
     if (!Number.isFinite(best)) continue;
     let own = 0;
-    for (let x = lo[i]!; x <= hi[i]!; x++) own += Math.abs(centre[at(y, x)]! - n.luma[at(ny, x + found)]! - n.offsetLuma);
+    for (let x = lo[i]!; x <= hi[i]!; x++) own += Math.abs(centre[y * along + x * across]! - n.luma[ny * along + (x + found) * across]! - n.offsetLuma);
     if (own / (hi[i]! - lo[i]! + 1) > limit) continue;
     ys.push(i);
     shifts.push(found);
