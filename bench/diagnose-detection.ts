@@ -103,6 +103,8 @@ if (a.real) {
   process.exit(0);
 }
 
+/** The squared luma error the missed visible damage leaves, by where it went: what masked_psnr and damage_left weigh. */
+const sqBy = new Map<string, number>();
 const fmt = (v: number | null) => (v === null ? '  -  ' : v.toFixed(3));
 console.log(`split ${a.split}, seed ${a.seed}; visible damage; precision/recall/fp per million clean pixels`);
 for await (const seq of makeBenchSet({ count: variants.length, width: setW, height: setH, frames: 12, seed: Number(a.seed), regrain: false, cleanDir: a.clean, split: a.split === 'train' ? 'train' : 'unseen', variants })) {
@@ -137,6 +139,7 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
       const key = regions[p] ? `${repainted(verdict) ? 'trimmed' : 'dropped'} ${verdict}` : nearKept[p] ? 'beside kept' : nearRegion[p] ? 'beside dropped' : contrast < 0.08 ? 'unseen, contrast < 0.08' : 'unseen, contrast >= 0.08';
       // With --verbose, per damage class too.
       for (const k of a.verbose ? [key, `${key}, class ${seq.classes[t]![p]}`] : [key]) missedBy.set(k, (missedBy.get(k) ?? 0) + 1);
+      sqBy.set(key, (sqBy.get(key) ?? 0) + contrast * contrast);
     }
     for (const r of gate.regions ?? []) {
       const key = a.verbose ? `${seq.name.slice(0, 3)} ${r.verdict}` : r.verdict;
@@ -196,6 +199,9 @@ for (const [c, e] of [...classMiss.entries()].sort((x, y) => x[0] - y[0])) {
 
 console.log('\nvisible damage missed, by where it went (px):');
 for (const [k, n] of [...missedBy.entries()].sort((x, y) => y[1] - x[1])) console.log(`  ${k.padEnd(26)} ${n}`);
+
+console.log('\nsquared luma error of the missed damage, by where it went (strong specks weigh most):');
+for (const [k, n] of [...sqBy.entries()].sort((x, y) => y[1] - x[1])) console.log(`  ${k.padEnd(26)} ${n.toFixed(1)}`);
 
 console.log('\ngate verdicts (regions; visible true px; false px within 2 px of damage; false px further):');
 for (const [v, e] of [...byVerdict.entries()].sort((x, y) => y[1].tp + y[1].far - x[1].tp - x[1].far)) {
@@ -264,6 +270,8 @@ function boxOf(pixels: Int32Array, w: number): { x0: number; x1: number; y0: num
  */
 async function dumpStrip(dir: string, name: string, lumas: Float32Array[], t: number, pixels: Int32Array, w: number, h: number): Promise<void> {
   const b = boxOf(pixels, w);
+  // The region's place, to find it in the gate's own logs.
+  console.log(`dumped ${name}: n ${pixels.length} x ${b.x0}-${b.x1} y ${b.y0}-${b.y1}`);
   const x0 = Math.max(0, b.x0 - 16);
   const y0 = Math.max(0, b.y0 - 16);
   const cw = Math.min(w - 1, b.x1 + 16) - x0 + 1;

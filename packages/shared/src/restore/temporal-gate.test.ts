@@ -198,6 +198,39 @@ describe('gateDamage', () => {
     expect(gateDamage(discMask(80, 60, 4), alignWindow(dust, W, H)).verdicts.damage).toBe(1);
   });
 
+  it('repaints a sure speck that only one neighbour can witness, the others changed all around it', () => {
+    // Three neighbours show other picture around the speck (something passed in front of it there): they
+    // cannot say what lies under it, and one neighbour alone must do, with the segmenter sure.
+    const frames = pan(0, 0);
+    const other = picture(90, 70, 9);
+    for (const k of [0, 1, 3]) for (let y = 40; y < 80; y++) for (let x = 60; x < 100; x++) frames[k]![y * W + x] = other[y * W + x]!;
+    disc(frames[2]!, 80, 60, 3, 0.95);
+    const speck = discMask(80, 60, 3);
+    const sure = new Float32Array(W * H).fill(0.95);
+    const g = gateDamage(speck, alignWindow(frames, W, H), { prob: sure });
+    expect(g.verdicts.damage).toBe(1);
+    expect(covers(g.mask, speck)).toBe(true);
+    expect(countMask(gateDamage(speck, alignWindow(frames, W, H), { prob: new Float32Array(W * H).fill(0.6) }).mask)).toBe(0);
+  });
+
+  it('leaves a walking figure alone on the last frame of a shot, where one earlier frame is all that witnesses its leg', () => {
+    const frames = pan(0, 0);
+    const leg = (i: number) => (x: number, y: number) => x >= 70 + 12 * (i - 2) && x < 78 + 12 * (i - 2) && y >= 50 && y < 100;
+    const body = (i: number) => (x: number, y: number) => x >= 62 + 12 * (i - 2) && x < 86 + 12 * (i - 2) && y >= 20 && y < 50;
+    frames.forEach((f, i) => {
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (leg(i)(x, y) || body(i)(x, y)) f[y * W + x] = 0.06 + 0.01 * Math.sin(x + y);
+    });
+    const proposal = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (leg(2)(x, y)) proposal[y * W + x] = 255;
+    // Two frames back something else passed there: that frame cannot say what lies under the leg.
+    const other = picture(90, 70, 9);
+    for (let y = 10; y < 110; y++) for (let x = 40; x < 110; x++) frames[0]![y * W + x] = other[y * W + x]!;
+    const sure = new Float32Array(W * H).fill(0.95);
+    const g = gateDamage(proposal, alignWindow([frames[0]!, frames[1]!, frames[2]!, null, null], W, H), { prob: sure });
+    expect(g.verdicts.moving).toBe(1);
+    expect(countMask(g.mask)).toBe(0);
+  });
+
   it('with no neighbour at all keeps only small, certain, high-contrast regions', () => {
     const centre = picture(40, 30, 3);
     disc(centre, 80, 60, 3, 0.02);

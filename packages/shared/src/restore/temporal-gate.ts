@@ -614,11 +614,18 @@ function judge(
       }
     }
   }
-  if (aligned.length === 1) {
-    const a = aligned[0]!;
-    if (Number.isNaN(a) || Math.abs(centreMean - a) < WEAK_DEPARTURE) return 'weak';
-    // One witness cannot be checked by a second: the segmenter must be sure as well.
-    return meanProb(prob, s.inner) >= ALONE_PROB ? 'damage' : 'no-witness';
+  // One witness, or one of several that can read the region (the others changed all around it: something
+  // passed there, or textured picture moved by a fraction of a pixel). Before 2026-12-04 a region only one
+  // of several could read was 'weak', whatever it departed (a white speck of 0.44 on a panned fabric).
+  const readable = aligned.filter((x) => !Number.isNaN(x));
+  if (readable.length === 1) {
+    const a = readable[0]!;
+    if (Math.abs(centreMean - a) < WEAK_DEPARTURE) return 'weak';
+    // One witness cannot be checked by a second: the segmenter must be sure as well, and where the others
+    // could not read it, a limb moving on its own is the likelier cause (a leg on a shot's last frame).
+    if (meanProb(prob, s.inner) < ALONE_PROB) return 'no-witness';
+    if (witnesses.length > 1 && movesOnItsOwn(r, centre, witnesses, mask, w, h, reach, unit, v)) return 'moving';
+    return 'damage';
   }
   return weak ? 'weak' : 'disagree';
 }
