@@ -55,6 +55,22 @@ function pan(dx: number, dy: number, seed = 1): Float32Array[] {
   return [-2, -1, 0, 1, 2].map((k) => picture(40 + k * dx, 30 + k * dy, seed * 100 + k + 2));
 }
 
+/**
+ * A still shot with a dark figure striding 12 px a frame to the right, its body above its leg; the proposal
+ * is the centre frame's leg (what a segmenter might flag).
+ */
+function walkingFigure(): { frames: Float32Array[]; proposal: Uint8Array } {
+  const frames = pan(0, 0);
+  const leg = (i: number) => (x: number, y: number) => x >= 70 + 12 * (i - 2) && x < 78 + 12 * (i - 2) && y >= 50 && y < 100;
+  const body = (i: number) => (x: number, y: number) => x >= 62 + 12 * (i - 2) && x < 86 + 12 * (i - 2) && y >= 20 && y < 50;
+  frames.forEach((f, i) => {
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (leg(i)(x, y) || body(i)(x, y)) f[y * W + x] = 0.06 + 0.01 * Math.sin(x + y);
+  });
+  const proposal = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (leg(2)(x, y)) proposal[y * W + x] = 255;
+  return { frames, proposal };
+}
+
 /** Every pixel of `inner` is in `outer`. */
 const covers = (outer: Uint8Array, inner: Uint8Array) => inner.every((v, i) => v === 0 || outer[i] !== 0);
 
@@ -141,14 +157,7 @@ describe('gateDamage', () => {
   it('leaves a walking figure alone in a still shot, though both neighbours show the ground where its leg was', () => {
     // The figure strides 12 px a frame, further than the gate's usual search: only its surroundings
     // moving with it and its leg found where it went tell it from a dark blotch.
-    const frames = pan(0, 0);
-    const leg = (i: number) => (x: number, y: number) => x >= 70 + 12 * (i - 2) && x < 78 + 12 * (i - 2) && y >= 50 && y < 100;
-    const body = (i: number) => (x: number, y: number) => x >= 62 + 12 * (i - 2) && x < 86 + 12 * (i - 2) && y >= 20 && y < 50;
-    frames.forEach((f, i) => {
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (leg(i)(x, y) || body(i)(x, y)) f[y * W + x] = 0.06 + 0.01 * Math.sin(x + y);
-    });
-    const proposal = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (leg(2)(x, y)) proposal[y * W + x] = 255;
+    const { frames, proposal } = walkingFigure();
     const g = gateDamage(proposal, alignWindow(frames, W, H));
     expect(g.verdicts.moving).toBe(1);
     expect(countMask(g.mask)).toBe(0);
@@ -214,14 +223,7 @@ describe('gateDamage', () => {
   });
 
   it('leaves a walking figure alone on the last frame of a shot, where one earlier frame is all that witnesses its leg', () => {
-    const frames = pan(0, 0);
-    const leg = (i: number) => (x: number, y: number) => x >= 70 + 12 * (i - 2) && x < 78 + 12 * (i - 2) && y >= 50 && y < 100;
-    const body = (i: number) => (x: number, y: number) => x >= 62 + 12 * (i - 2) && x < 86 + 12 * (i - 2) && y >= 20 && y < 50;
-    frames.forEach((f, i) => {
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (leg(i)(x, y) || body(i)(x, y)) f[y * W + x] = 0.06 + 0.01 * Math.sin(x + y);
-    });
-    const proposal = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (leg(2)(x, y)) proposal[y * W + x] = 255;
+    const { frames, proposal } = walkingFigure();
     // Two frames back something else passed there: that frame cannot say what lies under the leg.
     const other = picture(90, 70, 9);
     for (let y = 10; y < 110; y++) for (let x = 40; x < 110; x++) frames[0]![y * W + x] = other[y * W + x]!;
