@@ -207,6 +207,28 @@ describe('gateDamage', () => {
     expect(gateDamage(discMask(80, 60, 4), alignWindow(dust, W, H)).verdicts.damage).toBe(1);
   });
 
+  it('repaints a white blotch over the bottom gate band, though bright picture a few pixels up looks like it', () => {
+    // A slow pan over bright, faintly textured picture above a dark band along the bottom of the frame; the
+    // blotch lies mostly on the picture, its lower part on the band. Moved up into the picture, its flat
+    // white matches well enough for the neighbours to seem to hold it, but its surroundings stayed where
+    // the camera took them: a look-alike, not the blotch moving on its own.
+    const frames = pan(1, 0);
+    frames.forEach((f, i) => {
+      for (let y = 60; y < H; y++) for (let x = 0; x < W; x++) f[y * W + x] = y >= 112 ? 0.08 + 0.012 * Math.sin(x * 7 + y * 3 + i) : 0.75 + 0.09 * (f[y * W + x]! - 0.5);
+    });
+    const blotch = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (((x - 80) / 20) ** 2 + ((y - 120) / 22) ** 2 > 1) continue;
+        frames[2]![y * W + x] = 0.85 + 0.012 * Math.sin(x * 3 + y * 5);
+        blotch[y * W + x] = 255;
+      }
+    }
+    const g = gateDamage(blotch, alignWindow(frames, W, H));
+    expect(g.verdicts.damage).toBe(1);
+    expect(countMask(g.mask)).toBeGreaterThan(0.8 * countMask(blotch));
+  });
+
   it('repaints a sure speck that only one neighbour can witness, the others changed all around it', () => {
     // Three neighbours show other picture around the speck (something passed in front of it there): they
     // cannot say what lies under it, and one neighbour alone must do, with the segmenter sure.
