@@ -433,6 +433,42 @@ describe('gateDamage', () => {
     expect(countMask(scratch.mask)).toBeGreaterThan(0);
   });
 
+  it('repaints a line in a still shot whose density changes from frame to frame, though the network is unsure, and leaves a steady one alone', () => {
+    // Motion cannot judge either line, and the network's 0.7 is short of what a line motion cannot judge
+    // needs; a scratch's density varies between frames and along its length (the film lifting off the
+    // guide), a pole's does not, and the picture beside both stays.
+    const lines = (strength: (i: number, y: number) => number) =>
+      pan(0, 0).map((f, i) => {
+        for (let y = 5; y < H - 5; y++) for (const x of [110, 111]) f[y * W + x] = f[y * W + x]! + strength(i, y) * (0.95 - f[y * W + x]!);
+        return f;
+      });
+    const line = new Uint8Array(W * H);
+    for (let y = 5; y < H - 5; y++) for (const x of [110, 111]) line[y * W + x] = 255;
+    const unsure = new Float32Array(W * H).fill(0.7);
+    const scratch = gateDamage(line, alignWindow(lines((i, y) => 0.45 + 0.2 * Math.sin(y / 9 + 2 * i)), W, H), { prob: unsure });
+    expect(scratch.verdicts.scratch).toBe(1);
+    expect(countMask(scratch.mask)).toBeGreaterThan(0.8 * countMask(line));
+    const pole = gateDamage(line, alignWindow(lines((_, y) => 0.45 + 0.2 * Math.sin(y / 9)), W, H), { prob: unsure });
+    expect(pole.verdicts['static-line']).toBe(1);
+    expect(countMask(pole.mask)).toBe(0);
+    // A sharp dark pole in a shot that weaves by a quarter of a pixel a frame: its own pixels change much
+    // more than the flatter picture beside it, but not what they add up to across it.
+    const weave = [-2, -1, 0, 1, 2].map((k) => {
+      const f = picture(40 + 0.25 * k, 30, 300 + k);
+      for (let y = 5; y < H - 5; y++) {
+        for (let x = 106; x <= 115; x++) {
+          // The share of the pixel a line 1.5 px wide covers, its centre at 111 - k / 4.
+          const cover = Math.max(0, Math.min(x + 1, 111.75 - 0.25 * k) - Math.max(x, 110.25 - 0.25 * k));
+          f[y * W + x] = f[y * W + x]! * (1 - cover) + 0.05 * cover;
+        }
+      }
+      return f;
+    });
+    const weaving = gateDamage(line, alignWindow(weave, W, H), { prob: unsure });
+    expect(weaving.verdicts['static-line']).toBe(1);
+    expect(countMask(weaving.mask)).toBe(0);
+  });
+
   it("leaves a sure line in a still shot alone when it is one of a board wall's seams, and repaints it alone", () => {
     // Dark seams 6 px apart, in every frame (a 160 px frame's pattern reach is 10 px); motion cannot
     // judge them, and the network is sure of the one flagged.
