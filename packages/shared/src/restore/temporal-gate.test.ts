@@ -139,6 +139,21 @@ describe('gateDamage', () => {
     expect(countMask(pole.mask)).toBe(0);
   });
 
+  it('repaints a scratch along its whole length where the segmenter flagged only its upper half, and stops where it ends', () => {
+    // The scratch runs from row 5 to row 90 and stays in the frame while the picture pans under it.
+    const frames = pan(3, 0);
+    frames.forEach((f) => {
+      for (let y = 5; y < 90; y++) f[y * W + 100] = 0.9;
+    });
+    const upper = new Uint8Array(W * H);
+    for (let y = 5; y < 45; y++) upper[y * W + 100] = 255;
+    const g = gateDamage(upper, alignWindow(frames, W, H));
+    expect(g.verdicts.scratch).toBe(1);
+    const rows = (y0: number, y1: number) => Array.from({ length: y1 - y0 }, (_, k) => g.mask[(y0 + k) * W + 100]).filter((v) => v !== 0).length;
+    expect(rows(45, 90)).toBeGreaterThan(40);
+    expect(rows(90, H)).toBe(0);
+  });
+
   it('judges a blotch on a scratch apart from the scratch: the line every neighbour holds does not speak for the blotch', () => {
     const frames = pan(3, 0);
     for (const f of frames) for (let y = 5; y < H - 5; y++) f[y * W + 100] = 0.95;
