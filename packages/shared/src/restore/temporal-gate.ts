@@ -188,13 +188,14 @@ const FOLLOW_REACH = 2;
 const FOLLOW_HELD = 0.7;
 /**
  * A line held in place by a neighbour changed there on its own (lineChanged) when its row sums differ from
- * the neighbour's by LINE_CHANGE_NOISE times the neighbour's noise and LINE_CHANGE_SIDE times the picture
- * beside it does. On three draws of the unseen split: recall +0.002, +0.004 and +0.001 (scratches in still
- * and weaving shots that the network is not sure enough of), the squared error of scratches dropped as
- * static lines 171 -> 140 and 171 -> 117 on the first two; no clean pixel more, the real clip unchanged.
- * At 1.5, +0.005, +0.005 and +0.001, but a walking leg's edge repainted on a clean sequence; compared
- * pixel by pixel rather than summed across the line, a board seam of the real clip (sharp enough to
- * change with a fraction of a pixel's weave) was repainted.
+ * the neighbour's, over most rows, by LINE_CHANGE_NOISE times the neighbour's noise and LINE_CHANGE_SIDE
+ * times the picture beside it does (widths in px at 1024 wide). On three draws of the unseen split:
+ * recall +0.005, +0.002 and 0 (scratches in still and weaving shots that the network is not sure enough
+ * of); no clean pixel more, the real clip unchanged; at 2K +0.015 at the same precision. Measured as a
+ * root mean square over the rows, snowflakes crossing a pole at 2K made it a scratch (20k false pixels
+ * on one sequence); at 1.5 times the picture's change a walking leg's edge was repainted on a clean
+ * sequence; compared pixel by pixel rather than summed across the line, a board seam of the real clip
+ * (sharp enough to change with a fraction of a pixel's weave) was repainted.
  */
 const LINE_CHANGE_NOISE = 4;
 const LINE_CHANGE_SIDE = 2;
@@ -556,7 +557,7 @@ function judge(
         else if (told === 'picture' || followsLine(r, centre, wit, w, h, vx, vy, reach * Math.abs(wit.offset), contrast)) found++;
         else {
           cannotTell++;
-          if (lineChanged(r, centre, wit, w, h, vx, vy)) changedAlone++;
+          if (lineChanged(r, centre, wit, w, h, vx, vy, unit)) changedAlone++;
         }
         continue;
       }
@@ -1562,20 +1563,22 @@ function meanProb(prob: Float32Array | null, idx: Int32Array): number {
 /**
  * Whether a line a neighbour holds in place changed there on its own: row by row, the summed difference
  * against the neighbour at the camera's vector over the line and LINE_CHANGE_PAD px either side, and the
- * same over the picture beyond (LINE_CHANGE_SIDE_PX px on each side); over the rows, the line's differs by
- * LINE_CHANGE_NOISE of the neighbour's noise and LINE_CHANGE_SIDE times the picture's. A scratch's density
- * varies from frame to frame and along its length (the film lifting off the guide); a pole or a door
- * frame stays as the picture beside it does. The sum across the line is what a shift of a fraction of a
- * pixel (a weave, a vector rounded) leaves alone, however sharp the line.
+ * same over the picture beyond (LINE_CHANGE_SIDE_PX px on each side); the medians over the rows compared
+ * (LINE_CHANGE_NOISE, LINE_CHANGE_SIDE). A scratch's density varies from frame to frame and along its
+ * length (the film lifting off the guide); a pole or a door frame stays as the picture beside it does.
+ * The sum across the line is what a shift of a fraction of a pixel (a weave, a vector rounded) leaves
+ * alone, however sharp the line.
  */
-function lineChanged(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, h: number, vx: number, vy: number): boolean {
+function lineChanged(r: Region, centre: Float32Array, n: AlignedNeighbour, w: number, h: number, vx: number, vy: number, unit: number): boolean {
+  // Widths in px at 1024 wide, scaled up with the frame (lines and the network's regions widen with it).
+  const pad = Math.round(LINE_CHANGE_PAD * Math.max(1, unit));
+  const sidePx = Math.round(LINE_CHANGE_SIDE_PX * Math.max(1, unit));
   const dx = Math.round(vx);
   const dy = Math.round(vy);
   const { lo, hi } = rowSpans(r, w, true);
-  const outer = LINE_CHANGE_PAD + LINE_CHANGE_SIDE_PX;
-  let line = 0;
-  let side = 0;
-  let rows = 0;
+  const outer = pad + sidePx;
+  const line: number[] = [];
+  const side: number[] = [];
   for (let i = 0; i < lo.length; i++) {
     const y = r.y0 + i;
     const a = lo[i]!;
@@ -1585,17 +1588,18 @@ function lineChanged(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
     const there = (y + dy) * w + dx;
     const diff = (x: number) => centre[at + x]! - n.luma[there + x]! - n.offsetLuma;
     let l = 0;
-    for (let x = a - LINE_CHANGE_PAD; x <= b + LINE_CHANGE_PAD; x++) l += diff(x);
+    for (let x = a - pad; x <= b + pad; x++) l += diff(x);
     let s = 0;
-    for (let k = LINE_CHANGE_PAD + 1; k <= outer; k++) s += diff(a - k) + diff(b + k);
-    // Squared row sums over the pixels summed: grain alone gives its per-pixel variance either way.
-    line += (l * l) / (b - a + 1 + 2 * LINE_CHANGE_PAD);
-    side += (s * s) / (2 * LINE_CHANGE_SIDE_PX);
-    rows++;
+    for (let k = pad + 1; k <= outer; k++) s += diff(a - k) + diff(b + k);
+    // Row sums over the square root of the pixels summed: grain alone gives its per-pixel spread either way.
+    line.push(Math.abs(l) / Math.sqrt(b - a + 1 + 2 * pad));
+    side.push(Math.abs(s) / Math.sqrt(2 * sidePx));
   }
-  if (rows === 0) return false;
-  const l = Math.sqrt(line / rows);
-  return l >= LINE_CHANGE_NOISE * n.noise && l >= LINE_CHANGE_SIDE * Math.sqrt(side / rows);
+  if (line.length === 0) return false;
+  // Medians over the rows: a speck or a snowflake crossing the line changes a few rows, a scratch's
+  // density most of them. The median of |N(0, σ)| is 0.674 σ.
+  const l = median(Float64Array.from(line)) / 0.674;
+  return l >= LINE_CHANGE_NOISE * n.noise && l >= LINE_CHANGE_SIDE * (median(Float64Array.from(side)) / 0.674);
 }
 
 /**
