@@ -297,6 +297,7 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const explained: GateResult['regions'] = opts.explain ? [] : undefined;
   const rain = rainOf(regions, opts.prob ?? null, w, h, unit);
   const pastRepeat = pastARepeat(window);
+  const grain = grainOf(witnesses);
   for (const r of regions) {
     // A frame can hold thousands of regions: a cancelled task stops between them (no effect otherwise).
     cancellationPoint();
@@ -305,7 +306,7 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
-    const kept = verdict === 'scratch' ? alongScratch(lineCore(r, centre, w, grainOf(witnesses), rim), centre, w, h, grainOf(witnesses)) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h), r, centre, agreed, w, h, rim) : r.pixels;
+    const kept = verdict === 'scratch' ? alongScratch(lineCore(r, centre, w, grain, rim), centre, w, h, grain) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h), r, centre, agreed, w, h, rim) : r.pixels;
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
@@ -1642,24 +1643,12 @@ function alongScratch(kept: Int32Array, centre: Float32Array, w: number, h: numb
   const sign = Math.sign(typical);
   if (sign === 0) return kept;
   const floor = Math.max(LINE_EXTEND_SIGMAS * noise, LINE_EXTEND_SHARE * Math.abs(typical));
-  // The line's axis, x against y by least squares over its rows.
-  let sy = 0;
-  let sx = 0;
-  let syy = 0;
-  let sxy = 0;
-  for (const [y, e] of rows) {
-    const x = e.sx / e.n;
-    sy += y;
-    sx += x;
-    syy += y * y;
-    sxy += x * y;
-  }
-  const m = rows.size;
-  const den = m * syy - sy * sy;
-  const slope = den > 0 ? (m * sxy - sx * sy) / den : 0;
-  const axis = (y: number) => (sx - slope * sy) / m + slope * y;
-  const out = [...kept];
+  // The line's axis, x against y by least squares over its rows (one row: upright through its mean x).
   const ys = [...rows.keys()];
+  const xs = [...rows.values()].map((e) => e.sx / e.n);
+  const fit = straightFit(ys, xs);
+  const axis = fit ? fit.at : () => xs[0]!;
+  const out = [...kept];
   for (const dir of [-1, 1]) {
     let y = dir < 0 ? Math.min(...ys) : Math.max(...ys);
     const end = rows.get(y)!;
