@@ -20,7 +20,7 @@ import { configSchema } from '@reelrestore/shared/config';
 import { toLuma } from '@reelrestore/shared/restore/luma';
 import { gateDamage, type GateResult } from '@reelrestore/shared/restore/temporal-gate';
 import { regionsOf } from '@reelrestore/shared/restore/gate-regions';
-import { alignWindow, isRepeat } from '@reelrestore/shared/restore/align-window';
+import { alignWindow, isRepeat, withFurtherWitness } from '@reelrestore/shared/restore/align-window';
 import { damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources, type RunModel } from '@reelrestore/shared/restore/unet-segment';
 import { damageVisibility } from '@reelrestore/shared/synthetic/film-sequence';
 import { DEFAULT_VARIANTS, HARD_VARIANTS } from '@reelrestore/shared/synthetic/index';
@@ -78,7 +78,8 @@ if (a.real) {
     const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - 2 + k] ?? null);
     const alignment = alignWindow(window, W, H);
     const { prob } = await damageProbability(windowSources(window), W, H, model, clipSettings, alignment, undefined, slotShifts(alignment, window));
-    return gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), alignment, { prob, explain: true });
+    const further: [Float32Array | null, Float32Array | null] = [lumas[t - 3] ?? null, lumas[t + 3] ?? null];
+    return gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), withFurtherWitness(alignment, further, UNET_WINDOW >> 1), { prob, explain: true });
   };
   if (a.against) {
     const other = await modelRunner(a.against);
@@ -105,6 +106,7 @@ if (a.real) {
 
 /** The squared luma error the missed visible damage leaves, by where it went: what masked_psnr and damage_left weigh. */
 const sqBy = new Map<string, number>();
+const byPlace = new Map<string, Confusion>();
 const fmt = (v: number | null) => (v === null ? '  -  ' : v.toFixed(3));
 console.log(`split ${a.split}, seed ${a.seed}; visible damage; precision/recall/fp per million clean pixels`);
 for await (const seq of makeBenchSet({ count: variants.length, width: setW, height: setH, frames: 12, seed: Number(a.seed), regrain: false, cleanDir: a.clean, split: a.split === 'train' ? 'train' : 'unseen', variants })) {
@@ -123,7 +125,8 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
     const cellMask = new Uint8Array(W * H).fill(cells ? 0 : 255);
     if (cells) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (cells.selected[Math.floor(y / cells.cell) * cells.cols + Math.floor(x / cells.cell)]) cellMask[y * W + x] = 255;
     const regions = maskFromProbability(prob, W, H, { ...settings, dilate: 0 });
-    const gate = gateDamage(regions, alignment, { prob, explain: true });
+    const further: [Float32Array | null, Float32Array | null] = [lumas[t - 3] ?? null, lumas[t + 3] ?? null];
+    const gate = gateDamage(regions, withFurtherWitness(alignment, further, UNET_WINDOW >> 1), { prob, explain: true });
     const gated = gate.mask;
     const near = nearTruth(seq.masks[t]!, W, H, 2);
     const verdictAt = new Map<number, string>();
@@ -170,6 +173,11 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
       addConfusion(masks[s], truth, per[s], ignore);
       addConfusion(masks[s], truth, total[s], ignore);
     }
+    // A shot's first and last two frames have one-sided windows: their recall is shown apart.
+    const place = t === 0 ? 'first' : t === 1 ? 'second' : t === lumas.length - 1 ? 'last' : t === lumas.length - 2 ? 'second last' : 'middle';
+    const at = byPlace.get(place) ?? emptyConfusion();
+    addConfusion(gated, truth, at, ignore);
+    byPlace.set(place, at);
     const classes = seq.classes[t]!;
     for (let i = 0; i < truth.length; i++) {
       if (!truth[i] || ignore[i]) continue;
@@ -191,6 +199,13 @@ console.log('\nall:');
 for (const s of STAGES) {
   const d = detectionScores(total[s]);
   console.log(`  ${s.padEnd(20)} precision ${fmt(d.precision)} recall ${fmt(d.recall)} fp/Mpx ${Math.round((total[s].fp / (total[s].fp + total[s].tn)) * 1e6)}`);
+}
+console.log("\ngated, by the frame's place in its shot:");
+for (const place of ['first', 'second', 'middle', 'second last', 'last']) {
+  const c = byPlace.get(place);
+  if (!c) continue;
+  const d = detectionScores(c);
+  console.log(`  ${place.padEnd(12)} precision ${fmt(d.precision)} recall ${fmt(d.recall)} missed ${c.fn}`);
 }
 console.log('\nrecall per class (code: pixels):');
 for (const [c, e] of [...classMiss.entries()].sort((x, y) => x[0] - y[0])) {

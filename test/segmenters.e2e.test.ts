@@ -2,6 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../packages/shared/src/config.js';
+import { toLuma } from '../packages/shared/src/restore/luma.js';
+import { defaultSegmentModelPath, segmentFrameUnet, unetSettings } from '../packages/shared/src/restore/unet-segment.js';
+import { modelRunner } from '../packages/shared/src/workers/compute-tasks.js';
 import { restoreSequence } from './support/restore-sequence.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { makeSyntheticClip } from './support/synthetic-clip.js';
@@ -54,5 +58,39 @@ describe.each(['unet', 'spike'] as const)('a reel segmented with SEGMENTER=%s', 
     expect(changedOutside).toBe(0);
     expect(truth).toBeGreaterThan(0);
     expect(caught / truth).toBeGreaterThan(0.5);
+  });
+
+  // At a shot's first and last frame the window holds neighbours on one side only; where those are one
+  // film frame scanned twice, the gate compares with the frame past the window too (withFurtherWitness).
+  it.runIf(segmenter === 'unet')("masks a shot's first and last frames as the segmenter does with the frames past their windows", async () => {
+    const clip = makeSyntheticClip({
+      width: 128,
+      height: 96,
+      frames: 12,
+      channels: 1,
+      bits: 8,
+      seed: 43,
+      grainSigma: 0.015,
+      shift: { x: 0.6, y: 0.2 },
+      damage: { specksPerFrame: 2, minRadius: 3, maxRadius: 5 },
+    });
+    // Telecine repeats beside both ends: frames 1 and 2, and 9 and 10, are one film frame twice.
+    clip.damaged[2] = clip.damaged[1]!.slice();
+    clip.damaged[9] = clip.damaged[10]!.slice();
+    const { masks } = await restoreSequence(stack, work, clip.layout, clip.damaged);
+
+    const config = configSchema.parse({ SEGMENTER: 'unet' });
+    const settings = unetSettings(config, clip.layout.width);
+    const run = await modelRunner(defaultSegmentModelPath());
+    const lumas = clip.damaged.map((f) => toLuma(f, clip.layout));
+    const at = (t: number) => lumas[t] ?? null;
+    for (const t of [0, 11]) {
+      const input = { width: 128, height: 96, lumas: [-2, -1, 0, 1, 2].map((k) => at(t + k)), ...settings };
+      const alone = (await segmentFrameUnet(input, run)).mask;
+      const further = (await segmentFrameUnet({ ...input, further: [at(t - 3), at(t + 3)] }, run)).mask;
+      // The clip is drawn so that the frame past the window changes what is masked there.
+      expect(further, `frame ${t}`).not.toEqual(alone);
+      expect(masks[t], `frame ${t}`).toEqual(further);
+    }
   });
 });

@@ -19,10 +19,13 @@ const defaults = configSchema.parse(Object.fromEntries(Object.entries(process.en
 export const BENCH_UNET = { config: defaults, modelPath: defaults.SEGMENT_MODEL ?? defaultSegmentModelPath() };
 export const UNET_DILATE = defaults.UNET_DILATE;
 
-/** One frame: `window` holds UNET_WINDOW frames' luma (null where the shot has none), the centre one is segmented. Undilated. */
-export async function detectFrameUnet(window: (Float32Array | null)[], layout: FrameLayout, run: RunModel): Promise<Uint8Array> {
+/**
+ * One frame: `window` holds UNET_WINDOW frames' luma (null where the shot has none), the centre one is
+ * segmented; `further`, the frames one past its ends (UnetSegmentInput.further). Undilated.
+ */
+export async function detectFrameUnet(window: (Float32Array | null)[], layout: FrameLayout, run: RunModel, further: [Float32Array | null, Float32Array | null] | null = null): Promise<Uint8Array> {
   const { width, height } = layout;
-  const { mask } = await segmentFrameUnet({ width, height, lumas: window, ...unetSettings(defaults, width), dilate: 0 }, run);
+  const { mask } = await segmentFrameUnet({ width, height, lumas: window, further, ...unetSettings(defaults, width), dilate: 0 }, run);
   return mask;
 }
 
@@ -33,7 +36,8 @@ export async function detectSequenceUnet(frames: Samples[], layout: FrameLayout,
   const raw: Uint8Array[] = [];
   const masks: Uint8Array[] = [];
   for (let t = 0; t < frames.length; t++) {
-    const mask = await detectFrameUnet(Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - half + k] ?? null), layout, run);
+    const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - half + k] ?? null);
+    const mask = await detectFrameUnet(window, layout, run, [lumas[t - half - 1] ?? null, lumas[t + half + 1] ?? null]);
     raw.push(mask);
     masks.push(dilateMask(mask, layout.width, layout.height, defaults.UNET_DILATE, 'disc'));
   }

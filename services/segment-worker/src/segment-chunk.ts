@@ -42,9 +42,12 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     const half = unet ? UNET_WINDOW >> 1 : 1;
     const modelPath = ctx.config.SEGMENT_MODEL ?? defaultSegmentModelPath();
     const settings = unetSettings(ctx.config, layout.width);
-    // `half` extra frames each side (inside the shot) so the context frames' masks see their neighbours too.
-    const first = Math.max(shot.start, p.contextStart - half);
-    const last = Math.min(shot.end, p.contextEnd + half);
+    // `half` extra frames each side (inside the shot) so the context frames' masks see their neighbours too,
+    // and one more where the chunk holds a shot's first or last frame: the gate may need the frame past
+    // the window there (UnetSegmentInput.further).
+    const reach = unet ? half + 1 : half;
+    const first = Math.max(shot.start, p.contextStart - (p.contextEnd >= shot.end ? reach : half));
+    const last = Math.min(shot.end, p.contextEnd + (p.contextStart <= shot.start ? reach : half));
     // The learned segmenter reads luma: each frame is converted once, in a compute thread, as it arrives,
     // and its samples are not kept (at 4K, five 16-bit RGB frames are 380 MB). The spike detector keeps them.
     const window: Slot[] = [];
@@ -69,16 +72,23 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
           dilate: ctx.config.MASK_DILATE,
         }, [], ctx.signal);
       }
-      const lumas = await Promise.all(Array.from({ length: 2 * half + 1 }, (_, k) => near(cur, k - half)?.luma ?? null));
-      return pool.run('segment-frame-unet', { width: layout.width, height: layout.height, lumas, modelPath, ...settings }, [], ctx.signal);
+      const slots = Array.from({ length: 2 * half + 1 }, (_, k) => near(cur, k - half)?.luma ?? null);
+      // Only a shot's first and last frames read the frames past the window (each is a copy to the thread).
+      const atShotEnd = cur.index === shot.start || cur.index === shot.end - 1;
+      const past = atShotEnd ? [near(cur, -half - 1)?.luma ?? null, near(cur, half + 1)?.luma ?? null] : [];
+      const [lumas, further] = await Promise.all([Promise.all(slots), Promise.all(past)]);
+      const input = { width: layout.width, height: layout.height, lumas, modelPath, ...settings };
+      return pool.run('segment-frame-unet', atShotEnd ? { ...input, further: [further[0]!, further[1]!] } : input, [], ctx.signal);
     };
 
     let cellShare = 0;
     let segmented = 0;
     // What the temporal gate made of the network's regions: operators see how much it protected, and why.
     const verdicts: Partial<Record<GateVerdict, number>> = {};
+    const done = new Set<number>();
     const segmentAt = async (i: number) => {
       const cur = window[i]!;
+      done.add(cur.index);
       const result = await detect(cur);
       const { mask, damaged: n } = result;
       if (cur.index >= p.start && cur.index < p.end) damaged += n;
@@ -93,6 +103,8 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     };
 
     const wanted = (f: number) => f >= p.contextStart && f < p.contextEnd;
+    // A shot's first frame is segmented once the frame past its window has come too.
+    const waits = (f: number) => reach > half && f === shot.start;
     // Where the chunk's time went besides the compute threads' work: waiting for decoded frames, and for a
     // free thread (logged with the chunk).
     let decodeWaitMs = 0;
@@ -115,16 +127,20 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
         window.push({ index: frame.index, data: null, luma });
       } else window.push(frame);
       // A dispatched task holds its own references to its frames, so the window keeps only what the
-      // next task reads.
-      if (window.length > 2 * half + 1) window.splice(0, window.length - (2 * half + 1));
-      // The frame `half` before this one now has all its neighbours: segment it.
+      // next tasks read: `reach` frames either side of the frame being segmented.
+      if (window.length > 2 * reach + 1) window.splice(0, window.length - (2 * reach + 1));
+      // The frame `half` before this one now has all its neighbours: segment it. A shot's first frame
+      // waits for one more (the frame past its window), and goes before it.
       const i = window.length - 1 - half;
-      if (i >= 0 && wanted(window[i]!.index)) await timed(inFlight.add(segmentAt(i), stillWanted));
+      if (i >= 0 && !waits(window[i]!.index) && wanted(window[i]!.index)) await timed(inFlight.add(segmentAt(i), stillWanted));
+      const start = window.length - 1 - reach;
+      if (start >= 0 && waits(window[start]!.index) && wanted(shot.start)) await timed(inFlight.add(segmentAt(start), stillWanted));
       asked = performance.now();
     }
-    // The last frames of the range have no later neighbours to wait for.
-    for (let i = Math.max(0, window.length - half); i < window.length; i++) {
-      if (wanted(window[i]!.index)) await timed(inFlight.add(segmentAt(i)));
+    // The last frames of the range have no later neighbours to wait for (nor a shot's first frame, in a
+    // shot too short to hold the frame past its window).
+    for (let i = 0; i < window.length; i++) {
+      if (!done.has(window[i]!.index) && wanted(window[i]!.index)) await timed(inFlight.add(segmentAt(i)));
     }
     await timed(inFlight.drain());
 

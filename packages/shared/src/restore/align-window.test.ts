@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { texturedPicture } from './textured-picture.testkit.js';
-import { alignWindow, cameraVector, median, readAlignedTile, shrink, shrunkSize } from './align-window.js';
+import { alignWindow, cameraVector, median, readAlignedTile, shrink, shrunkSize, withFurtherWitness } from './align-window.js';
 import { downscale2 } from './luma.js';
 import { mulberry32 } from '../synthetic/synthetic-clip.js';
 
@@ -91,6 +91,42 @@ describe('alignWindow', () => {
     const planes = new Float32Array(5 * 8 * 8);
     readAlignedTile(al, 2, 0, 0, 8, 8, planes, 0);
     for (let k = 0; k < 5; k++) expect(Array.from(planes.subarray(k * 64, (k + 1) * 64))).toEqual(Array.from(planes.subarray(128, 192)));
+  });
+});
+
+describe('withFurtherWitness', () => {
+  // A pan of 2 px a frame; frames[k + 3] is the frame k from the centre.
+  const shot = () => [-3, -2, -1, 0, 1, 2, 3].map((k) => picture(30 + 2 * k, 20, 60 + k));
+
+  it("adds the frame past the window at a shot's last frame whose two earlier frames are one film frame", () => {
+    const f = shot();
+    // The shot ends at the centre; the two frames before it are one film frame scanned twice.
+    f[1] = f[2]!.slice();
+    const al = alignWindow([f[1]!, f[2]!, f[3]!, null, null], W, H);
+    const more = withFurtherWitness(al, [f[0]!, null], 2);
+    expect(more.neighbours.map((n) => n.offset)).toEqual([-1, -2, -3]);
+    // Aligned like the others: three frames back the picture sat 6 px further right.
+    expect(more.neighbours[2]!.shift[0]).toBeCloseTo(6, 0);
+    // At the shot's first frame the same, the other way; the centre's own twin counts for nothing.
+    const g = shot();
+    g[4] = g[3]!.slice();
+    expect(withFurtherWitness(alignWindow([null, null, g[3]!, g[4]!, g[5]!], W, H), [null, g[6]!], 2).neighbours.map((n) => n.offset)).toEqual([2, 3]);
+  });
+
+  it('leaves a window alone that holds two film frames to compare with, or neighbours on both sides', () => {
+    const f = shot();
+    const end = alignWindow([f[1]!, f[2]!, f[3]!, null, null], W, H);
+    expect(withFurtherWitness(end, [f[0]!, null], 2)).toBe(end);
+    f[2] = f[3]!.slice();
+    // The centre's twin before it is left out; the frames on both sides make pairs.
+    const both = alignWindow(f.slice(1, 6), W, H);
+    expect(withFurtherWitness(both, [f[0]!, f[6]!], 2)).toBe(both);
+    // The frame past the window is the twins' film frame a third time: nothing to add.
+    const g = shot();
+    g[1] = g[2]!.slice();
+    g[0] = g[2]!.slice();
+    const thrice = alignWindow([g[1]!, g[2]!, g[3]!, null, null], W, H);
+    expect(withFurtherWitness(thrice, [g[0]!, null], 2)).toBe(thrice);
   });
 });
 

@@ -112,6 +112,37 @@ export function alignWindow(
 }
 
 /**
+ * The window with one more witness from beyond its end (`further`: the frames `half` + 1 before and after
+ * the centre, null outside the shot), taken only where the window leaves the centre a single film frame to
+ * compare with: at a shot's first or last frames, where the neighbours on the one side are one film frame
+ * scanned twice (a telecine repeat), or the centre's own twin was left out. The temporal gate's pair test
+ * needs two film frames that agree with each other; with one, dust at a shot's ends was judged on the
+ * network's word or left in.
+ */
+export function withFurtherWitness(al: WindowAlignment, further: readonly [Float32Array | null, Float32Array | null], half: number): WindowAlignment {
+  const { neighbours, centre, width: w, height: h } = al;
+  if (neighbours.length === 0 || distinctFilmFrames(neighbours) >= 2) return al;
+  // Only on the side that holds the witnesses: the other is past the shot's end (or a jump).
+  const side = Math.sign(neighbours[0]!.offset);
+  if (neighbours.some((n) => Math.sign(n.offset) !== side)) return al;
+  const beyond = further[side < 0 ? 0 : 1];
+  if (!beyond || neighbours.some((n) => isRepeat(n.luma, beyond))) return al;
+  const offset = side * (half + 1);
+  const slots: (Float32Array | null)[] = new Array(2 * Math.abs(offset) + 1).fill(null);
+  slots[Math.abs(offset)] = centre;
+  slots[Math.abs(offset) + offset] = beyond;
+  const extra = alignWindow(slots, w, h);
+  return extra.neighbours.length ? { ...al, neighbours: [...neighbours, ...extra.neighbours] } : al;
+}
+
+/** How many film frames the neighbours show: a telecine repeat's two scans are one. */
+function distinctFilmFrames(neighbours: readonly AlignedNeighbour[]): number {
+  let n = 0;
+  for (const [i, a] of neighbours.entries()) if (!neighbours.slice(0, i).some((b) => isRepeat(a.luma, b.luma))) n++;
+  return n;
+}
+
+/**
  * `other` brought to `ref`'s brightness when the two differ by more than FLICKER_MATCH (a copy; the
  * stored plane is shared), else `other` itself. Block matching compares absolute differences: a frame a
  * few percent brighter (flicker, in almost every old film) made a flat or soft picture match anywhere,

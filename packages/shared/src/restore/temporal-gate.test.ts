@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fillNormal } from '../synthetic/random.js';
 import { texturedPicture } from './textured-picture.testkit.js';
 import { countMask } from './morphology.js';
-import { alignWindow } from './align-window.js';
+import { alignWindow, withFurtherWitness } from './align-window.js';
 import { gateDamage } from './temporal-gate.js';
 
 const W = 160;
@@ -817,6 +817,28 @@ describe('gateDamage', () => {
     const g = gateDamage(discMask(80, 60, 4), alignWindow([null, null, frames[2]!, frames[3]!, frames[4]!], W, H));
     expect(g.verdicts.damage).toBe(0);
     expect(countMask(g.mask)).toBe(0);
+  });
+
+  it("repaints dust on a shot's last frame whose two earlier frames are one film frame, given the frame before them", () => {
+    // Seven frames of a pan, the shot ending at frames[5]; frames[3] and [4] are one film frame scanned twice.
+    const frames = [-3, -2, -1, 0, 1, 2, 3].map((k) => picture(40 + 2 * k, 30 + k, 300 + k));
+    frames[3] = frames[4]!.slice();
+    disc(frames[5]!, 80, 60, 4, 0.9);
+    const al = alignWindow([frames[3]!, frames[4]!, frames[5]!, null, null], W, H);
+    // The window alone holds one film frame to compare with: a lone witness, and no network to be sure.
+    expect(countMask(gateDamage(discMask(80, 60, 4), al).mask)).toBe(0);
+    const g = gateDamage(discMask(80, 60, 4), withFurtherWitness(al, [frames[2]!, null], 2));
+    expect(g.verdicts.damage).toBe(1);
+    expect(covers(g.mask, discMask(80, 60, 3))).toBe(true);
+    // A figure striding through the shot's last frames is still left alone: the frame before the twins
+    // shows it 36 px back, where the two agree with each other only on the ground the leg left.
+    const walk = walkingFigure();
+    walk.frames[0] = walk.frames[1]!.slice();
+    const further = picture(40, 30, 99);
+    for (let y = 20; y < 100; y++) for (let x = 26; x < 50; x++) if (y < 50 || (x >= 34 && x < 42)) further[y * W + x] = 0.06 + 0.01 * Math.sin(x + y);
+    const walked = withFurtherWitness(alignWindow([...walk.frames.slice(0, 3), null, null], W, H), [further, null], 2);
+    expect(walked.neighbours.map((n) => n.offset)).toEqual([-1, -2, -3]);
+    expect(countMask(gateDamage(walk.proposal, walked).mask)).toBe(0);
   });
 
   it('leaves rain alone: a streak found further along its own direction in the neighbours is a falling drop', () => {

@@ -14,7 +14,7 @@ import type { Config } from '../config.js';
 import { candidateCells, cascadePlaneSize, type CandidateCells, type CandidateOptions } from './damage-candidates.js';
 import { dilateMask, growHysteresis, removeSmallComponents } from './morphology.js';
 import { gateDamage, type GateVerdict } from './temporal-gate.js';
-import { alignWindow, readAlignedTile, type WindowAlignment } from './align-window.js';
+import { alignWindow, readAlignedTile, withFurtherWitness, type WindowAlignment } from './align-window.js';
 import { windowLevels } from './luma-levels.js';
 import { keepRects, mergeTiles, type MergedTile } from './merge-tiles.js';
 import { dilateDisc, hysteresisRegions } from './sparse-mask.js';
@@ -95,6 +95,12 @@ export interface UnetSegmentInput extends UnetMaskOptions, UnetTileOptions {
    * (mirrored in). Luma, not samples: each frame is converted once, not once per window it sits in.
    */
   lumas: (Float32Array | null)[];
+  /**
+   * The frames one past the window's ends (centre - half - 1 and centre + half + 1), null outside the shot.
+   * Read by the gate only at a shot's first and last frame, where the window may hold one film frame to
+   * compare with (withFurtherWitness); callers pass them there and may leave them out elsewhere.
+   */
+  further?: [Float32Array | null, Float32Array | null] | null;
 }
 
 /**
@@ -512,7 +518,7 @@ export async function segmentFrameUnet(
   // Seeds lie in the selected cells only: the probability is 0 elsewhere (but for the pixel or two an
   // enlarged probability spills over, which growth from its cell reaches).
   const regions = (input.minArea ?? 1) > 1 ? maskFromProbability(prob, width, height, { ...input, dilate: 0 }) : hysteresisRegions(prob, width, height, input.threshold, input.lowThreshold, cells);
-  const gated = input.gate === false ? null : gateDamage(regions, alignment!, { prob });
+  const gated = input.gate === false ? null : gateDamage(regions, input.further ? withFurtherWitness(alignment!, input.further, input.lumas.length >> 1) : alignment!, { prob });
   const { mask, count } = dilateDisc(gated ? gated.mask : regions, width, height, input.dilate);
   return { mask, damaged: count, cellShare: cells ? cells.count / cells.selected.length : 1, verdicts: gated?.verdicts ?? null };
 }
