@@ -26,6 +26,9 @@ fi
 for tool in apt-get apt-cache dpkg-deb ffprobe; do
   command -v "$tool" >/dev/null || { echo "error: $tool not found" >&2; exit 1; }
 done
+# ffprobe reads each image's size; one that is installed but cannot run (its libraries half-installed,
+# as while apt is still at work) would quietly keep no image at all.
+ffprobe -version >/dev/null 2>&1 || { echo "error: ffprobe does not run (is apt still installing ffmpeg?)" >&2; exit 1; }
 
 mkdir -p "$CACHE_DIR"
 CACHE_DIR="$(cd "$CACHE_DIR" && pwd)"
@@ -130,6 +133,11 @@ for pkg in "${PACKAGES[@]}"; do
   total=$((total + kept))
 done
 
+# Nothing kept is a failure, not an empty cache to reuse: the next run tries again.
+if (( total == 0 )); then
+  echo "error: no photographs kept from ${PACKAGES[*]}" >&2
+  exit 1
+fi
 # SOURCES.txt last, so an interrupted run is retried rather than taken as done.
 cp "$SOURCES" "$CACHE_DIR/SOURCES.txt"
 echo "done: $total clean images in $CACHE_DIR"
