@@ -45,8 +45,9 @@ require_python 'torch, onnx, numpy, PIL'
 fetch_clean_images
 GEN=training/segmentation/make-train-set.ts
 # The version makes sets new when what the generator writes changes: aligned-1 added the aligned windows,
-# aligned-2 their motion estimated on exposure-matched frames (as the service does since 2026-12-02).
-export SET_VERSION=aligned-2
+# aligned-2 their motion estimated on exposure-matched frames (as the service does since 2026-12-02),
+# aligned-3 a slot without its frame or mirror filled by the nearest neighbour, not the centre (2026-12-04).
+export SET_VERSION=aligned-3
 make_set $GEN "$DATA" "${SET_ARGS[@]}"
 make_set $GEN "$DATA_SMALL" "${SMALL_ARGS[@]}"
 make_set $GEN "$DATA_NEG" "${NEG_ARGS[@]}"

@@ -84,6 +84,22 @@ describe('alignWindow', () => {
     expect(Array.from(plane(3))).toEqual(Array.from(plane(1)));
   });
 
+  it('fills a slot whose frame and mirror are both left out with the nearest neighbour, not the centre', () => {
+    // The centre's twin at +1 and another picture at -1: slots -1 and +1 have neither frame. The centre
+    // there would show its own damage as held by its neighbours.
+    const frames = [-2, -1, 0, 1, 2].map((k) => picture(30 + 2 * k, 20, 50 + k));
+    frames[3] = frames[2]!.slice();
+    frames[1] = picture(0, 0, 78, 1);
+    const al = alignWindow(frames, W, H);
+    expect(al.neighbours.map((n) => n.offset)).toEqual([-2, 2]);
+    const planes = new Float32Array(5 * 16 * 16);
+    readAlignedTile(al, 2, 50, 50, 16, 16, planes, 0);
+    const plane = (k: number) => Array.from(planes.subarray(k * 256, (k + 1) * 256));
+    expect(plane(1)).toEqual(plane(0));
+    expect(plane(3)).toEqual(plane(0));
+    expect(plane(1)).not.toEqual(plane(2));
+  });
+
   it('with no usable neighbour, every slot is the centre', () => {
     const c = picture(0, 0, 5);
     const al = alignWindow([null, null, c, null, null], W, H);

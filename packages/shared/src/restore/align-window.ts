@@ -189,8 +189,11 @@ export function cameraVector(n: AlignedNeighbour, x: number, y: number, v: Float
 /**
  * The network's input planes for a rectangle: per window slot (-half..half), the aligned neighbour's
  * values (nearest sampling keeps their grain, brightness matched), the centre for slot 0. A slot with no
- * usable neighbour takes the mirrored slot (t-k for t+k) and, failing that, the centre, as the raw window
- * did (windowSources); a pixel whose aligned source leaves the frame takes the centre's value there.
+ * usable neighbour takes the mirrored slot (t-k for t+k), failing that the nearest usable neighbour, and
+ * only with none the centre; a pixel whose aligned source leaves the frame takes the centre's value there.
+ * (Before 2026-12-04 the centre came before the nearest neighbour, as in the raw window (windowSources):
+ * beside a telecine repeat at a shot's end that put the centre in three of five slots, its damage shown
+ * as held by its neighbours, and the network missed a blotch there.)
  * Writes `slots` planes of tw*th into `out` from `at`.
  */
 export function readAlignedTile(al: WindowAlignment, half: number, x0: number, y0: number, tw: number, th: number, out: Float32Array, at: number): void {
@@ -199,7 +202,7 @@ export function readAlignedTile(al: WindowAlignment, half: number, x0: number, y
   const plane = tw * th;
   for (let k = -half; k <= half; k++) {
     const base = at + (k + half) * plane;
-    const n = k === 0 ? null : (bySlot.get(k) ?? bySlot.get(-k) ?? null);
+    const n = k === 0 ? null : (bySlot.get(k) ?? bySlot.get(-k) ?? al.neighbours[0] ?? null);
     if (!n) {
       for (let y = 0; y < th; y++) out.set(centre.subarray((y0 + y) * w + x0, (y0 + y) * w + x0 + tw), base + y * tw);
       continue;
