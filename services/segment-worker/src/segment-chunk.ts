@@ -127,8 +127,8 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
         window.push({ index: frame.index, data: null, luma });
       } else window.push(frame);
       // A dispatched task holds its own references to its frames, so the window keeps only what the
-      // next tasks read: `reach` frames either side of the frame being segmented.
-      if (window.length > 2 * reach + 1) window.splice(0, window.length - (2 * reach + 1));
+      // next task reads (a shot's first and last frames read `reach` frames on their one side: within it).
+      if (window.length > 2 * half + 1) window.splice(0, window.length - (2 * half + 1));
       // The frame `half` before this one now has all its neighbours: segment it. A shot's first frame
       // waits for one more (the frame past its window), and goes before it.
       const i = window.length - 1 - half;
