@@ -130,7 +130,7 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
       // next task reads (a shot's first and last frames read `reach` frames on their one side: within it).
       if (window.length > 2 * half + 1) window.splice(0, window.length - (2 * half + 1));
       // The frame `half` before this one now has all its neighbours: segment it. A shot's first frame
-      // waits for one more (the frame past its window), and goes before it.
+      // waits for one more (the frame past its window), `reach` before this one.
       const i = window.length - 1 - half;
       if (i >= 0 && !waits(window[i]!.index) && wanted(window[i]!.index)) await timed(inFlight.add(segmentAt(i), stillWanted));
       const start = window.length - 1 - reach;
