@@ -106,7 +106,7 @@ if (a.real) {
 
 /** The squared luma error the missed visible damage leaves, by where it went: what masked_psnr and damage_left weigh. */
 const sqBy = new Map<string, number>();
-const byPlace = new Map<string, Confusion>();
+const byPlace = new Map<string, { network: Confusion; gated: Confusion }>();
 const fmt = (v: number | null) => (v === null ? '  -  ' : v.toFixed(3));
 console.log(`split ${a.split}, seed ${a.seed}; visible damage; precision/recall/fp per million clean pixels`);
 for await (const seq of makeBenchSet({ count: variants.length, width: setW, height: setH, frames: 12, seed: Number(a.seed), regrain: false, cleanDir: a.clean, split: a.split === 'train' ? 'train' : 'unseen', variants })) {
@@ -175,8 +175,9 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
     }
     // A shot's first and last two frames have one-sided windows: their recall is shown apart.
     const place = t === 0 ? 'first' : t === 1 ? 'second' : t === lumas.length - 1 ? 'last' : t === lumas.length - 2 ? 'second last' : 'middle';
-    const at = byPlace.get(place) ?? emptyConfusion();
-    addConfusion(gated, truth, at, ignore);
+    const at = byPlace.get(place) ?? { network: emptyConfusion(), gated: emptyConfusion() };
+    addConfusion(regions, truth, at.network, ignore);
+    addConfusion(gated, truth, at.gated, ignore);
     byPlace.set(place, at);
     const classes = seq.classes[t]!;
     for (let i = 0; i < truth.length; i++) {
@@ -200,12 +201,13 @@ for (const s of STAGES) {
   const d = detectionScores(total[s]);
   console.log(`  ${s.padEnd(20)} precision ${fmt(d.precision)} recall ${fmt(d.recall)} fp/Mpx ${Math.round((total[s].fp / (total[s].fp + total[s].tn)) * 1e6)}`);
 }
-console.log("\ngated, by the frame's place in its shot:");
+console.log("\nby the frame's place in its shot (network | gated):");
 for (const place of ['first', 'second', 'middle', 'second last', 'last']) {
   const c = byPlace.get(place);
   if (!c) continue;
-  const d = detectionScores(c);
-  console.log(`  ${place.padEnd(12)} precision ${fmt(d.precision)} recall ${fmt(d.recall)} missed ${c.fn}`);
+  const n = detectionScores(c.network);
+  const g = detectionScores(c.gated);
+  console.log(`  ${place.padEnd(12)} network recall ${fmt(n.recall)} | gated precision ${fmt(g.precision)} recall ${fmt(g.recall)} missed ${c.gated.fn}`);
 }
 console.log('\nrecall per class (code: pixels):');
 for (const [c, e] of [...classMiss.entries()].sort((x, y) => x[0] - y[0])) {
