@@ -60,9 +60,24 @@ describe.each(['unet', 'spike'] as const)('a reel segmented with SEGMENTER=%s', 
     expect(caught / truth).toBeGreaterThan(0.5);
   });
 
+});
+
+describe('a reel segmented with SEGMENTER=unet, at its shot ends', () => {
+  let stack: TestStack;
+  let work: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { SEGMENTER: 'unet' } });
+    work = mkdtempSync(join(tmpdir(), 'rr-e2e-shot-ends-'));
+  });
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
   // At a shot's first and last frame the window holds neighbours on one side only; where those are one
   // film frame scanned twice, the gate compares with the frame past the window too (withFurtherWitness).
-  it.runIf(segmenter === 'unet')("masks a shot's first and last frames as the segmenter does with the frames past their windows", async () => {
+  it("masks a shot's first and last frames as the segmenter does with the frames past their windows", async () => {
     const clip = makeSyntheticClip({
       width: 128,
       height: 96,
