@@ -10,34 +10,43 @@ import { restoreSequence } from './support/restore-sequence.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { makeSyntheticClip } from './support/synthetic-clip.js';
 
-// The learned model is the default; the spike detector stays selectable as the reference. Both must run a
-// reel end to end through the real services.
-describe.each(['unet', 'spike'] as const)('a reel segmented with SEGMENTER=%s', (segmenter) => {
-  let stack: TestStack;
-  let work: string;
-
+/** A stack running with `env` and a scratch folder, for the tests of one describe block. */
+function stackFor(env: Record<string, string>, label: string): { stack: () => TestStack; work: () => string } {
+  let stack: TestStack | undefined;
+  let work = '';
   beforeAll(async () => {
-    stack = await startTestStack({ env: { SEGMENTER: segmenter } });
-    work = mkdtempSync(join(tmpdir(), `rr-e2e-${segmenter}-`));
+    stack = await startTestStack({ env });
+    work = mkdtempSync(join(tmpdir(), `rr-e2e-${label}-`));
   });
   afterAll(async () => {
     await stack?.close();
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  return { stack: () => stack!, work: () => work };
+}
+
+/** Twelve grey frames of a slow pan with grain and a few planted specks a frame. */
+const dustyClip = (seed: number, specksPerFrame: number) =>
+  makeSyntheticClip({
+    width: 128,
+    height: 96,
+    frames: 12,
+    channels: 1,
+    bits: 8,
+    seed,
+    grainSigma: 0.015,
+    shift: { x: 0.6, y: 0.2 },
+    damage: { specksPerFrame, minRadius: 3, maxRadius: 5 },
   });
 
+// The learned model is the default; the spike detector stays selectable as the reference. Both must run a
+// reel end to end through the real services.
+describe.each(['unet', 'spike'] as const)('a reel segmented with SEGMENTER=%s', (segmenter) => {
+  const { stack, work } = stackFor({ SEGMENTER: segmenter }, segmenter);
+
   it('completes, repaints only inside its masks, and the masks cover planted dust', async () => {
-    const clip = makeSyntheticClip({
-      width: 128,
-      height: 96,
-      frames: 12,
-      channels: 1,
-      bits: 8,
-      seed: 41,
-      grainSigma: 0.015,
-      shift: { x: 0.6, y: 0.2 },
-      damage: { specksPerFrame: 3, minRadius: 3, maxRadius: 5 },
-    });
-    const { restored, masks } = await restoreSequence(stack, work, clip.layout, clip.damaged);
+    const clip = dustyClip(41, 3);
+    const { restored, masks } = await restoreSequence(stack(), work(), clip.layout, clip.damaged);
 
     let changedOutside = 0;
     let truth = 0;
@@ -59,40 +68,19 @@ describe.each(['unet', 'spike'] as const)('a reel segmented with SEGMENTER=%s', 
     expect(truth).toBeGreaterThan(0);
     expect(caught / truth).toBeGreaterThan(0.5);
   });
-
 });
 
 describe('a reel segmented with SEGMENTER=unet, at its shot ends', () => {
-  let stack: TestStack;
-  let work: string;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { SEGMENTER: 'unet' } });
-    work = mkdtempSync(join(tmpdir(), 'rr-e2e-shot-ends-'));
-  });
-  afterAll(async () => {
-    await stack?.close();
-    rmSync(work, { recursive: true, force: true });
-  });
+  const { stack, work } = stackFor({ SEGMENTER: 'unet' }, 'shot-ends');
 
   // At a shot's first and last frame the window holds neighbours on one side only; where those are one
   // film frame scanned twice, the gate compares with the frame past the window too (withFurtherWitness).
   it("masks a shot's first and last frames as the segmenter does with the frames past their windows", async () => {
-    const clip = makeSyntheticClip({
-      width: 128,
-      height: 96,
-      frames: 12,
-      channels: 1,
-      bits: 8,
-      seed: 43,
-      grainSigma: 0.015,
-      shift: { x: 0.6, y: 0.2 },
-      damage: { specksPerFrame: 2, minRadius: 3, maxRadius: 5 },
-    });
+    const clip = dustyClip(43, 2);
     // Telecine repeats beside both ends: frames 1 and 2, and 9 and 10, are one film frame twice.
     clip.damaged[2] = clip.damaged[1]!.slice();
     clip.damaged[9] = clip.damaged[10]!.slice();
-    const { masks } = await restoreSequence(stack, work, clip.layout, clip.damaged);
+    const { masks } = await restoreSequence(stack(), work(), clip.layout, clip.damaged);
 
     const config = configSchema.parse({ SEGMENTER: 'unet' });
     const settings = unetSettings(config, clip.layout.width);
