@@ -121,10 +121,11 @@ export function alignWindow(
  */
 export function withFurtherWitness(al: WindowAlignment, further: readonly [Float32Array | null, Float32Array | null], half: number): WindowAlignment {
   const { neighbours, centre, width: w, height: h } = al;
-  if (neighbours.length === 0 || distinctFilmFrames(neighbours) >= 2) return al;
-  // Only on the side that holds the witnesses: the other is past the shot's end (or a jump).
+  if (neighbours.length === 0) return al;
+  // Only on the side that holds the witnesses: the other is past the shot's end (or a jump). Asked first:
+  // it settles every mid-shot frame without comparing frames.
   const side = Math.sign(neighbours[0]!.offset);
-  if (neighbours.some((n) => Math.sign(n.offset) !== side)) return al;
+  if (neighbours.some((n) => Math.sign(n.offset) !== side) || distinctFilmFrames(neighbours) >= 2) return al;
   const beyond = further[side < 0 ? 0 : 1];
   if (!beyond || neighbours.some((n) => isRepeat(n.luma, beyond))) return al;
   const offset = side * (half + 1);
