@@ -352,6 +352,40 @@ describe('gateDamage', () => {
     expect(covers(discMask(80, 60, 5), g.mask)).toBe(true);
   });
 
+  it('repaints a faint halo around a speck where the segmenter leans towards damage, and not where it does not', () => {
+    const frames = pan(2, 1);
+    // A faint speck (0.15 darker than the picture) with a halo darker by 0.04: under three noises of the
+    // grain, over one.
+    const proposal = discMask(80, 60, 3);
+    const halo = discMask(80, 60, 4).map((v, p) => v & ~proposal[p]!);
+    frames[2]!.forEach((_, p) => (frames[2]![p]! -= proposal[p] ? 0.15 : halo[p] ? 0.04 : 0));
+    const probWith = (onHalo: number) => Float32Array.from(proposal, (v, p) => (v ? 0.95 : halo[p] ? onHalo : 0));
+    const haloKept = (onHalo: number) => {
+      const out = gateDamage(proposal, alignWindow(frames, W, H), { prob: probWith(onHalo) }).mask;
+      expect(covers(discMask(80, 60, 5), out)).toBe(true);
+      return countMask(out.map((v, p) => v & halo[p]!)) / countMask(halo);
+    };
+    expect(haloKept(0.3)).toBeGreaterThan(0.75);
+    expect(haloKept(0.05)).toBeLessThan(0.4);
+  });
+
+  it('keeps the faint part of a confirmed speck when the segmenter is sure of it', () => {
+    const frames = pan(2, 1);
+    disc(frames[2]!, 80, 60, 3, 0.05);
+    // A tail off the speck, darker than the picture by 0.02: under a tenth of the speck's departure.
+    const proposal = discMask(80, 60, 3);
+    const tail = new Uint8Array(W * H);
+    for (let y = 59; y <= 61; y++) for (let x = 84; x <= 87; x++) tail[y * W + x] = 255;
+    tail.forEach((v, p) => v && ((frames[2]![p]! -= 0.02), (proposal[p] = 255)));
+    const tailKept = (onTail: number) => {
+      const prob = Float32Array.from(proposal, (v, p) => (tail[p] ? onTail : v ? 0.95 : 0));
+      const out = gateDamage(proposal, alignWindow(frames, W, H), { prob }).mask;
+      return countMask(out.map((v, p) => v & tail[p]!)) / countMask(tail);
+    };
+    expect(tailKept(0.95)).toBe(1);
+    expect(tailKept(0.6)).toBeLessThan(0.5);
+  });
+
   it("leaves the rim of a gate band alone where the network flagged only part of it: it is the border's edge, not a scratch", () => {
     // A dark band down the left side with a bright rim, fixed in the frame as the picture pans under it; the
     // proposal covers a third of the rim's height.

@@ -75,6 +75,18 @@ const GRAIN_FLOOR = 0.012;
 const TRIM_SHARE = 0.1;
 /** A pixel beside kept damage joins it when it departs from both agreeing neighbours by this many times their noise. */
 const GROW_SIGMAS = 3;
+/**
+ * Where the segmenter leans towards damage (probability LEANING_PROB and up, below its threshold), one
+ * noise is enough: two witnesses, each on its own, and the network. Most visible damage missed beside kept
+ * specks had probability 0.1 to 0.4 and departed 0.02 to 0.06, under three noises. A pixel of a confirmed
+ * region the segmenter is sure of (SURE_PROB) is kept whatever it departs: grain hides a faint part of a
+ * speck as well as it fakes one. On three draws of the unseen split, with both: recall of visible damage
+ * +0.011 / +0.013 / +0.010 at precision -0.010 / -0.011 / -0.013, clean false pixels per million +22 on
+ * average at most.
+ */
+const LEANING_PROB = 0.1;
+const LEANING_GROW_SIGMAS = 1;
+const SURE_PROB = 0.9;
 /** A line scratch's pixel is repainted when it departs from the picture beside it by this share of its row's peak. */
 const LINE_CORE_SHARE = 0.1;
 /**
@@ -306,7 +318,7 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
-    const kept = verdict === 'scratch' ? alongScratch(lineCore(r, centre, w, grain, rim), centre, w, h, grain) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h), r, centre, agreed, w, h, rim) : r.pixels;
+    const kept = verdict === 'scratch' ? alongScratch(lineCore(r, centre, w, grain, rim), centre, w, h, grain) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h, opts.prob ?? null), r, centre, agreed, w, h, rim, opts.prob ?? null) : r.pixels;
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
@@ -811,9 +823,10 @@ interface Agreement {
 /**
  * The region's pixels that depart from the agreeing neighbours' view the way the region does, by at least
  * TRIM_SHARE of its departure: the damage without the rim of picture the segmenter drew around it. A pixel
- * most of whose neighbours depart is kept too, so grain does not punch holes in a speck.
+ * most of whose neighbours depart is kept too, so grain does not punch holes in a speck, and so is one the
+ * segmenter is sure of.
  */
-function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number, h: number): Int32Array {
+function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number, h: number, prob: Float32Array | null): Int32Array {
   const [a, b] = agreed.views!;
   const floor = Math.max(GRAIN_FLOOR, TRIM_SHARE * Math.abs(agreed.departure));
   const sign = Math.sign(agreed.departure);
@@ -828,7 +841,7 @@ function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number
     const vb = viewAt(b, p, w, h, v);
     const ref = Number.isNaN(va) ? vb : Number.isNaN(vb) ? va : (va + vb) / 2;
     // Off the frame in both: nothing to compare, keep it.
-    state[local(p)] = Number.isNaN(ref) || sign * (centre[p]! - ref) >= floor ? 2 : 1;
+    state[local(p)] = Number.isNaN(ref) || sign * (centre[p]! - ref) >= floor || (prob !== null && prob[p]! >= SURE_PROB) ? 2 : 1;
   }
   const kept: number[] = [];
   for (const p of r.pixels) {
@@ -855,16 +868,18 @@ function departing(r: Region, centre: Float32Array, agreed: Agreement, w: number
 
 /**
  * The kept pixels and up to `steps` pixels around them that depart from both agreeing neighbours the
- * damage's way by more than the grain (GROW_SIGMAS of the noise) and TRIM_SHARE of its departure: the soft
- * edge of a speck, which the segmenter often leaves out and which shows as a halo when left.
+ * damage's way by more than the grain (GROW_SIGMAS of the noise, LEANING_GROW_SIGMAS where the segmenter
+ * leans towards damage) and TRIM_SHARE of its departure: the soft edge of a speck, which the segmenter
+ * often leaves out and which shows as a halo when left.
  */
-function withRim(kept: Int32Array, box: Region, centre: Float32Array, agreed: Agreement, w: number, h: number, steps: number): Int32Array {
+function withRim(kept: Int32Array, box: Region, centre: Float32Array, agreed: Agreement, w: number, h: number, steps: number, prob: Float32Array | null): Int32Array {
   if (kept.length === 0) return kept;
   const [a, b] = agreed.views!;
   const sign = Math.sign(agreed.departure);
   const floor = Math.max(GROW_SIGMAS * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
   const v = new Float64Array(2);
-  const departs = (view: AlignedView, q: number) => sign * (centre[q]! - viewAt(view, q, w, h, v)) >= floor;
+  const leaning = Math.max(LEANING_GROW_SIGMAS * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
+  const departs = (view: AlignedView, q: number) => sign * (centre[q]! - viewAt(view, q, w, h, v)) >= (prob && prob[q]! >= LEANING_PROB ? leaning : floor);
   // Growth stays within `steps` of the region's box (which holds the kept pixels): a map of it says what was
   // looked at (a Set of pixel numbers cost a tenth of the gate's time at 2K).
   const bx0 = Math.max(0, box.x0 - steps);
