@@ -130,6 +130,50 @@ def load_set(root: str, names: List[str], aligned: bool = False) -> List[Sequenc
     return [Sequence(root, n, aligned) for n in names]
 
 
+# A clean pixel whose centre departs from its aligned neighbours' middle by this much looks like damage to
+# a temporal detector: something moving on its own, a swaying wire, a flickering gate band.
+LOOK_ALIKE_DEPARTURE = 0.1
+# How far (px) such a pixel must be from any marked damage, and how many of them are kept per frame.
+LOOK_ALIKE_CLEARANCE = 8
+LOOK_ALIKE_PER_FRAME = 2000
+
+
+def look_alikes(seqs: List["Sequence"], rng: np.random.Generator) -> list:
+    """Per (sequence, frame) of aligned windows, clean pixels the aligned neighbours do not confirm (see
+    LOOK_ALIKE_DEPARTURE), far from damage: the hard negatives. Uniform crops land on them rarely, and what
+    the gate cannot drop is among them."""
+    out = []
+    for si, s in enumerate(seqs):
+        if s.aligned is None:
+            continue
+        for t in range(len(s)):
+            win = s.aligned[t].astype(np.float32) / 65535.0
+            centre = win[win.shape[0] // 2]
+            others = np.sort(np.delete(win, win.shape[0] // 2, axis=0), axis=0)
+            mid = others.shape[0] // 2
+            middle = (others[mid - 1] + others[mid]) / 2 if others.shape[0] % 2 == 0 else others[mid]
+            far = box_max(s.masks[t] != CLEAN, LOOK_ALIKE_CLEARANCE) == 0
+            ys, xs = np.nonzero((np.abs(centre - middle) > LOOK_ALIKE_DEPARTURE) & far)
+            if len(ys) > LOOK_ALIKE_PER_FRAME:
+                pick = rng.choice(len(ys), LOOK_ALIKE_PER_FRAME, replace=False)
+                ys, xs = ys[pick], xs[pick]
+            if len(ys):
+                out.append((si, t, ys, xs))
+    return out
+
+
+def box_max(m: np.ndarray, r: int) -> np.ndarray:
+    """Whether any pixel of the (2r+1)-square around each is set (an integral-image box count)."""
+    h, w = m.shape
+    ii = np.zeros((h + 1, w + 1), dtype=np.int32)
+    ii[1:, 1:] = np.cumsum(np.cumsum(m.astype(np.int32), axis=0), axis=1)
+    y = np.arange(h)
+    x = np.arange(w)
+    y0, y1 = np.clip(y - r, 0, h), np.clip(y + r + 1, 0, h)
+    x0, x1 = np.clip(x - r, 0, w), np.clip(x + r + 1, 0, w)
+    return ii[y1][:, x1] - ii[y0][:, x1] - ii[y1][:, x0] + ii[y0][:, x0]
+
+
 class CropSampler:
     """Random crops: most centred on damage (positives are rare), the rest uniform, which includes the
     clean sequences (hard negatives: grain, flicker and motion with nothing to find). Random flips,
@@ -145,8 +189,10 @@ class CropSampler:
         noise: float = 0.0,
         by_class: bool = False,
         class_power: float = 0.0,
+        hard_share: float = 0.0,
     ):
         self.seqs = seqs
+        self.hard_share = hard_share
         self.noise = noise
         self.window = window
         self.crop = crop
@@ -171,6 +217,18 @@ class CropSampler:
         self.class_weights = [
             sum(len(e[2]) for e in self.pos_by_class[c]) ** class_power for c in self.class_keys
         ]
+        self.look_alikes = look_alikes(seqs, self.np_rng) if hard_share > 0 else []
+
+    def _around(self, entry: tuple) -> Tuple["Sequence", int, int, int]:
+        """A crop holding one of the entry's points (sequence index, frame, ys, xs) at a random place in it."""
+        si, t, ys, xs = entry
+        c = self.crop
+        k = self.rng.randrange(len(ys))
+        s = self.seqs[si]
+        h, w = s.frames.shape[1:]
+        y0 = int(np.clip(ys[k] - self.rng.randrange(c), 0, h - c))
+        x0 = int(np.clip(xs[k] - self.rng.randrange(c), 0, w - c))
+        return s, t, y0, x0
 
     def sample(self) -> Tuple[np.ndarray, np.ndarray]:
         c = self.crop
@@ -178,12 +236,9 @@ class CropSampler:
             # Without by_class there is one key and no draw: the crop stream is the one it always was.
             key = self.class_keys[0] if len(self.class_keys) == 1 else self.rng.choices(self.class_keys, self.class_weights)[0]
             entries = self.pos_by_class[key]
-            si, t, ys, xs = entries[self.rng.randrange(len(entries))]
-            k = self.rng.randrange(len(ys))
-            s = self.seqs[si]
-            h, w = s.frames.shape[1:]
-            y0 = int(np.clip(ys[k] - self.rng.randrange(c), 0, h - c))
-            x0 = int(np.clip(xs[k] - self.rng.randrange(c), 0, w - c))
+            s, t, y0, x0 = self._around(entries[self.rng.randrange(len(entries))])
+        elif self.look_alikes and self.rng.random() < self.hard_share / (1 - self.pos_share):
+            s, t, y0, x0 = self._around(self.look_alikes[self.rng.randrange(len(self.look_alikes))])
         else:
             si = self.rng.randrange(len(self.seqs))
             s = self.seqs[si]

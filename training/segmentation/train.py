@@ -100,6 +100,7 @@ def main():
     ap.add_argument("--class-balance", action="store_true", help="draw damage-centred crops per damage class, not per pixel")
     ap.add_argument("--class-power", type=float, default=0.0, help="with --class-balance, weigh each class by its pixel count to this power (0: equally)")
     ap.add_argument("--weak-weight", type=float, default=1.0, help="focal-loss weight of weak damage (visible, under 0.08 of luma): the misses that matter most")
+    ap.add_argument("--hard-share", type=float, default=0.0, help="share of crops centred on clean pixels the aligned neighbours do not confirm (data.look_alikes): hard negatives")
     ap.add_argument("--reliability", action="store_true", help="the network also reads the aligned neighbours' spread (model.py)")
     ap.add_argument("--train-only", default="", help="comma-separated name prefixes of the only parameters trained (e.g. enc0: the layer that reads new input planes); the rest stay as --init left them")
     ap.add_argument("--init", default="", help="start from this checkpoint's weights (fine-tuning stage)")
@@ -125,7 +126,7 @@ def main():
     aligned = args.input == "aligned"
     train_seqs = load_set("", train_names, aligned)
     val_seqs = load_set("", val_names, aligned)
-    sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed, args.noise, args.class_balance, args.class_power)
+    sampler = CropSampler(train_seqs, args.window, args.crop, args.pos_share, args.seed, args.noise, args.class_balance, args.class_power, args.hard_share)
     pos_px = sum(int(visible(s.masks).sum()) for s in train_seqs)
     all_px = sum(s.masks.size for s in train_seqs)
     faint_px = sum(int((s.masks == FAINT).sum()) for s in train_seqs)
