@@ -307,18 +307,19 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const agreed: Agreement = { views: null, departure: 0, noise: 0 };
   const rim = Math.max(1, Math.round(unit));
   const explained: GateResult['regions'] = opts.explain ? [] : undefined;
-  const rain = rainOf(regions, opts.prob ?? null, w, h, unit);
+  const prob = opts.prob ?? null;
+  const rain = rainOf(regions, prob, w, h, unit);
   const pastRepeat = pastARepeat(window);
   const grain = grainOf(witnesses);
   for (const r of regions) {
     // A frame can hold thousands of regions: a cancelled task stops between them (no effect otherwise).
     cancellationPoint();
     agreed.views = null;
-    const verdict = rain.has(r) ? 'rain' : judge(r, centre, witnesses, pastRepeat, mask, w, h, reach, unit, opts.prob ?? null, v, agreed);
+    const verdict = rain.has(r) ? 'rain' : judge(r, centre, witnesses, pastRepeat, mask, w, h, reach, unit, prob, v, agreed);
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
-    const kept = verdict === 'scratch' ? alongScratch(lineCore(r, centre, w, grain, rim), centre, w, h, grain) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h, opts.prob ?? null), r, centre, agreed, w, h, rim, opts.prob ?? null) : r.pixels;
+    const kept = verdict === 'scratch' ? alongScratch(lineCore(r, centre, w, grain, rim), centre, w, h, grain) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h, prob), r, centre, agreed, w, h, rim, prob) : r.pixels;
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
@@ -876,10 +877,11 @@ function withRim(kept: Int32Array, box: Region, centre: Float32Array, agreed: Ag
   if (kept.length === 0) return kept;
   const [a, b] = agreed.views!;
   const sign = Math.sign(agreed.departure);
-  const floor = Math.max(GROW_SIGMAS * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
+  const bar = (sigmas: number) => Math.max(sigmas * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
+  const floor = bar(GROW_SIGMAS);
+  const leaning = bar(LEANING_GROW_SIGMAS);
   const v = new Float64Array(2);
-  const leaning = Math.max(LEANING_GROW_SIGMAS * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
-  const departs = (view: AlignedView, q: number) => sign * (centre[q]! - viewAt(view, q, w, h, v)) >= (prob && prob[q]! >= LEANING_PROB ? leaning : floor);
+  const departs = (view: AlignedView, q: number) => sign * (centre[q]! - viewAt(view, q, w, h, v)) >= (prob !== null && prob[q]! >= LEANING_PROB ? leaning : floor);
   // Growth stays within `steps` of the region's box (which holds the kept pixels): a map of it says what was
   // looked at (a Set of pixel numbers cost a tenth of the gate's time at 2K).
   const bx0 = Math.max(0, box.x0 - steps);
