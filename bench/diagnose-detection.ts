@@ -20,7 +20,7 @@ import { configSchema } from '@reelrestore/shared/config';
 import { toLuma } from '@reelrestore/shared/restore/luma';
 import { gateDamage, type GateResult } from '@reelrestore/shared/restore/temporal-gate';
 import { regionsOf } from '@reelrestore/shared/restore/gate-regions';
-import { alignWindow, isRepeat, withFurtherWitness } from '@reelrestore/shared/restore/align-window';
+import { alignWindow, framesPast, isRepeat, withFurtherWitness } from '@reelrestore/shared/restore/align-window';
 import { damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources, type RunModel } from '@reelrestore/shared/restore/unet-segment';
 import { damageVisibility } from '@reelrestore/shared/synthetic/film-sequence';
 import { DEFAULT_VARIANTS, HARD_VARIANTS } from '@reelrestore/shared/synthetic/index';
@@ -48,6 +48,8 @@ const { values: a } = parseArgs({
 });
 const [setW, setH] = (a.size ?? '').split('x').map(Number);
 if (!setW || !setH) throw new Error(`--size wants WxH, not ${a.size}`);
+/** The frames either side of the centre in the network's window. */
+const HALF = UNET_WINDOW >> 1;
 const variants = [...DEFAULT_VARIANTS, ...HARD_VARIANTS];
 const config = configSchema.parse(process.env);
 const settings = unetSettings(config, setW);
@@ -75,11 +77,10 @@ if (a.real) {
   const clipSettings = unetSettings(config, W);
   const px = new Map<string, { regions: number; pixels: number }>();
   const gated = async (model: RunModel, t: number) => {
-    const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - 2 + k] ?? null);
+    const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - HALF + k] ?? null);
     const alignment = alignWindow(window, W, H);
     const { prob } = await damageProbability(windowSources(window), W, H, model, clipSettings, alignment, undefined, slotShifts(alignment, window));
-    const further: [Float32Array | null, Float32Array | null] = [lumas[t - 3] ?? null, lumas[t + 3] ?? null];
-    return gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), withFurtherWitness(alignment, further, UNET_WINDOW >> 1), { prob, explain: true });
+    return gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), withFurtherWitness(alignment, framesPast(lumas, t, HALF), HALF), { prob, explain: true });
   };
   if (a.against) {
     const other = await modelRunner(a.against);
@@ -115,7 +116,7 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
   const lumas = seq.damaged.map((f) => toLuma(f, seq.layout));
   const per = Object.fromEntries(STAGES.map((s) => [s, emptyConfusion()])) as Record<StageName, Confusion>;
   for (let t = 0; t < lumas.length; t++) {
-    const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - 2 + k] ?? null);
+    const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - HALF + k] ?? null);
     const { truth, ignore } = visibleTruth(damageVisibility(seq.damaged[t]!, seq.clean[t]!, seq.masks[t]!, seq.layout));
     const alignment = alignWindow(window, W, H);
     const sources = windowSources(window);
@@ -125,8 +126,7 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
     const cellMask = new Uint8Array(W * H).fill(cells ? 0 : 255);
     if (cells) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (cells.selected[Math.floor(y / cells.cell) * cells.cols + Math.floor(x / cells.cell)]) cellMask[y * W + x] = 255;
     const regions = maskFromProbability(prob, W, H, { ...settings, dilate: 0 });
-    const further: [Float32Array | null, Float32Array | null] = [lumas[t - 3] ?? null, lumas[t + 3] ?? null];
-    const gate = gateDamage(regions, withFurtherWitness(alignment, further, UNET_WINDOW >> 1), { prob, explain: true });
+    const gate = gateDamage(regions, withFurtherWitness(alignment, framesPast(lumas, t, HALF), HALF), { prob, explain: true });
     const gated = gate.mask;
     const near = nearTruth(seq.masks[t]!, W, H, 2);
     const verdictAt = new Map<number, string>();
@@ -299,7 +299,7 @@ async function dumpStrip(dir: string, name: string, lumas: Float32Array[], t: nu
   const onEdge = (p: number) => inRegion.has(p) && ![p - 1, p + 1, p - w, p + w].every((q) => inRegion.has(q));
   const out = new Uint8Array(stripW * ch * S * 3);
   const nearestOther = (step: number) => {
-    for (let f = t + step; Math.abs(f - t) <= UNET_WINDOW >> 1 && f >= 0 && f < lumas.length; f += step) if (!isRepeat(lumas[t]!, lumas[f]!)) return f;
+    for (let f = t + step; Math.abs(f - t) <= HALF && f >= 0 && f < lumas.length; f += step) if (!isRepeat(lumas[t]!, lumas[f]!)) return f;
     return t + step;
   };
   [nearestOther(-1), t, nearestOther(1)].forEach((f, k) => {

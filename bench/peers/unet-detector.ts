@@ -5,6 +5,7 @@
  */
 import { configSchema } from '@reelrestore/shared/config';
 import type { FrameLayout, Samples } from '@reelrestore/shared/frames/types';
+import { framesPast } from '@reelrestore/shared/restore/align-window';
 import { toLuma } from '@reelrestore/shared/restore/luma';
 import { dilateMask } from '@reelrestore/shared/restore/morphology';
 import { defaultSegmentModelPath, segmentFrameUnet, UNET_WINDOW, unetSettings, type RunModel } from '@reelrestore/shared/restore/unet-segment';
@@ -37,7 +38,7 @@ export async function detectSequenceUnet(frames: Samples[], layout: FrameLayout,
   const masks: Uint8Array[] = [];
   for (let t = 0; t < frames.length; t++) {
     const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - half + k] ?? null);
-    const mask = await detectFrameUnet(window, layout, run, [lumas[t - half - 1] ?? null, lumas[t + half + 1] ?? null]);
+    const mask = await detectFrameUnet(window, layout, run, framesPast(lumas, t, half));
     raw.push(mask);
     masks.push(dilateMask(mask, layout.width, layout.height, defaults.UNET_DILATE, 'disc'));
   }

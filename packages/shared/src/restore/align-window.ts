@@ -136,6 +136,11 @@ export function withFurtherWitness(al: WindowAlignment, further: readonly [Float
   return extra.neighbours.length ? { ...al, neighbours: [...neighbours, ...extra.neighbours] } : al;
 }
 
+/** The frames one past the ends of the window of `half` around frame t of a shot's `frames`: withFurtherWitness's `further`. */
+export function framesPast(frames: readonly Float32Array[], t: number, half: number): [Float32Array | null, Float32Array | null] {
+  return [frames[t - half - 1] ?? null, frames[t + half + 1] ?? null];
+}
+
 /** How many film frames the neighbours show: a telecine repeat's two scans are one. */
 function distinctFilmFrames(neighbours: readonly AlignedNeighbour[]): number {
   let n = 0;
