@@ -369,6 +369,17 @@ describe('gateDamage', () => {
     expect(haloKept(0.05)).toBeLessThan(0.4);
   });
 
+  it('repaints a white speck and the dark dirt touching it, though together they depart by nothing on average', () => {
+    const frames = pan(2, 1);
+    disc(frames[2]!, 70, 60, 4, 0.95);
+    disc(frames[2]!, 79, 60, 4, 0.03);
+    const proposal = discMask(70, 60, 4).map((v, p) => v | discMask(79, 60, 4)[p]!);
+    const out = gateDamage(proposal, alignWindow(frames, W, H)).mask;
+    expect(covers(out, discMask(70, 60, 3))).toBe(true);
+    expect(covers(out, discMask(79, 60, 3))).toBe(true);
+    expect(covers(proposal, out)).toBe(true);
+  });
+
   it('keeps the faint part of a confirmed speck when the segmenter is sure of it', () => {
     const frames = pan(2, 1);
     disc(frames[2]!, 80, 60, 3, 0.05);

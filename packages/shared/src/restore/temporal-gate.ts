@@ -104,6 +104,10 @@ const RING_SLACK = 1.5;
 const RING_MEAN_PER_MEDIAN = 1.25;
 /** A region whose mean departs from the aligned neighbours by less than this (luma) is not worth a repaint. */
 const WEAK_DEPARTURE = 0.025;
+/** A weak region's bright and dark parts (see brightAndDark): departing by this many grains, each at least this share of it and this many px. */
+const SPLIT_SIGMAS = 2;
+const SPLIT_SHARE = 0.15;
+const SPLIT_LEAST = 8;
 /**
  * A kept scratch is continued beyond its region along rows that hold it (alongScratch): standing out from
  * both sides by LINE_EXTEND_SIGMAS of the grain and LINE_EXTEND_SHARE of its typical contrast, within
@@ -311,11 +315,21 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const rain = rainOf(regions, prob, w, h, unit);
   const pastRepeat = pastARepeat(window);
   const grain = grainOf(witnesses);
-  for (const r of regions) {
+  // Parts of a region split by brightAndDark are judged in turn after the frame's regions, and not split again.
+  const queue = [...regions];
+  const parts = new Set<Region>();
+  for (let i = 0; i < queue.length; i++) {
+    const r = queue[i]!;
     // A frame can hold thousands of regions: a cancelled task stops between them (no effect otherwise).
     cancellationPoint();
     agreed.views = null;
     const verdict = rain.has(r) ? 'rain' : judge(r, centre, witnesses, pastRepeat, mask, w, h, reach, unit, prob, v, agreed);
+    const split = (verdict === 'weak' || verdict === 'damage') && !parts.has(r) ? brightAndDark(r, centre, witnesses, mask, w, h, grain) : null;
+    if (split) {
+      for (const part of split) parts.add(part);
+      queue.push(...split);
+      continue;
+    }
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
@@ -323,6 +337,55 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
+}
+
+/**
+ * A bright speck and dark dirt side by side are one region to the segmenter, and the gate misjudges it
+ * whole: its two parts cancel in its mean departure ('weak', or before 2026-12-05 'present': 2,100 px of a
+ * white and a dark blotch on seed 1's s12), or it keeps only the side its mean leans to. Its bright and its
+ * dark parts (departing from the neighbours' middle at the camera by SPLIT_SIGMAS of the grain) are then
+ * judged as regions of their own, when it holds enough of both (SPLIT_SHARE). Only with witnesses on both
+ * sides: at a shot's end a leg that moved leaves a bright and a dark side that the one-sided witnesses agree on.
+ */
+function brightAndDark(r: Region, centre: Float32Array, witnesses: readonly Witness[], mask: Uint8Array, w: number, h: number, grain: number): Region[] | null {
+  if (witnesses.length < 2 || r.pixels.length < 2 * SPLIT_LEAST) return null;
+  if (!witnesses.some((n) => n.offset < 0) || !witnesses.some((n) => n.offset > 0)) return null;
+  const s = samplesOf(r, centre, mask, w, h);
+  const v = new Float64Array(2);
+  const offsets = witnesses.map((n) => medianDifference(s.ringC, Float64Array.from(s.ring, (p) => readAt(n.luma, p, w, h, 0, 0, n, v)), false) ?? 0);
+  const floor = Math.max(WEAK_DEPARTURE, SPLIT_SIGMAS * grain);
+  // Per pixel of the region's box: 1 bright, 2 dark.
+  const bw = r.x1 - r.x0;
+  const bh = r.y1 - r.y0;
+  const sides = [new Uint8Array(bw * bh), new Uint8Array(bw * bh)];
+  const counts = [0, 0];
+  const d: number[] = [];
+  for (const p of r.pixels) {
+    d.length = 0;
+    for (const [k, n] of witnesses.entries()) {
+      const x = readAt(n.luma, p, w, h, 0, 0, n, v);
+      if (!Number.isNaN(x)) d.push(centre[p]! - x - offsets[k]!);
+    }
+    if (d.length < 2) continue;
+    const mid = median(Float64Array.from(d));
+    const side = mid >= floor ? 0 : mid <= -floor ? 1 : -1;
+    if (side < 0) continue;
+    sides[side]![(Math.floor(p / w) - r.y0) * bw + (p % w) - r.x0] = 255;
+    counts[side] = counts[side]! + 1;
+  }
+  const least = Math.max(SPLIT_LEAST, SPLIT_SHARE * r.pixels.length);
+  if (counts[0]! < least || counts[1]! < least) return null;
+  return sides.flatMap((m, k) =>
+    regionsOf(m, bw, bh, counts[k]!)
+      .filter((q) => q.pixels.length >= SPLIT_LEAST)
+      .map((q) => ({
+        pixels: q.pixels.map((lp) => (Math.floor(lp / bw) + r.y0) * w + (lp % bw) + r.x0),
+        x0: q.x0 + r.x0,
+        y0: q.y0 + r.y0,
+        x1: q.x1 + r.x0,
+        y1: q.y1 + r.y0,
+      })),
+  );
 }
 
 /**
@@ -386,6 +449,19 @@ function thin(list: Int32Array, max = MAX_SAMPLES): Int32Array {
  * region's pixels inside the frame, the view already carrying the ring's median brightness offset. NaN
  * when the displacement pushed most of the region out of the frame: nothing to compare.
  */
+/** The mean absolute difference between the region's pixels and the neighbour's view of them. */
+function meanAbsDeparture(centre: Float32Array, inner: Int32Array, view: AlignedView): number {
+  let sum = 0;
+  let inside = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const v = view.inner[i]!;
+    if (Number.isNaN(v)) continue;
+    sum += Math.abs(centre[inner[i]!]! - v);
+    inside++;
+  }
+  return inside === 0 ? NaN : sum / inside;
+}
+
 function departureOf(centre: Float32Array, inner: Int32Array, view: AlignedView): number {
   let sum = 0;
   let inside = 0;
@@ -598,7 +674,8 @@ function judge(
     // Where the camera's vector leaves the frame there is no departure to compare a match with.
     if (Number.isNaN(match.d) || Number.isNaN(atCamera)) continue;
     // Found: matched well somewhere, or hardly departing at the camera's vector already (it is there).
-    const inPlace = Math.abs(atCamera) < WEAK_DEPARTURE;
+    // Pixel by pixel too: a bright speck beside dark dirt departs by nothing on average.
+    const inPlace = Math.abs(atCamera) < WEAK_DEPARTURE && meanAbsDeparture(centre, s.inner, view) <= RING_MEAN_PER_MEDIAN * wit.noise + WEAK_DEPARTURE;
     // The further from the camera's vector a match lies, the more places were tried and the likelier a
     // look-alike (a flat white blotch matches any bright patch of picture): a region that stands out from
     // surroundings that stayed where the camera took them must then depart little against its own
