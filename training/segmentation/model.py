@@ -139,15 +139,33 @@ def build(args: dict) -> TemporalAttentionUNet:
 
 
 def load_widened(net: nn.Module, state: dict) -> None:
-    """Loads `state` into `net`, whose first convolution may read more input planes than the state's did
-    (planes are only ever appended): the new planes' weights start at 0, so the network starts out
-    computing exactly what the state did, and fine-tuning teaches it what the new planes add."""
+    """Loads `state` into `net`, which may read more input planes (planes are only ever appended) and have
+    more channels per level (a larger `base`) than the state's network. The state's weights fill the leading
+    slice of each layer; what the old channels would read from the new planes and channels starts at 0, so
+    the network starts out computing exactly what the state did, and fine-tuning teaches it what the new
+    planes and channels add. The new channels' own weights keep their random start."""
     own = net.state_dict()
+    old_c0 = state["enc0.0.weight"].shape[0]
+    new_c0 = own["enc0.0.weight"].shape[0]
+    # The decoders read [upsampled coarser level | gated skip]: where the old channels sit in each part.
+    concat = {"dec1.0.weight": (4 * old_c0, 4 * new_c0), "dec0.0.weight": (2 * old_c0, 2 * new_c0)}
     for k, v in state.items():
-        if k in own and own[k].shape != v.shape and own[k].dim() == 4 and own[k].shape[1] > v.shape[1]:
-            w = torch.zeros_like(own[k])
-            w[:, : v.shape[1]] = v
-            state = {**state, k: w}
+        w = own[k]
+        if w.shape == v.shape:
+            continue
+        grown = w.clone()
+        if v.dim() == 4:
+            out = v.shape[0]
+            grown[:out] = 0
+            if k in concat:
+                old_up, new_up = concat[k]
+                grown[:out, :old_up] = v[:, :old_up]
+                grown[:out, new_up : new_up + v.shape[1] - old_up] = v[:, old_up:]
+            else:
+                grown[:out, : v.shape[1]] = v
+        else:
+            grown[: v.shape[0]] = v
+        state = {**state, k: grown}
     net.load_state_dict(state)
 
 
@@ -171,3 +189,11 @@ if __name__ == "__main__":
     print("params", count_params(m))
     y = m(torch.rand(2, 5, 37, 53))
     print(y.shape)
+    # A wider network with reliability planes, loaded from this one, computes what it did.
+    wide = TemporalAttentionUNet(base=12, reliability=True)
+    load_widened(wide, m.state_dict())
+    m.eval()
+    wide.eval()
+    x = torch.rand(2, 5, 37, 53)
+    with torch.no_grad():
+        print("widened, largest difference", float((m(x) - wide(x)).abs().max()))

@@ -78,7 +78,7 @@ def main():
     ap.add_argument("--out", default="training/segmentation/runs/default")
     ap.add_argument("--val", default="", help="comma-separated sequence names held out (default: the last 3)")
     ap.add_argument("--window", type=int, default=5)
-    ap.add_argument("--base", type=int, default=8)
+    ap.add_argument("--base", type=int, default=8, help="channels of the first level (doubling per level); with --init from a narrower network, its weights are kept (model.load_widened)")
     ap.add_argument("--crop", type=int, default=96)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--epochs", type=int, default=20)
@@ -138,7 +138,8 @@ def main():
 
     net = build(vars(args)).to(device)
     if args.init:
-        # A checkpoint without the reliability planes starts a network with them (their weights at 0).
+        # A checkpoint without the reliability planes, or with fewer channels, starts a network with them (the
+        # old channels reading nothing of the new ones at first).
         load_widened(net, torch.load(args.init, map_location=device)["model"])
         print(f"weights from {args.init}", flush=True)
     print(f"params {count_params(net)}", flush=True)
