@@ -270,6 +270,28 @@ describe('gateDamage', () => {
     expect(countMask(g.mask)).toBe(0);
   });
 
+  it("leaves a walking figure alone on a shot's first frame, where its leg swings to another angle in every later frame", () => {
+    const frames = pan(0, 0);
+    // The body strides 12 px a frame; the leg hangs straight at first, then slants: nothing shaped like
+    // the first frame's leg is found in the later ones.
+    const slant = [0, 0, 0, 0.5, 0.8];
+    frames.forEach((f, i) => {
+      const x0 = 70 + 12 * (i - 2);
+      for (let y = 20; y < 100; y++) {
+        for (let x = 0; x < W; x++) {
+          const body = y < 50 && x >= x0 - 8 && x < x0 + 16;
+          const lx = x0 - slant[i]! * (y - 50);
+          if (body || (y >= 50 && x >= lx && x < lx + 8)) f[y * W + x] = 0.06 + 0.01 * Math.sin(x + y);
+        }
+      }
+    });
+    const proposal = new Uint8Array(W * H);
+    for (let y = 50; y < 100; y++) for (let x = 70; x < 78; x++) proposal[y * W + x] = 255;
+    const g = gateDamage(proposal, alignWindow([null, null, frames[2]!, frames[3]!, frames[4]!], W, H), { prob: new Float32Array(W * H).fill(0.95) });
+    expect(g.verdicts.moving).toBe(1);
+    expect(countMask(g.mask)).toBe(0);
+  });
+
   it('with no neighbour at all keeps only small, certain, high-contrast regions', () => {
     const centre = picture(40, 30, 3);
     disc(centre, 80, 60, 3, 0.02);
