@@ -451,29 +451,17 @@ function thin(list: Int32Array, max = MAX_SAMPLES): Int32Array {
 
 /**
  * The centre's departure from a neighbour's view of the region: the mean of centre − neighbour over the
- * region's pixels inside the frame, the view already carrying the ring's median brightness offset. NaN
- * when the displacement pushed most of the region out of the frame: nothing to compare.
+ * region's pixels inside the frame (with `abs`, of its absolute value), the view already carrying the
+ * ring's median brightness offset. NaN when the displacement pushed most of the region out of the frame:
+ * nothing to compare.
  */
-/** The mean absolute difference between the region's pixels and the neighbour's view of them. */
-function meanAbsDeparture(centre: Float32Array, inner: Int32Array, view: AlignedView): number {
+function departureOf(centre: Float32Array, inner: Int32Array, view: AlignedView, abs = false): number {
   let sum = 0;
   let inside = 0;
   for (let i = 0; i < inner.length; i++) {
     const v = view.inner[i]!;
     if (Number.isNaN(v)) continue;
-    sum += Math.abs(centre[inner[i]!]! - v);
-    inside++;
-  }
-  return inside === 0 ? NaN : sum / inside;
-}
-
-function departureOf(centre: Float32Array, inner: Int32Array, view: AlignedView): number {
-  let sum = 0;
-  let inside = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const v = view.inner[i]!;
-    if (Number.isNaN(v)) continue;
-    sum += centre[inner[i]!]! - v;
+    sum += abs ? Math.abs(centre[inner[i]!]! - v) : centre[inner[i]!]! - v;
     inside++;
   }
   return inside === 0 || inside < inner.length / 2 ? NaN : sum / inside;
@@ -680,7 +668,7 @@ function judge(
     if (Number.isNaN(match.d) || Number.isNaN(atCamera)) continue;
     // Found: matched well somewhere, or hardly departing at the camera's vector already (it is there).
     // Pixel by pixel too: a bright speck beside dark dirt departs by nothing on average.
-    const inPlace = Math.abs(atCamera) < WEAK_DEPARTURE && meanAbsDeparture(centre, s.inner, view) <= RING_MEAN_PER_MEDIAN * wit.noise + WEAK_DEPARTURE;
+    const inPlace = Math.abs(atCamera) < WEAK_DEPARTURE && departureOf(centre, s.inner, view, true) <= RING_MEAN_PER_MEDIAN * wit.noise + WEAK_DEPARTURE;
     // The further from the camera's vector a match lies, the more places were tried and the likelier a
     // look-alike (a flat white blotch matches any bright patch of picture): a region that stands out from
     // surroundings that stayed where the camera took them must then depart little against its own
