@@ -104,7 +104,7 @@ const RING_SLACK = 1.5;
 const RING_MEAN_PER_MEDIAN = 1.25;
 /** A region whose mean departs from the aligned neighbours by less than this (luma) is not worth a repaint. */
 const WEAK_DEPARTURE = 0.025;
-/** A weak region's bright and dark parts (see brightAndDark): departing by this many grains, each at least this share of it and this many px. */
+/** A region's bright and dark parts (see brightAndDark): departing by this many grains, each at least this share of it and this many px. */
 const SPLIT_SIGMAS = 2;
 const SPLIT_SHARE = 0.15;
 const SPLIT_LEAST = 8;
@@ -341,11 +341,12 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
 
 /**
  * A bright speck and dark dirt side by side are one region to the segmenter, and the gate misjudges it
- * whole: its two parts cancel in its mean departure ('weak', or before 2026-12-05 'present': 2,100 px of a
- * white and a dark blotch on seed 1's s12), or it keeps only the side its mean leans to. Its bright and its
- * dark parts (departing from the neighbours' middle at the camera by SPLIT_SIGMAS of the grain) are then
- * judged as regions of their own, when it holds enough of both (SPLIT_SHARE). Only with witnesses on both
- * sides: at a shot's end a leg that moved leaves a bright and a dark side that the one-sided witnesses agree on.
+ * whole: its two parts cancel in its mean departure ('weak', or before the fourteenth session of
+ * 2026-12-04 'present': 2,100 px of a white and a dark blotch on seed 1's s12), or it keeps only the side
+ * its mean leans to. Its bright and its dark parts (departing from the neighbours' middle at the camera
+ * by SPLIT_SIGMAS of the grain) are then judged as regions of their own, when it holds enough of both
+ * (SPLIT_SHARE). Only with witnesses on both sides: at a shot's end a leg that moved leaves a bright and
+ * a dark side that the one-sided witnesses agree on.
  */
 function brightAndDark(r: Region, centre: Float32Array, witnesses: readonly Witness[], mask: Uint8Array, w: number, h: number, grain: number): Region[] | null {
   if (witnesses.length < 2 || r.pixels.length < 2 * SPLIT_LEAST) return null;
