@@ -395,7 +395,8 @@ describe('gateDamage', () => {
     const frames = pan(2, 1);
     disc(frames[2]!, 70, 60, 4, 0.95);
     disc(frames[2]!, 79, 60, 4, 0.03);
-    const proposal = discMask(70, 60, 4).map((v, p) => v | discMask(79, 60, 4)[p]!);
+    const dirt = discMask(79, 60, 4);
+    const proposal = discMask(70, 60, 4).map((v, p) => v | dirt[p]!);
     const out = gateDamage(proposal, alignWindow(frames, W, H)).mask;
     expect(covers(out, discMask(70, 60, 3))).toBe(true);
     expect(covers(out, discMask(79, 60, 3))).toBe(true);

@@ -353,22 +353,23 @@ function brightAndDark(r: Region, centre: Float32Array, witnesses: readonly Witn
   if (oneSided(witnesses)) return null;
   const s = samplesOf(r, centre, mask, w, h);
   const v = new Float64Array(2);
-  const offsets = witnesses.map((n) => medianDifference(s.ringC, Float64Array.from(s.ring, (p) => readAt(n.luma, p, w, h, 0, 0, n, v)), false) ?? 0);
+  // Each witness read through its motion field, in the centre's brightness around the region.
+  const views = witnesses.map((n) => alignedView(n.luma, s, w, h, 0, 0, n));
   const floor = Math.max(WEAK_DEPARTURE, SPLIT_SIGMAS * grain);
   // Per pixel of the region's box: 1 bright, 2 dark.
   const bw = r.x1 - r.x0;
   const bh = r.y1 - r.y0;
   const sides = [new Uint8Array(bw * bh), new Uint8Array(bw * bh)];
   const counts = [0, 0];
-  const d: number[] = [];
+  const d = new Float64Array(views.length);
   for (const p of r.pixels) {
-    d.length = 0;
-    for (const [k, n] of witnesses.entries()) {
-      const x = readAt(n.luma, p, w, h, 0, 0, n, v);
-      if (!Number.isNaN(x)) d.push(centre[p]! - x - offsets[k]!);
+    let n = 0;
+    for (const view of views) {
+      const x = viewAt(view, p, w, h, v);
+      if (!Number.isNaN(x)) d[n++] = centre[p]! - x;
     }
-    if (d.length < 2) continue;
-    const mid = median(Float64Array.from(d));
+    if (n < 2) continue;
+    const mid = median(d.subarray(0, n));
     const side = mid >= floor ? 0 : mid <= -floor ? 1 : -1;
     if (side < 0) continue;
     sides[side]![(Math.floor(p / w) - r.y0) * bw + (p % w) - r.x0] = 255;
