@@ -20,7 +20,7 @@
 # reference.json next to it (versioned, with MODEL_CARD.md and checkpoint.pt).
 #
 # Resumable: each stage writes $RUN/<stage>/last.pt after every epoch and continues from it when run again
-# (CPU training spans sessions; run it in the background). CONTINUE_SHIPPED=1 with more STAGE2_EPOCHS
+# (CPU training spans sessions; run it in the background). CONTINUE_SHIPPED=1 with more STAGE4_EPOCHS
 # continues the shipped model's last stage from the committed models/segment-unet/checkpoint.pt on a
 # machine that has no run folder.
 set -euo pipefail
@@ -40,6 +40,8 @@ NEG_ARGS=(--mix negatives --count 24 --width 640 --height 480 --frames 9 --seed 
 HARD_ARGS=(--mix hard --count 40 --width 640 --height 480 --frames 9 --seed 41)
 STAGE1_EPOCHS=${STAGE1_EPOCHS:-45}
 STAGE2_EPOCHS=${STAGE2_EPOCHS:-15}
+STAGE3_EPOCHS=${STAGE3_EPOCHS:-30}
+STAGE4_EPOCHS=${STAGE4_EPOCHS:-15}
 
 require_python 'torch, onnx, numpy, PIL'
 fetch_clean_images
@@ -68,20 +70,41 @@ train_stage() {
   "$PY" training/segmentation/train.py --out "$dir" --epochs "$epochs" "${resume[@]}" "$@"
 }
 
-if [[ "${CONTINUE_SHIPPED:-0}" == 1 && ! -f "$RUN/stage2/last.pt" ]]; then
-  mkdir -p "$RUN/stage2"
-  cp models/segment-unet/checkpoint.pt "$RUN/stage2/last.pt"
+if [[ "${CONTINUE_SHIPPED:-0}" == 1 && ! -f "$RUN/stage4/last.pt" ]]; then
+  mkdir -p "$RUN/stage4"
+  cp models/segment-unet/checkpoint.pt "$RUN/stage4/last.pt"
 fi
 
+# started <stage…>: whether any of these stages has a checkpoint (then the stages before it are done).
+started() {
+  local stage
+  for stage in "$@"; do [[ -f "$RUN/$stage/last.pt" ]] && return 0; done
+  return 1
+}
+# from <stage> <checkpoint>: --init from the stage before, unless this stage continues from its own last one.
+from() {
+  [[ -f "$RUN/$1/last.pt" ]] || echo "--init $2"
+}
+
+COMMON=(--input aligned --steps-per-epoch 100 --pos-share 0.3)
 # Stage 1: every damaged set and the hard mix (moving picture, detail, borders: a third of it clean), from
 # scratch; the checkpoint with the best validation Dice is kept.
-[[ -f "$RUN/stage2/last.pt" ]] || train_stage "$RUN/stage1" "$STAGE1_EPOCHS" --input aligned --data "$DATA,$DATA_SMALL,$DATA_HARD" --threads 2 --seed 1 --steps-per-epoch 100 --pos-share 0.3 --focal-alpha 0.5 "$@"
+started stage2 stage3 stage4 || train_stage "$RUN/stage1" "$STAGE1_EPOCHS" "${COMMON[@]}" --data "$DATA,$DATA_SMALL,$DATA_HARD" --threads 2 --seed 1 --focal-alpha 0.5 "$@"
+ALL="$DATA,$DATA_SMALL,$DATA_HARD,$DATA_NEG"
 # Stage 2: fine-tune with the still negatives (pictures whose lines stay put) and extra uncorrelated noise on
-# half the crops (other grain); its last checkpoint is exported, since validation holds neither.
-# A stage continued from its last checkpoint (CONTINUE_SHIPPED included) takes its weights from there.
-init=()
-[[ -f "$RUN/stage2/last.pt" ]] || init=(--init "$RUN/stage1/best.pt")
-train_stage "$RUN/stage2" "$STAGE2_EPOCHS" --input aligned --data "$DATA,$DATA_SMALL,$DATA_HARD,$DATA_NEG" "${init[@]}" --threads 2 --seed 2 --steps-per-epoch 100 --lr 1e-3 --pos-share 0.3 --focal-alpha 0.5 --noise 0.025 "$@"
-"$PY" training/segmentation/export_onnx.py --ckpt "$RUN/stage2/last.pt" --out "$OUT"
+# half the crops (other grain).
+# shellcheck disable=SC2046
+started stage3 stage4 || train_stage "$RUN/stage2" "$STAGE2_EPOCHS" "${COMMON[@]}" --data "$ALL" $(from stage2 "$RUN/stage1/best.pt") --threads 2 --seed 2 --lr 1e-3 --focal-alpha 0.5 --noise 0.025 "$@"
+# Stage 3 (W12): half as many channels again (--base 12, model.load_widened keeps stage 2's weights) and the
+# aligned neighbours' spread as input (--reliability); a twentieth of the crops are hard negatives (clean
+# pixels the neighbours do not confirm).
+# shellcheck disable=SC2046
+started stage4 || train_stage "$RUN/stage3" "$STAGE3_EPOCHS" "${COMMON[@]}" --data "$ALL" $(from stage3 "$RUN/stage2/last.pt") --threads 2 --seed 3 --lr 1e-3 --focal-alpha 0.4 --noise 0.025 --reliability --base 12 --hard-share 0.05 "$@"
+# Stage 4: the same at half the learning rate with a fifth of the crops hard negatives, which take back what
+# stage 3 flagged on swaying wires and moving figures and keep its recall. Its last checkpoint is exported,
+# since validation holds no hard negatives.
+# shellcheck disable=SC2046
+train_stage "$RUN/stage4" "$STAGE4_EPOCHS" "${COMMON[@]}" --data "$ALL" $(from stage4 "$RUN/stage3/last.pt") --threads 2 --seed 6 --lr 5e-4 --focal-alpha 0.4 --noise 0.025 --reliability --base 12 --hard-share 0.2 "$@"
+"$PY" training/segmentation/export_onnx.py --ckpt "$RUN/stage4/last.pt" --out "$OUT"
 echo '{ "input": "aligned", "window": 5 }' > "${OUT%.onnx}.json"
-cp "$RUN/stage2/last.pt" "$(dirname "$OUT")/checkpoint.pt"
+cp "$RUN/stage4/last.pt" "$(dirname "$OUT")/checkpoint.pt"
