@@ -81,9 +81,11 @@ started() {
   for stage in "$@"; do [[ -f "$RUN/$stage/last.pt" ]] && return 0; done
   return 1
 }
-# from <stage> <checkpoint>: --init from the stage before, unless this stage continues from its own last one.
-from() {
-  [[ -f "$RUN/$1/last.pt" ]] || echo "--init $2"
+# init_from <stage> <checkpoint>: INIT holds --init from the stage before, unless this stage continues from
+# its own last checkpoint (CONTINUE_SHIPPED included).
+init_from() {
+  INIT=()
+  [[ -f "$RUN/$1/last.pt" ]] || INIT=(--init "$2")
 }
 
 COMMON=(--input aligned --steps-per-epoch 100 --pos-share 0.3)
@@ -93,18 +95,18 @@ started stage2 stage3 stage4 || train_stage "$RUN/stage1" "$STAGE1_EPOCHS" "${CO
 ALL="$DATA,$DATA_SMALL,$DATA_HARD,$DATA_NEG"
 # Stage 2: fine-tune with the still negatives (pictures whose lines stay put) and extra uncorrelated noise on
 # half the crops (other grain).
-# shellcheck disable=SC2046
-started stage3 stage4 || train_stage "$RUN/stage2" "$STAGE2_EPOCHS" "${COMMON[@]}" --data "$ALL" $(from stage2 "$RUN/stage1/best.pt") --threads 2 --seed 2 --lr 1e-3 --focal-alpha 0.5 --noise 0.025 "$@"
+init_from stage2 "$RUN/stage1/best.pt"
+started stage3 stage4 || train_stage "$RUN/stage2" "$STAGE2_EPOCHS" "${COMMON[@]}" --data "$ALL" "${INIT[@]}" --threads 2 --seed 2 --lr 1e-3 --focal-alpha 0.5 --noise 0.025 "$@"
 # Stage 3 (W12): half as many channels again (--base 12, model.load_widened keeps stage 2's weights) and the
 # aligned neighbours' spread as input (--reliability); a twentieth of the crops are hard negatives (clean
 # pixels the neighbours do not confirm).
-# shellcheck disable=SC2046
-started stage4 || train_stage "$RUN/stage3" "$STAGE3_EPOCHS" "${COMMON[@]}" --data "$ALL" $(from stage3 "$RUN/stage2/last.pt") --threads 2 --seed 3 --lr 1e-3 --focal-alpha 0.4 --noise 0.025 --reliability --base 12 --hard-share 0.05 "$@"
+init_from stage3 "$RUN/stage2/last.pt"
+started stage4 || train_stage "$RUN/stage3" "$STAGE3_EPOCHS" "${COMMON[@]}" --data "$ALL" "${INIT[@]}" --threads 2 --seed 3 --lr 1e-3 --focal-alpha 0.4 --noise 0.025 --reliability --base 12 --hard-share 0.05 "$@"
 # Stage 4: the same at half the learning rate with a fifth of the crops hard negatives, which take back what
 # stage 3 flagged on swaying wires and moving figures and keep its recall. Its last checkpoint is exported,
 # since validation holds no hard negatives.
-# shellcheck disable=SC2046
-train_stage "$RUN/stage4" "$STAGE4_EPOCHS" "${COMMON[@]}" --data "$ALL" $(from stage4 "$RUN/stage3/last.pt") --threads 2 --seed 6 --lr 5e-4 --focal-alpha 0.4 --noise 0.025 --reliability --base 12 --hard-share 0.2 "$@"
+init_from stage4 "$RUN/stage3/last.pt"
+train_stage "$RUN/stage4" "$STAGE4_EPOCHS" "${COMMON[@]}" --data "$ALL" "${INIT[@]}" --threads 2 --seed 6 --lr 5e-4 --focal-alpha 0.4 --noise 0.025 --reliability --base 12 --hard-share 0.2 "$@"
 "$PY" training/segmentation/export_onnx.py --ckpt "$RUN/stage4/last.pt" --out "$OUT"
 echo '{ "input": "aligned", "window": 5 }' > "${OUT%.onnx}.json"
 cp "$RUN/stage4/last.pt" "$(dirname "$OUT")/checkpoint.pt"
