@@ -749,8 +749,9 @@ function judge(
       const da = centreMean - a;
       const db = centreMean - b;
       const dep = Math.min(Math.abs(da), Math.abs(db));
-      if (dep < WEAK_DEPARTURE || Math.sign(da) !== Math.sign(db)) continue;
-      if (wide && dep < WIDE_SIGMAS * Math.max(witnesses[i]!.noise, witnesses[j]!.noise)) continue;
+      const noise = Math.max(witnesses[i]!.noise, witnesses[j]!.noise);
+      const least = wide ? Math.max(WEAK_DEPARTURE, WIDE_SIGMAS * noise) : WEAK_DEPARTURE;
+      if (dep < least || Math.sign(da) !== Math.sign(db)) continue;
       weak = false;
       // A repeated frame (telecine) agrees with its twin in everything, damage included: one witness.
       if (sameFrame(views[i]!, views[j]!)) continue;
@@ -763,7 +764,7 @@ function judge(
         if (movesOnItsOwn(r, centre, witnesses, mask, w, h, reach, unit, v)) return 'moving';
         agreed.views = [views[i]!, views[j]!];
         agreed.departure = Math.sign(da) * dep;
-        agreed.noise = Math.max(witnesses[i]!.noise, witnesses[j]!.noise);
+        agreed.noise = noise;
         return 'damage';
       }
     }
