@@ -194,6 +194,22 @@ describe('gateDamage', () => {
     expect(countMask(g.mask)).toBeGreaterThan(0.8 * countMask(blotch));
   });
 
+  it('repaints a faint white blotch over sharp lettering under a zoom, where the neighbours agree only read between pixels', () => {
+    const [w, h] = [320, 240];
+    const frames = [-2, -1, 0, 1, 2].map((k) => texturedPicture({ width: w, height: h, cx: 0, cy: 0, seed: 60 + k, zoom: 1 + 0.03 * k, pattern: 2 }));
+    // Half-transparent white: over the dark strokes it lifts them most.
+    const blotch = new Uint8Array(w * h);
+    for (let y = 200; y < 228; y++) {
+      for (let x = 200; x < 290; x++) {
+        blotch[y * w + x] = 255;
+        frames[2]![y * w + x] = frames[2]![y * w + x]! + 0.3 * (1 - frames[2]![y * w + x]!);
+      }
+    }
+    const g = gateDamage(blotch, alignWindow(frames, w, h));
+    expect(g.verdicts.damage).toBe(1);
+    expect(countMask(g.mask)).toBeGreaterThan(0.8 * countMask(blotch));
+  });
+
   it('skips a repeated neighbour, which would confirm the damage, and still finds the dust', () => {
     const frames = pan(2, 1);
     disc(frames[2]!, 80, 60, 3, 0.05);
