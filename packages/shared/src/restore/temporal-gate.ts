@@ -212,6 +212,16 @@ const FOLLOW_REFINE = 2;
 const FOLLOW_REACH = 2;
 const FOLLOW_HELD = 0.7;
 /**
+ * A line also counts as followed when FOLLOW_WHOLE of its rows are held at one shift, further from its
+ * place in the frame than a scratch drifts (FOLLOW_WHOLE_DRIFT px a frame) and at least
+ * FOLLOW_WHOLE_SHIFT px from the camera's vector (px at 1K, scaled up at 2K; heldAtOneShift): it moved
+ * as a whole. Before the sixteenth session of 2026-12-05 only a bend counted, and a wire hanging in a
+ * still shot that swung 2 px a frame sideways was repainted as a scratch (472 px of seed 2's s14).
+ */
+const FOLLOW_WHOLE = 0.4;
+const FOLLOW_WHOLE_DRIFT = 1;
+const FOLLOW_WHOLE_SHIFT = 2;
+/**
  * A line held in place by a neighbour changed there on its own (lineChanged) when its row sums differ from
  * the neighbour's, over most rows, by LINE_CHANGE_NOISE times the neighbour's noise and LINE_CHANGE_SIDE
  * times the picture beside it does (widths in px at 1024 wide). On three draws of the unseen split:
@@ -1594,6 +1604,9 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
     ys.push(i);
     shifts.push(found);
   }
+  // Moved as a whole (a twig swaying sideways): the least-squares trend below needs a bend, and leaves
+  // lending the line's profile here and there scatter it.
+  if (vertical && heldAtOneShift(shifts, rows, acrossShift, Math.abs(n.offset), Math.max(1, w / 1024))) return true;
   if (rows === 0 || shifts.length < FOLLOW_ROWS * rows) return false;
   // Bent or turned: the shifts follow a straight fit along the rows closely and change along it by a few
   // pixels. A scratch held here at its place and there where the picture went (a pan) is two clusters.
@@ -1617,6 +1630,24 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
   // (a scratch where the picture beside it outweighs its faint rows) has a slope too, by chance.
   if (fit.rms > FOLLOW_HELD * fit.spread) return false;
   return fit.rms <= FOLLOW_FIT && Math.abs(fit.slope) * (inY[inY.length - 1]! - inY[0]!) >= FOLLOW_BEND;
+}
+
+/**
+ * Whether FOLLOW_WHOLE of a line's `rows` matched the neighbour `frames` away at one shift (within a
+ * pixel), further from where the line was in the frame (0) than a scratch drifts in that time
+ * (FOLLOW_WHOLE_DRIFT a frame) and FOLLOW_WHOLE_SHIFT px from where the camera took the picture
+ * (`camera`): it moved on its own. A hair on one frame matches textured picture at scattered shifts.
+ * `unit`: the frame's width over 1024, at least 1.
+ */
+function heldAtOneShift(shifts: readonly number[], rows: number, camera: number, frames: number, unit: number): boolean {
+  let most = 0;
+  let at = 0;
+  for (const d of new Set(shifts)) {
+    let k = 0;
+    for (const x of shifts) if (Math.abs(x - d) <= 1) k++;
+    if (k > most) [most, at] = [k, d];
+  }
+  return most >= FOLLOW_WHOLE * rows && Math.abs(at) > FOLLOW_WHOLE_DRIFT * frames * unit && Math.abs(at - camera) >= FOLLOW_WHOLE_SHIFT * unit;
 }
 
 /**
