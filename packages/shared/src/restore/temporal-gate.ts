@@ -1097,35 +1097,44 @@ interface AlignedView {
  */
 function alignedView(n: Float32Array, s: Samples, w: number, h: number, dx: number, dy: number, field?: AlignedNeighbour): AlignedView {
   const v = new Float64Array(2);
-  const read = (between: boolean) => {
-    const inner = new Float64Array(s.inner.length);
-    const ring = new Float64Array(s.ring.length);
-    for (let i = 0; i < inner.length; i++) inner[i] = readAt(n, s.inner[i]!, w, h, dx, dy, field, v, between);
-    for (let i = 0; i < ring.length; i++) ring[i] = readAt(n, s.ring[i]!, w, h, dx, dy, field, v, between);
+  // Both readings in one pass: the field's vector is the costly part.
+  const read = (list: Int32Array) => {
+    const between = new Float64Array(list.length);
+    const whole = field ? new Float64Array(list.length) : between;
+    for (let i = 0; i < list.length; i++) {
+      between[i] = readAt(n, list[i]!, w, h, dx, dy, field, v);
+      // readAt left the field's vector at the pixel in v.
+      if (field) whole[i] = readAt(n, list[i]!, w, h, Math.round(v[0]!), Math.round(v[1]!), undefined, v);
+    }
+    return [between, whole] as const;
+  };
+  const shifted = (inner: Float64Array, ring: Float64Array) => {
     const off = medianDifference(s.ringC, ring, false) ?? 0;
     for (let i = 0; i < inner.length; i++) inner[i] = inner[i]! + off;
     for (let i = 0; i < ring.length; i++) ring[i] = ring[i]! + off;
     return { inner, ring, off };
   };
-  const { inner, ring, off } = read(true);
-  return { inner, ring, luma: n, dx, dy, off, pixels: field ? read(false) : { inner, ring, off }, ...(field ? { field } : {}) };
+  const [inner, innerWhole] = read(s.inner);
+  const [ring, ringWhole] = read(s.ring);
+  const view = shifted(inner, ring);
+  return { ...view, luma: n, dx, dy, pixels: field ? shifted(innerWhole, ringWhole) : view, ...(field ? { field } : {}) };
 }
 
 /**
  * The neighbour's value for the centre's pixel p: at (dx, dy), or at the field's vector there, read
- * between pixels (`between`, bilinear) or at the nearest; NaN off the frame. The field's vectors are
- * fractional: rounded, two neighbours read up to a pixel apart on sharp picture and disagree there
- * (before the sixteenth session of 2026-12-05, a white blotch over a sign's lettering under a zoom,
- * departing 0.09 from all four neighbours alike, was left as 'disagree').
+ * between pixels (bilinear); NaN off the frame. The field's vectors are fractional: rounded, two
+ * neighbours read up to a pixel apart on sharp picture and disagree there (before the sixteenth session
+ * of 2026-12-05, a white blotch over a sign's lettering under a zoom, departing 0.09 from all four
+ * neighbours alike, was left as 'disagree'). Writes the field's vector at p into v.
  */
-function readAt(n: Float32Array, p: number, w: number, h: number, dx: number, dy: number, field: AlignedNeighbour | undefined, v: Float64Array, between = true): number {
+function readAt(n: Float32Array, p: number, w: number, h: number, dx: number, dy: number, field: AlignedNeighbour | undefined, v: Float64Array): number {
   const px = p % w;
   const py = (p - px) / w;
   if (!field) return at(n, px + dx, py + dy, w, h);
   cameraVector(field, px, py, v);
   const x = px + v[0]!;
   const y = py + v[1]!;
-  if (!between || w < 2 || h < 2) return at(n, Math.round(x), Math.round(y), w, h);
+  if (w < 2 || h < 2) return at(n, Math.round(x), Math.round(y), w, h);
   // Within half a pixel of the frame's edge: the edge pixel, as the nearest reading takes it.
   if (!(x >= -0.5 && x < w - 0.5 && y >= -0.5 && y < h - 0.5)) return NaN;
   const x0 = Math.max(0, Math.min(w - 2, Math.floor(x)));
