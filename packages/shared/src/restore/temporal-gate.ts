@@ -1183,6 +1183,7 @@ function pairAgrees(a: AlignedView, b: AlignedView, departure: number): boolean 
   return agreeOn(a, b, departure) || ((a.field !== undefined || b.field !== undefined) && agreeOn(a.pixels, b.pixels, departure));
 }
 
+/** pairAgrees on one reading of the two views. */
 function agreeOn(a: { inner: Float64Array; ring: Float64Array }, b: { inner: Float64Array; ring: Float64Array }, departure: number): boolean {
   let sum = 0;
   let n = 0;
@@ -1650,13 +1651,13 @@ function followsLine(r: Region, centre: Float32Array, n: AlignedNeighbour, w: nu
  */
 function heldAtOneShift(shifts: readonly number[], rows: number, camera: number, frames: number, unit: number): boolean {
   let most = 0;
-  let at = 0;
+  let shift = 0;
   for (const d of new Set(shifts)) {
     let k = 0;
     for (const x of shifts) if (Math.abs(x - d) <= 1) k++;
-    if (k > most) [most, at] = [k, d];
+    if (k > most) [most, shift] = [k, d];
   }
-  return most >= FOLLOW_WHOLE * rows && Math.abs(at) > FOLLOW_WHOLE_DRIFT * frames * unit && Math.abs(at - camera) >= FOLLOW_WHOLE_SHIFT * unit;
+  return most >= FOLLOW_WHOLE * rows && Math.abs(shift) > FOLLOW_WHOLE_DRIFT * frames * unit && Math.abs(shift - camera) >= FOLLOW_WHOLE_SHIFT * unit;
 }
 
 /**
