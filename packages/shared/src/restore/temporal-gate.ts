@@ -1075,18 +1075,22 @@ function grainOf(witnesses: readonly Witness[]): number {
 }
 
 /** A neighbour's pixels under the region and its ring, at the camera's vector, in the centre's brightness. */
-interface AlignedView {
+/** A neighbour's values at a region's samples (inner, ring), in the centre's brightness (`off` added). */
+interface Reading {
   inner: Float64Array;
   ring: Float64Array;
-  /** The neighbour's luma, the displacement read at and the brightness offset added (for any other pixel). */
+  off: number;
+}
+
+interface AlignedView extends Reading {
+  /** The neighbour's luma and the displacement read at (for any other pixel, with `off`). */
   luma: Float32Array;
   dx: number;
   dy: number;
-  off: number;
   /** Read through the neighbour's motion field, each pixel at its own vector, rather than at (dx, dy). */
   field?: AlignedNeighbour;
   /** The same samples read at whole pixels (the field's vectors rounded): the same as inner and ring without a field. */
-  pixels: { inner: Float64Array; ring: Float64Array; off: number };
+  pixels: Reading;
 }
 
 /**
@@ -1108,7 +1112,7 @@ function alignedView(n: Float32Array, s: Samples, w: number, h: number, dx: numb
     }
     return [between, whole] as const;
   };
-  const shifted = (inner: Float64Array, ring: Float64Array) => {
+  const shifted = (inner: Float64Array, ring: Float64Array): Reading => {
     const off = medianDifference(s.ringC, ring, false) ?? 0;
     for (let i = 0; i < inner.length; i++) inner[i] = inner[i]! + off;
     for (let i = 0; i < ring.length; i++) ring[i] = ring[i]! + off;
@@ -1184,7 +1188,7 @@ function pairAgrees(a: AlignedView, b: AlignedView, departure: number): boolean 
 }
 
 /** pairAgrees on one reading of the two views. */
-function agreeOn(a: { inner: Float64Array; ring: Float64Array }, b: { inner: Float64Array; ring: Float64Array }, departure: number): boolean {
+function agreeOn(a: Reading, b: Reading, departure: number): boolean {
   let sum = 0;
   let n = 0;
   for (let i = 0; i < a.inner.length; i++) {
