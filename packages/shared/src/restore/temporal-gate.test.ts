@@ -902,6 +902,20 @@ describe('gateDamage', () => {
     expect(beyond).toBeLessThan(0.1 * rows);
   });
 
+  it("repaints the faint shoulder of a deep scratch where the segmenter's region covers it", () => {
+    const frames = pan(3, 0);
+    // A dark core a pixel wide, 0.5 under the picture, with shoulders 0.045 under it: visible, though under
+    // a tenth of the core's depth.
+    frames.forEach((f) => {
+      for (let y = 5; y < H - 5; y++) for (const [dx, d] of [[-1, 0.045], [0, 0.5], [1, 0.045]] as const) f[y * W + 100 + dx] = f[y * W + 100 + dx]! - d;
+    });
+    const mask = new Uint8Array(W * H);
+    for (let y = 5; y < H - 5; y++) for (const dx of [-1, 0, 1]) mask[y * W + 100 + dx] = 255;
+    const g = gateDamage(mask, alignWindow(frames, W, H));
+    expect(g.verdicts.scratch).toBe(1);
+    expect(covers(g.mask, mask)).toBe(true);
+  });
+
   it('repaints a faint blotch of a few hundred pixels: only a change wider than a blotch is taken for flicker', () => {
     const frames = pan(1, 0);
     const blotch = discMask(80, 60, 18);
