@@ -21,7 +21,7 @@ import { toLuma } from '@reelrestore/shared/restore/luma';
 import { gateDamage, type GateResult } from '@reelrestore/shared/restore/temporal-gate';
 import { regionsOf } from '@reelrestore/shared/restore/gate-regions';
 import { alignWindow, framesPast, isRepeat, withFurtherWitness } from '@reelrestore/shared/restore/align-window';
-import { damageProbability, defaultSegmentModelPath, maskFromProbability, slotShifts, UNET_WINDOW, unetSettings, windowSources, type RunModel } from '@reelrestore/shared/restore/unet-segment';
+import { damageProbability, defaultSegmentModelPath, maskFromProbability, networkHalvings, slotShifts, UNET_WINDOW, unetSettings, windowSources, type RunModel } from '@reelrestore/shared/restore/unet-segment';
 import { damageVisibility } from '@reelrestore/shared/synthetic/film-sequence';
 import { DEFAULT_VARIANTS, HARD_VARIANTS } from '@reelrestore/shared/synthetic/index';
 import { modelRunner } from '@reelrestore/shared/workers/compute-tasks';
@@ -80,7 +80,7 @@ if (a.real) {
     const window = Array.from({ length: UNET_WINDOW }, (_, k) => lumas[t - HALF + k] ?? null);
     const alignment = alignWindow(window, W, H);
     const { prob } = await damageProbability(windowSources(window), W, H, model, clipSettings, alignment, undefined, slotShifts(alignment, window));
-    return gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), withFurtherWitness(alignment, framesPast(lumas, t, HALF), HALF), { prob, explain: true });
+    return gateDamage(maskFromProbability(prob, W, H, { ...clipSettings, dilate: 0 }), withFurtherWitness(alignment, framesPast(lumas, t, HALF), HALF), { prob, probReduced: networkHalvings(clipSettings, W) > 0, explain: true });
   };
   if (a.against) {
     const other = await modelRunner(a.against);
@@ -126,7 +126,7 @@ for await (const seq of makeBenchSet({ count: variants.length, width: setW, heig
     const cellMask = new Uint8Array(W * H).fill(cells ? 0 : 255);
     if (cells) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (cells.selected[Math.floor(y / cells.cell) * cells.cols + Math.floor(x / cells.cell)]) cellMask[y * W + x] = 255;
     const regions = maskFromProbability(prob, W, H, { ...settings, dilate: 0 });
-    const gate = gateDamage(regions, withFurtherWitness(alignment, framesPast(lumas, t, HALF), HALF), { prob, explain: true });
+    const gate = gateDamage(regions, withFurtherWitness(alignment, framesPast(lumas, t, HALF), HALF), { prob, probReduced: networkHalvings(settings, W) > 0, explain: true });
     const gated = gate.mask;
     const near = nearTruth(seq.masks[t]!, W, H, 2);
     const verdictAt = new Map<number, string>();

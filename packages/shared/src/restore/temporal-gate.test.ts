@@ -441,13 +441,16 @@ describe('gateDamage', () => {
     const tail = new Uint8Array(W * H);
     for (let y = 59; y <= 61; y++) for (let x = 84; x <= 87; x++) tail[y * W + x] = 255;
     tail.forEach((v, p) => v && ((frames[2]![p]! -= 0.02), (proposal[p] = 255)));
-    const tailKept = (onTail: number) => {
+    const tailKept = (onTail: number, probReduced = false) => {
       const prob = Float32Array.from(proposal, (v, p) => (tail[p] ? onTail : v ? 0.95 : 0));
-      const out = gateDamage(proposal, alignWindow(frames, W, H), { prob }).mask;
+      const out = gateDamage(proposal, alignWindow(frames, W, H), { prob, probReduced }).mask;
       return countMask(out.map((v, p) => v & tail[p]!)) / countMask(tail);
     };
     expect(tailKept(0.6)).toBe(1);
     expect(tailKept(0.45)).toBeLessThan(0.5);
+    // A probability enlarged from a reduced window (2K and up) vouches only where it is near certain.
+    expect(tailKept(0.6, true)).toBeLessThan(0.5);
+    expect(tailKept(0.95, true)).toBe(1);
   });
 
   it("leaves the rim of a gate band alone where the network flagged only part of it: it is the border's edge, not a scratch", () => {
@@ -914,6 +917,9 @@ describe('gateDamage', () => {
     const g = gateDamage(mask, alignWindow(frames, W, H));
     expect(g.verdicts.scratch).toBe(1);
     expect(covers(g.mask, mask)).toBe(true);
+    // With a probability enlarged from a reduced window, a pixel or two wider than the line, rows are
+    // trimmed to what departs by a tenth of their peak: the shoulders go.
+    expect(covers(gateDamage(mask, alignWindow(frames, W, H), { probReduced: true }).mask, mask)).toBe(false);
   });
 
   it('repaints a faint blotch of a few hundred pixels: only a change wider than a blotch is taken for flicker', () => {

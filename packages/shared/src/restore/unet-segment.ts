@@ -518,7 +518,10 @@ export async function segmentFrameUnet(
   // Seeds lie in the selected cells only: the probability is 0 elsewhere (but for the pixel or two an
   // enlarged probability spills over, which growth from its cell reaches).
   const regions = (input.minArea ?? 1) > 1 ? maskFromProbability(prob, width, height, { ...input, dilate: 0 }) : hysteresisRegions(prob, width, height, input.threshold, input.lowThreshold, cells);
-  const gated = input.gate === false ? null : gateDamage(regions, input.further ? withFurtherWitness(alignment!, input.further, input.lumas.length >> 1) : alignment!, { prob });
+  const gated =
+    input.gate === false
+      ? null
+      : gateDamage(regions, input.further ? withFurtherWitness(alignment!, input.further, input.lumas.length >> 1) : alignment!, { prob, probReduced: networkHalvings(input, width) > 0 });
   const { mask, count } = dilateDisc(gated ? gated.mask : regions, width, height, input.dilate);
   return { mask, damaged: count, cellShare: cells ? cells.count / cells.selected.length : 1, verdicts: gated?.verdicts ?? null };
 }
