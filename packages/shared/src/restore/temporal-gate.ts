@@ -382,7 +382,8 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     }
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
-    // The segmenter's region is a little wider than the damage: only the pixels that depart are repainted.
+    // The segmenter's region is a little wider than the damage: of a speck, the pixels that depart or that it
+    // flags are repainted, with the soft edge beside them; of a scratch, its region and flank.
     const kept = verdict === 'scratch' ? alongScratch(lineWithFlanks(r, centre, w, grain, rim, reduced), centre, w, h, grain) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h, prob, reduced ? SURE_PROB_REDUCED : SURE_PROB), r, centre, agreed, w, h, rim, prob, reduced) : r.pixels;
     if (kept) for (const p of kept) out[p] = 255;
   }
