@@ -88,7 +88,7 @@ const TRIM_SHARE = 0.1;
 const GROW_SIGMAS = 3;
 /**
  * Where the segmenter leans towards damage (probability LEANING_PROB and up, below its threshold), under
- * one noise is enough: two witnesses, each on its own, and the network. Most visible damage missed beside kept
+ * one noise is enough: two witnesses (their mean), and the network. Most visible damage missed beside kept
  * specks had probability 0.1 to 0.4 and departed 0.02 to 0.06, under three noises. A pixel of a confirmed
  * region the segmenter is sure of (SURE_PROB) is kept whatever it departs: grain hides a faint part of a
  * speck as well as it fakes one. On three draws of the unseen split, with both: recall of visible damage
@@ -119,6 +119,16 @@ const SURE_PROB = 0.5;
 const SURE_PROB_REDUCED = 0.9;
 /** A pixel beside a scratch's row (and on it, with an enlarged probability) is the scratch's when it departs from the picture beside the row by this share of the row's peak. */
 const LINE_FLANK_SHARE = 0.1;
+
+/** What of a confirmed region is repainted: from what probability a pixel is kept whatever it departs, the rim's lean bar, and whether a scratch's rows are trimmed. */
+interface RepaintBars {
+  sure: number;
+  leaning: number;
+  trimLines: boolean;
+}
+const BARS: RepaintBars = { sure: SURE_PROB, leaning: LEANING_GROW_SIGMAS, trimLines: false };
+/** Where the probability was enlarged from a reduced window (GateOptions.probReduced). */
+const BARS_REDUCED: RepaintBars = { sure: SURE_PROB_REDUCED, leaning: LEANING_GROW_SIGMAS_REDUCED, trimLines: true };
 /**
  * A pixel beside a scratch's row joins it when it departs from the picture beyond by this many times the
  * grain. On the unseen split (three draws) and the seen one, 3: recall +0.003 to +0.008 of visible damage
@@ -361,7 +371,7 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
   const rim = Math.max(1, Math.round(unit));
   const explained: GateResult['regions'] = opts.explain ? [] : undefined;
   const prob = opts.prob ?? null;
-  const reduced = opts.probReduced === true;
+  const bars = opts.probReduced === true ? BARS_REDUCED : BARS;
   const rain = rainOf(regions, prob, w, h, unit);
   const pastRepeat = pastARepeat(window);
   const grain = grainOf(witnesses);
@@ -384,7 +394,7 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     explained?.push({ pixels: r.pixels, verdict });
     // The segmenter's region is a little wider than the damage: of a speck, the pixels that depart or that it
     // flags are repainted, with the soft edge beside them; of a scratch, its region and flank.
-    const kept = verdict === 'scratch' ? alongScratch(lineWithFlanks(r, centre, w, grain, rim, reduced), centre, w, h, grain) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h, prob, reduced ? SURE_PROB_REDUCED : SURE_PROB), r, centre, agreed, w, h, rim, prob, reduced) : r.pixels;
+    const kept = verdict === 'scratch' ? alongScratch(lineWithFlanks(r, centre, w, grain, rim, bars.trimLines), centre, w, h, grain) : verdict !== 'damage' ? null : agreed.views ? withRim(departing(r, centre, agreed, w, h, prob, bars.sure), r, centre, agreed, w, h, rim, prob, bars.leaning) : r.pixels;
     if (kept) for (const p of kept) out[p] = 255;
   }
   return { mask: out, verdicts, witnesses: witnesses.length, ...(explained ? { regions: explained } : {}) };
@@ -1004,17 +1014,17 @@ function agreedAt(a: AlignedView, b: AlignedView, p: number, w: number, h: numbe
 
 /**
  * The kept pixels and up to `steps` pixels around them that depart from the agreeing neighbours' mean the
- * damage's way by more than the grain (GROW_SIGMAS of the noise, LEANING_GROW_SIGMAS where the segmenter
+ * damage's way by more than the grain (GROW_SIGMAS of the noise, `leaningSigmas` where the segmenter
  * leans towards damage) and TRIM_SHARE of its departure: the soft edge of a speck, which the segmenter
  * often leaves out and which shows as a halo when left.
  */
-function withRim(kept: Int32Array, box: Region, centre: Float32Array, agreed: Agreement, w: number, h: number, steps: number, prob: Float32Array | null, reduced: boolean): Int32Array {
+function withRim(kept: Int32Array, box: Region, centre: Float32Array, agreed: Agreement, w: number, h: number, steps: number, prob: Float32Array | null, leaningSigmas: number): Int32Array {
   if (kept.length === 0) return kept;
   const [a, b] = agreed.views!;
   const sign = Math.sign(agreed.departure);
   const bar = (sigmas: number) => Math.max(sigmas * Math.max(agreed.noise, GRAIN_FLOOR / 2), TRIM_SHARE * Math.abs(agreed.departure));
   const floor = bar(GROW_SIGMAS);
-  const leaning = bar(reduced ? LEANING_GROW_SIGMAS_REDUCED : LEANING_GROW_SIGMAS);
+  const leaning = bar(leaningSigmas);
   const v = new Float64Array(2);
   // Off the frame in both, a pixel has nothing to depart from: NaN fails the test.
   const departs = (q: number) => sign * (centre[q]! - agreedAt(a, b, q, w, h, v)) >= (prob !== null && prob[q]! >= LEANING_PROB ? leaning : floor);
@@ -1118,7 +1128,6 @@ function grainOf(witnesses: readonly Witness[]): number {
   return Number.isFinite(least) ? least : GRAIN_FLOOR;
 }
 
-/** A neighbour's pixels under the region and its ring, at the camera's vector, in the centre's brightness. */
 /** A neighbour's values at a region's samples (inner, ring), in the centre's brightness (`off` added). */
 interface Reading {
   inner: Float64Array;
@@ -1126,6 +1135,7 @@ interface Reading {
   off: number;
 }
 
+/** A neighbour's pixels under the region and its ring, at the camera's vector, in the centre's brightness. */
 interface AlignedView extends Reading {
   /** The neighbour's luma and the displacement read at (for any other pixel, with `off`). */
   luma: Float32Array;
