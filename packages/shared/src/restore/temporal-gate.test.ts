@@ -585,6 +585,38 @@ describe('gateDamage', () => {
     expect(countMask(weaving.mask)).toBe(0);
   });
 
+  it('repaints the piece of a scratch the network is unsure of when it continues a scratch the gate kept, and leaves an unsure pole alone', () => {
+    // A still shot: motion judges no line. A bright scratch at x 110-111 fades out on rows 56-63, so the
+    // network flags it as two pieces, sure of the upper one only; a dark pole at x 40 the network is as
+    // unsure of as of the lower piece.
+    const frames = pan(0, 0).map((f) => {
+      for (let y = 5; y < H - 5; y++) {
+        const strength = y >= 56 && y < 64 ? 0 : 0.6;
+        for (const x of [110, 111]) f[y * W + x] = f[y * W + x]! + strength * (0.95 - f[y * W + x]!);
+        f[y * W + 40] = 0.05;
+      }
+      return f;
+    });
+    const proposal = new Uint8Array(W * H);
+    const prob = new Float32Array(W * H);
+    const lower = new Uint8Array(W * H);
+    for (let y = 5; y < H - 5; y++) {
+      proposal[y * W + 40] = 255;
+      prob[y * W + 40] = 0.7;
+      if (y >= 56 && y < 64) continue;
+      for (const x of [110, 111]) {
+        proposal[y * W + x] = 255;
+        prob[y * W + x] = y < 56 ? 0.9 : 0.7;
+        if (y >= 64) lower[y * W + x] = 255;
+      }
+    }
+    const gate = gateDamage(proposal, alignWindow(frames, W, H), { prob });
+    expect(gate.verdicts.scratch).toBe(2);
+    expect(gate.verdicts['static-line']).toBe(1);
+    expect(covers(gate.mask, lower)).toBe(true);
+    for (let y = 5; y < H - 5; y++) expect(gate.mask[y * W + 40]).toBe(0);
+  });
+
   it("leaves a sure line in a still shot alone when it is one of a board wall's seams, and repaints it alone", () => {
     // Dark seams 6 px apart, in every frame (a 160 px frame's pattern reach is 10 px); motion cannot
     // judge them, and the network is sure of the one flagged.
