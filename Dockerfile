@@ -34,9 +34,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg ca-certi
 WORKDIR /app
 ENV NODE_ENV=production
 
-# The workers that run the learned models: the compiled code and all its production dependencies.
+# The workers that run the learned models: the compiled code and all its production dependencies, and
+# glibc's allocator told to reuse a frame's large buffers for the next (packages/shared/src/workers/malloc-tunables.ts).
 FROM base AS runtime
 COPY --from=build /runtime ./
+ENV GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824
 USER 1000
 
 # The API and the pipeline worker run no model, so their images leave out onnxruntime-node (about 290 MB of
@@ -77,7 +79,8 @@ WORKDIR /app
 COPY --from=build /runtime ./
 COPY models/inpaint-diffusion models/inpaint-diffusion
 RUN cd node_modules/onnxruntime-node && ONNXRUNTIME_NODE_INSTALL=cuda12 node script/install
-ENV NODE_ENV=production INPAINT_DEVICE=cuda INPAINTER=diffusion
+ENV NODE_ENV=production INPAINT_DEVICE=cuda INPAINTER=diffusion \
+    GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824
 USER 1000
 EXPOSE 9464
 CMD ["node", "services/inpaint-worker/src/main.js"]

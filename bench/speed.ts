@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeFilmSequence } from '@reelrestore/shared/synthetic/index';
 import { CONTEXT_FRAMES } from './peers/median-inpainter.js';
+import { MODEL_WORKER_GLIBC_TUNABLES } from '@reelrestore/shared/workers/malloc-tunables';
 
 export const STAGES = ['segment', 'segment_unet', 'segment_worker', 'inpaint', 'inpaint_worker', 'end_to_end', 'tmedian'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -132,9 +133,17 @@ async function writeFrames(dir: string, size: SpeedSize, total: number, seed: nu
   return { channels: 3, bits: 16 };
 }
 
+/**
+ * A stage process's environment: our stages run with the allocator settings of the model workers' images
+ * (malloc-tunables.ts); tmedian, the yardstick, runs ffmpeg as it comes, comparable across benches.
+ */
+export function stageEnv(stage: Stage, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return stage === 'tmedian' ? env : { ...env, GLIBC_TUNABLES: MODEL_WORKER_GLIBC_TUNABLES };
+}
+
 function runChild(args: string[], timeoutMs: number): Promise<StageResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: stageEnv(args[0] as Stage) });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));

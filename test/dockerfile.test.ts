@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MODEL_WORKER_GLIBC_TUNABLES } from '@reelrestore/shared/workers/malloc-tunables';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** The Node line the images run: the LTS line (the tests on this machine still run on Node 20; engines allows both). */
@@ -79,6 +80,14 @@ const lineage = (name: string): Stage[] => {
   return stageNames.has(s.from) ? [s, ...lineage(s.from)] : [s];
 };
 const runs = (s: Stage) => s.steps.filter((i) => i.op === 'RUN').map((i) => i.args);
+/** The environment a target's containers start with: the ENV lines (key=value form) of its lineage, later ones winning. */
+const envOf = (name: string): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const s of lineage(name).reverse()) {
+    for (const i of s.steps) if (i.op === 'ENV') for (const [, k, v] of i.args.matchAll(/(\w+)=(\S*)/g)) env[k!] = v!;
+  }
+  return env;
+};
 
 describe('the Dockerfile', () => {
   it('has every target compose and the manifests build', () => {
@@ -177,6 +186,11 @@ describe('the Dockerfile', () => {
     for (const t of ['segment-worker', 'inpaint-worker', 'inpaint-worker-gpu']) {
       for (const f of appFolders(t).filter((f) => f.startsWith('/runtime'))) expect(removed(f), `${t} needs onnxruntime-node`).toBe(false);
     }
+  });
+
+  it("starts the model workers with glibc's allocator told to reuse large buffers (malloc-tunables.ts), and only them", () => {
+    for (const t of ['segment-worker', 'inpaint-worker', 'inpaint-worker-gpu']) expect(envOf(t).GLIBC_TUNABLES, t).toBe(MODEL_WORKER_GLIBC_TUNABLES);
+    for (const t of ['api', 'pipeline-worker']) expect(envOf(t).GLIBC_TUNABLES, t).toBeUndefined();
   });
 
   it('runs every target as a non-root user', () => {
