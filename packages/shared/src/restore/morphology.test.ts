@@ -20,6 +20,23 @@ describe('dilateMask', () => {
     expect(disc[at(4, 3)]).toBe(255);
   });
 
+  it('grows every scattered pixel by the full box, whatever the radius and however near the borders', () => {
+    // Against the definition, pixel by pixel: flagged when any flagged pixel lies within r on both axes.
+    const [W, H] = [37, 23];
+    let seed = 7;
+    const m = new Uint8Array(W * H).map(() => ((seed = (seed * 1103515245 + 12345) >>> 0) % 29 === 0 ? 1 : 0));
+    for (const r of [1, 2, 5, 12, 30]) {
+      const sq = dilateMask(m, W, H, r, 'square');
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          let near = false;
+          for (let yy = Math.max(0, y - r); yy <= Math.min(H - 1, y + r) && !near; yy++) for (let xx = Math.max(0, x - r); xx <= Math.min(W - 1, x + r); xx++) near ||= m[yy * W + xx] !== 0;
+          expect(sq[y * W + x], `r ${r} at ${x},${y}`).toBe(near ? 255 : 0);
+        }
+      }
+    }
+  });
+
   it('clips at the borders and normalises to 255 with r = 0', () => {
     const corner = new Uint8Array(w * h);
     corner[0] = 7;

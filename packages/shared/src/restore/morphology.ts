@@ -37,8 +37,8 @@ function rowDistances(mask: Uint8Array, w: number, h: number, r: number): Uint8A
 }
 
 /**
- * Grows a mask by r pixels: 'square' is a (2r+1)^2 box (separable, O(n)); 'disc' keeps pixels whose
- * Euclidean distance to a flagged pixel is at most r, a tighter fit around round specks.
+ * Grows a mask by r pixels: 'square' is a (2r+1)^2 box (separable, O(n) whatever r); 'disc' keeps pixels
+ * whose Euclidean distance to a flagged pixel is at most r, a tighter fit around round specks (O(n r)).
  */
 export function dilateMask(mask: Uint8Array, w: number, h: number, r: number, shape: DilateShape = 'disc'): Uint8Array {
   const out = new Uint8Array(w * h);
@@ -48,6 +48,22 @@ export function dilateMask(mask: Uint8Array, w: number, h: number, r: number, sh
     return out;
   }
   const dist = rowDistances(mask, w, h, rad);
+  if (shape === 'square') {
+    // A pixel is hit when a row within rad of it has a flagged pixel within rad of its column: a count
+    // per column of such rows in the sliding window of rows y - rad .. y + rad.
+    const rows = new Int32Array(w);
+    const slide = (yy: number, by: number) => {
+      if (yy < 0 || yy >= h) return;
+      for (let x = 0, i = yy * w; x < w; x++, i++) if (dist[i]! <= rad) rows[x] = rows[x]! + by;
+    };
+    for (let yy = 0; yy < rad; yy++) slide(yy, 1);
+    for (let y = 0; y < h; y++) {
+      slide(y + rad, 1);
+      for (let x = 0, i = y * w; x < w; x++, i++) if (rows[x] !== 0) out[i] = 255;
+      slide(y - rad, -1);
+    }
+    return out;
+  }
   const r2 = rad * rad;
   for (let y = 0; y < h; y++) {
     const ys = Math.max(0, y - rad);
@@ -56,12 +72,8 @@ export function dilateMask(mask: Uint8Array, w: number, h: number, r: number, sh
       let hit = false;
       for (let yy = ys; yy <= ye && !hit; yy++) {
         const dx = dist[yy * w + x]!;
-        if (dx > rad) continue;
-        if (shape === 'square') hit = true;
-        else {
-          const dy = yy - y;
-          hit = dx * dx + dy * dy <= r2;
-        }
+        const dy = yy - y;
+        hit = dx <= rad && dx * dx + dy * dy <= r2;
       }
       if (hit) out[y * w + x] = 255;
     }
