@@ -86,7 +86,7 @@ export async function measureSpeed(opts: SpeedOptions): Promise<{ speed: Record<
       const results: Partial<Record<Stage, StageResult>> = {};
       for (const stage of stages) {
         const args = [stage, dir, size.width, size.height, layout.channels, layout.bits, total, CONTEXT_FRAMES].map(String);
-        const r = await runChild(args, opts.timeoutMs);
+        const r = await runChild(args, stageEnv(stage), opts.timeoutMs);
         results[stage] = r;
         opts.log?.(`  ${stage}@${size.label}: ${r.fps.toFixed(2)} fps, ${r.peak_rss_mb.toFixed(0)} MB`);
       }
@@ -141,9 +141,9 @@ export function stageEnv(stage: Stage, env: NodeJS.ProcessEnv = process.env): No
   return stage === 'tmedian' ? env : { ...env, GLIBC_TUNABLES: MODEL_WORKER_GLIBC_TUNABLES };
 }
 
-function runChild(args: string[], timeoutMs: number): Promise<StageResult> {
+function runChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<StageResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: stageEnv(args[0] as Stage) });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));

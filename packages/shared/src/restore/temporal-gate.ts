@@ -421,10 +421,14 @@ export function gateDamage(mask: Uint8Array, window: WindowAlignment, opts: Gate
     if (kept) for (const p of kept) out[p] = 255;
     if (kept && verdict === 'scratch') scratches.push(kept);
   }
-  const axes = scratches.map((k) => lineAxis(k, centre, w));
+  // Most frames keep no scratch or hold no piece: the axes are fitted only when both are there.
+  const axes = pieces.length > 0 ? scratches.map((k) => lineAxis(k, centre, w)) : [];
   for (const { r, verdict: own } of pieces) {
-    const piece = lineAxis(r.pixels, centre, w);
-    const verdict = axes.some((a) => onAxis(piece, a, r.y0, r.y1, SAME_AXIS * Math.max(1, unit))) ? 'scratch' : own;
+    let verdict = own;
+    if (axes.length > 0) {
+      const piece = lineAxis(r.pixels, centre, w);
+      if (axes.some((a) => onAxis(piece, a, r.y0, r.y1, SAME_AXIS * Math.max(1, unit)))) verdict = 'scratch';
+    }
     verdicts[verdict]++;
     explained?.push({ pixels: r.pixels, verdict });
     if (verdict === 'scratch') for (const p of scratchPixels(r)) out[p] = 255;
