@@ -306,12 +306,16 @@ export function shrunkSize(w: number, h: number): { w: number; h: number; scale:
 
 /**
  * Halves until at most MOTION_WIDTH wide. `half`, when given, is downscale2 of the plane, already made
- * (at 2K the cascade's test plane is exactly that).
+ * (at 2K the cascade's test plane is exactly that). The last halving is written into `out` when given.
  */
-export function shrink(luma: Float32Array, w: number, h: number, half: Float32Array | null = null): ShrunkLuma {
+export function shrink(luma: Float32Array, w: number, h: number, half: Float32Array | null = null, out?: Float32Array): ShrunkLuma {
+  const last = shrunkSize(w, h).scale;
   let cur: ShrunkLuma = { luma, w, h, scale: 1 };
   while (cur.w > MOTION_WIDTH && cur.h >= 32) {
-    const d = cur.scale === 1 && half ? { data: half, width: Math.max(1, w >> 1), height: Math.max(1, h >> 1) } : downscale2(cur.luma, cur.w, cur.h);
+    const d =
+      cur.scale === 1 && half
+        ? { data: half, width: Math.max(1, w >> 1), height: Math.max(1, h >> 1) }
+        : downscale2(cur.luma, cur.w, cur.h, cur.scale * 2 === last ? out : undefined);
     cur = { luma: d.data, w: d.width, h: d.height, scale: cur.scale * 2 };
   }
   return cur;

@@ -60,11 +60,14 @@ export function cascadePlaneSize(w: number, h: number, halvings: number | undefi
   return f > 1 ? { w: Math.max(1, Math.floor(w / f)), h: Math.max(1, Math.floor(h / f)), factor: f } : { w, h, factor: 1 };
 }
 
-/** One frame's plane for the tests: one box average straight to the test size (the luma itself at 0 halvings). */
-export function cascadePlane(luma: Float32Array, w: number, h: number, halvings: number | undefined): Float32Array {
+/**
+ * One frame's plane for the tests: one box average straight to the test size (the luma itself at 0
+ * halvings), written into `out` when given.
+ */
+export function cascadePlane(luma: Float32Array, w: number, h: number, halvings: number | undefined, out?: Float32Array): Float32Array {
   const { w: sw, h: sh, factor: f } = cascadePlaneSize(w, h, halvings);
   // No intermediate level is ever allocated (64 MB at 4K).
-  return f === 1 ? luma : f === 2 ? downscale2(luma, w, h).data : boxDown(luma, w, sw, sh, f);
+  return f === 1 ? luma : f === 2 ? downscale2(luma, w, h, out).data : boxDown(luma, w, sw, sh, f, out);
 }
 
 /**
@@ -119,11 +122,12 @@ export function candidateCells(
 }
 
 /** f x f box average of a w-wide image into sw x sh (rows and columns past sw*f, sh*f are dropped). */
-function boxDown(src: Float32Array, w: number, sw: number, sh: number, f: number): Float32Array {
-  const out = new Float32Array(sw * sh);
+function boxDown(src: Float32Array, w: number, sw: number, sh: number, f: number, out: Float32Array = new Float32Array(sw * sh)): Float32Array {
+  if (out.length !== sw * sh) throw new RangeError(`reduced plane holds ${out.length} values, ${sw}x${sh} needs ${sw * sh}`);
   const k = 1 / (f * f);
   for (let y = 0; y < sh; y++) {
     const o = y * sw;
+    out.fill(0, o, o + sw);
     for (let dy = 0; dy < f; dy++) {
       const row = (y * f + dy) * w;
       for (let x = 0; x < sw; x++) {

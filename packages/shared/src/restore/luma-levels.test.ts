@@ -3,7 +3,7 @@ import type { FrameLayout } from '../frames/types.js';
 import { shrink } from './align-window.js';
 import { cascadePlane } from './damage-candidates.js';
 import { toLuma } from './luma.js';
-import { computeLevels, sharedLumaWithLevels, storedLevels, windowLevels } from './luma-levels.js';
+import { computeLevels, lumaBufferBytes, sharedLumaWithLevels, storedLevels, windowLevels } from './luma-levels.js';
 
 // Wide enough to be halved twice for motion (to at most 640 px), like a 2K scan.
 const layout: FrameLayout = { width: 1400, height: 90, channels: 3, bits: 16 };
@@ -39,6 +39,19 @@ describe('sharedLumaWithLevels', () => {
       expect(stored.motion).toEqual(shrink(luma, W, H));
       expect(storedLevels(luma, W, H, 1)).toBeNull();
     }
+  });
+
+  it('writes over a buffer it is given, whatever it held, exactly as into a new one', () => {
+    for (const halvings of [0, 1, 2]) {
+      const fresh = sharedLumaWithLevels(frame, layout, halvings);
+      const used = new SharedArrayBuffer(lumaBufferBytes(W, H, halvings));
+      // A buffer another frame used: every byte taken.
+      new Float32Array(used).fill(0.37);
+      const luma = sharedLumaWithLevels(frame, layout, halvings, used);
+      expect(luma.buffer).toBe(used);
+      expect(Buffer.from(used).equals(Buffer.from(fresh.buffer))).toBe(true);
+    }
+    expect(() => sharedLumaWithLevels(frame, layout, 1, new SharedArrayBuffer(64))).toThrow(RangeError);
   });
 
   it('finds nothing in a plain luma, a view into another buffer, or for other dimensions', () => {

@@ -51,26 +51,47 @@ function layoutOf(w: number, h: number, halvings: number): Layout {
   };
 }
 
-/** The levels of a luma plane; `halvings` null leaves out the cascade plane, `motion` false the motion plane. */
-export function computeLevels(luma: Float32Array, w: number, h: number, halvings: number | null, motion = true): LumaLevels {
-  const cascade = halvings === null ? null : cascadePlane(luma, w, h, halvings);
+/**
+ * The levels of a luma plane; `halvings` null leaves out the cascade plane, `motion` false the motion plane.
+ * Written into `into`'s planes where given (sized as the levels are), else into new arrays.
+ */
+export function computeLevels(
+  luma: Float32Array,
+  w: number,
+  h: number,
+  halvings: number | null,
+  motion = true,
+  into: { cascade?: Float32Array; motion?: Float32Array } = {},
+): LumaLevels {
+  const cascade = halvings === null ? null : cascadePlane(luma, w, h, halvings, into.cascade);
   // At 2K the motion plane's first halving is the cascade's plane: made once.
   const half = halvings !== null && cascadePlaneSize(w, h, halvings).factor === 2 ? cascade : null;
-  return { cascade, motion: motion ? shrink(luma, w, h, half) : null };
+  return { cascade, motion: motion ? shrink(luma, w, h, half, into.motion) : null };
+}
+
+/** Bytes of the shared buffer sharedLumaWithLevels lays a frame of this size out in. */
+export function lumaBufferBytes(w: number, h: number, halvings: number): number {
+  return (layoutOf(w, h, halvings).tagAt + TAG_WORDS) * Float32Array.BYTES_PER_ELEMENT;
 }
 
 /**
  * A frame's luma (toLuma) in shared memory, its levels for `halvings` after it in the same buffer. The
- * returned array is the luma alone (w*h values).
+ * returned array is the luma alone (w*h values). `into`, a buffer of lumaBufferBytes that nothing reads any
+ * more, is written over instead of a new one being allocated: a fresh 2K buffer's first touch costs more
+ * than the conversion itself (see SharedBuffers).
  */
-export function sharedLumaWithLevels(frame: Samples, layout: FrameLayout, halvings: number): Float32Array {
+export function sharedLumaWithLevels(frame: Samples, layout: FrameLayout, halvings: number, into?: SharedArrayBuffer): Float32Array {
   const { width: w, height: h } = layout;
   const l = layoutOf(w, h, halvings);
-  const buffer = new SharedArrayBuffer((l.tagAt + TAG_WORDS) * Float32Array.BYTES_PER_ELEMENT);
+  const bytes = lumaBufferBytes(w, h, halvings);
+  if (into && into.byteLength !== bytes) throw new RangeError(`luma buffer holds ${into.byteLength} bytes, ${w}x${h} needs ${bytes}`);
+  const buffer = into ?? new SharedArrayBuffer(bytes);
   const luma = toLuma(frame, layout, new Float32Array(buffer, 0, l.n));
-  const levels = computeLevels(luma, w, h, halvings);
-  if (l.cascadeAt >= 0) new Float32Array(buffer, l.cascadeAt * 4, l.cascadeLen).set(levels.cascade!);
-  if (l.motionAt >= 0) new Float32Array(buffer, l.motionAt * 4, l.motion.w * l.motion.h).set(levels.motion!.luma);
+  const cascade = l.cascadeAt >= 0 ? new Float32Array(buffer, l.cascadeAt * 4, l.cascadeLen) : undefined;
+  const motion = l.motionAt >= 0 ? new Float32Array(buffer, l.motionAt * 4, l.motion.w * l.motion.h) : undefined;
+  const levels = computeLevels(luma, w, h, halvings, true, { ...(cascade ? { cascade } : {}), ...(motion ? { motion } : {}) });
+  // Where the motion plane is the cascade's own (a halving or two that land at once below MOTION_WIDTH).
+  if (motion && levels.motion!.luma !== motion) motion.set(levels.motion!.luma);
   new Uint32Array(buffer, l.tagAt * 4, TAG_WORDS).set([TAG, w, h, halvings]);
   return luma;
 }

@@ -37,12 +37,13 @@ export interface LumaImage {
 
 /**
  * Halves an image with a 2x2 box average (the pyramid step of motion estimation). An odd last row or
- * column is dropped: the coarse levels only guide the search, they never sample the output.
+ * column is dropped: the coarse levels only guide the search, they never sample the output. Written into
+ * `out` when given (every value is set).
  */
-export function downscale2(src: Float32Array, w: number, h: number): LumaImage {
+export function downscale2(src: Float32Array, w: number, h: number, out: Float32Array = new Float32Array(Math.max(1, w >> 1) * Math.max(1, h >> 1))): LumaImage {
   const w2 = Math.max(1, w >> 1);
   const h2 = Math.max(1, h >> 1);
-  const out = new Float32Array(w2 * h2);
+  if (out.length !== w2 * h2) throw new RangeError(`halved plane holds ${out.length} values, ${w2}x${h2} needs ${w2 * h2}`);
   if (w < 2 || h < 2) {
     // Degenerate strip: nothing sensible to average, keep the first samples.
     for (let y = 0; y < h2; y++) for (let x = 0; x < w2; x++) out[y * w2 + x] = src[y * w + x]!;

@@ -108,10 +108,11 @@ export const computeTasks = {
   /**
    * Luma of one frame, computed once and read by the five windows it sits in. It lives in shared memory,
    * so passing it to those tasks does not copy 13 MB (2K) or 51 MB (4K) per window and frame; the same
-   * buffer carries the reduced planes those windows read (luma-levels.ts), made once here as well.
+   * buffer carries the reduced planes those windows read (luma-levels.ts), made once here as well. `into`:
+   * a buffer of lumaBufferBytes to write over (one a finished frame no longer needs).
    */
-  'frame-luma'(a: { layout: FrameLayout; frame: Samples }): Float32Array {
-    return sharedLumaWithLevels(a.frame, a.layout, cascadeHalvings(a.layout.width));
+  'frame-luma'(a: { layout: FrameLayout; frame: Samples; into?: SharedArrayBuffer }): Float32Array {
+    return sharedLumaWithLevels(a.frame, a.layout, cascadeHalvings(a.layout.width), a.into);
   },
 
   /** The learned segmenter (models/segment-unet) for the centre of a window of consecutive frames' luma. */
