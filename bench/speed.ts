@@ -62,6 +62,8 @@ export interface SpeedRun {
   stages: readonly Stage[];
   /** Measured frames; CONTEXT_FRAMES more on each side are written as context. */
   frames: number;
+  /** Stages that measure other numbers of frames (the clip is as long as the longest wants; each reads its start). */
+  framesOf?: Partial<Record<Stage, number>>;
 }
 
 export interface SpeedOptions {
@@ -77,15 +79,15 @@ const CHILD = fileURLToPath(new URL('./stage-child.ts', import.meta.url));
 export async function measureSpeed(opts: SpeedOptions): Promise<{ speed: Record<string, SpeedEntry>; memory: Record<string, MemoryEntry> }> {
   const speed: Record<string, SpeedEntry> = {};
   const memory: Record<string, MemoryEntry> = {};
-  for (const { size, stages, frames } of opts.runs) {
+  for (const { size, stages, frames, framesOf = {} } of opts.runs) {
     const dir = await mkdtemp(join(tmpdir(), 'rr-bench-speed-'));
     try {
-      const total = frames + 2 * CONTEXT_FRAMES;
+      const totalOf = (stage: Stage) => (framesOf[stage] ?? frames) + 2 * CONTEXT_FRAMES;
       // The archive case: RGB at 16 bits (2K/4K DPX or TIFF scans), damaged like the synthetic set.
-      const layout = await writeFrames(dir, size, total, opts.seed);
+      const layout = await writeFrames(dir, size, Math.max(...stages.map(totalOf)), opts.seed);
       const results: Partial<Record<Stage, StageResult>> = {};
       for (const stage of stages) {
-        const args = [stage, dir, size.width, size.height, layout.channels, layout.bits, total, CONTEXT_FRAMES].map(String);
+        const args = [stage, dir, size.width, size.height, layout.channels, layout.bits, totalOf(stage), CONTEXT_FRAMES].map(String);
         const r = await runChild(args, stageEnv(stage), opts.timeoutMs);
         results[stage] = r;
         opts.log?.(`  ${stage}@${size.label}: ${r.fps.toFixed(2)} fps, ${r.peak_rss_mb.toFixed(0)} MB`);

@@ -5,11 +5,12 @@
  *
  *   node --import tsx bench/stage-child.ts <segment|segment_unet|segment_worker|inpaint|inpaint_worker|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
  *
- * Frames [context, total − context) are the measured ones; the others are the context a chunk reads.
+ * Frames [context, total − context) are the measured ones; the others are the context a chunk reads. The
+ * file may hold more frames (other stages of the run measure more): only the first `total` are read.
  */
 import { openSync, readSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allocFrame, bytesPerFrame, rawPixFmt, sharedFrame, type FrameLayout, type Samples } from '@reelrestore/shared/frames/types';
+import { allocFrame, bytesPerFrame, rawPixFmt, sharedFrame, type Frame, type FrameLayout, type Samples } from '@reelrestore/shared/frames/types';
 import { ffmpegInput, spawnFfmpeg } from '@reelrestore/shared/frames/ffmpeg';
 import { detectSpikesForFrame } from '@reelrestore/shared/restore/spike-detect';
 import { medianFill } from '@reelrestore/shared/restore/median-fill';
@@ -24,6 +25,7 @@ import { TaskBatch } from '@reelrestore/shared/workers/task-batch';
 import { defaultInpaintModelPath, diffusionSettings } from '@reelrestore/shared/restore/diffusion-fill';
 import { configSchema } from '@reelrestore/shared/config';
 import { availableParallelism } from 'node:os';
+import { framesToDecode, lumaBuffers, segmentFrames } from '../services/segment-worker/src/segment-frames.js';
 
 const [stage, dir, w, h, ch, bits, total, context] = process.argv.slice(2);
 const layout: FrameLayout = {
@@ -35,10 +37,12 @@ const layout: FrameLayout = {
 const N = Number(total);
 const K = Number(context);
 /**
- * Windows each compute thread segments before segment_worker's clock starts. A thread's first 2K windows
- * run in code V8 has not optimised yet: one thread took 0.57, 0.35, 0.25, 0.24 and 0.18 s on its first
- * five, then about 0.18 s each (a quiet machine, 2026-12-03). A worker pays that once per process, not
- * per reel; timed from its second window, the quick bench's four frames per thread read about 45 % slow.
+ * Windows each compute thread segments before segment_worker's clock starts, as whole untimed chunks of the
+ * measured frames. A thread's first 2K windows run in code V8 has not optimised yet: one thread took 0.57,
+ * 0.35, 0.25, 0.24 and 0.18 s on its first five, then about 0.18 s each (a quiet machine, 2026-12-03). A
+ * worker pays that, and the growth of its heap to its working size, once per process, not per reel. Until
+ * 2026-12-05 the warm-up segmented one window over and over: the timed frames, the first others the threads
+ * saw, then ran about a fifth slower than a worker's later chunks.
  */
 const WARM_WINDOWS = 5;
 if (!stage || !dir || !(N > 2 * K)) throw new Error('usage: stage-child <stage> <dir> <w> <h> <channels> <bits> <total> <context>');
@@ -114,7 +118,7 @@ async function tmedian(): Promise<{ seconds: number; peakKb: number }> {
   const p = spawnFfmpeg([
     '-threads', '1', '-filter_threads', '1',
     '-f', 'rawvideo', '-pix_fmt', rawPixFmt(layout), '-s', `${layout.width}x${layout.height}`, '-r', '24', '-i', ffmpegInput(framesPath),
-    '-vf', 'tmedian=radius=1', '-f', 'rawvideo', '-y', '/dev/null',
+    '-frames:v', String(N), '-vf', 'tmedian=radius=1', '-f', 'rawvideo', '-y', '/dev/null',
   ]);
   // ffmpeg is not this process: its peak is sampled from /proc while it runs.
   let peakKb = 0;
@@ -168,40 +172,32 @@ async function main(): Promise<void> {
       win.keep(t - 1, t + 3);
     }
   } else if (stage === 'segment_worker') {
-    // As the segment worker does it: each frame's luma once, in the pool, then one segmentation task per
-    // frame, all queued at once on one thread per core. Wall-clock time after every thread has loaded the
-    // model and segmented WARM_WINDOWS windows (untimed, like a worker some way into a reel: the gate's and
-    // the cascade's code is compiled by then). The measured frames go through twice, for a steadier figure.
+    // As the segment worker does it, one compute thread per core: the measured frames taken as a worker's
+    // chunk takes them, read in order (as decoded) and segmented by the worker's own loop (segment-frames.ts),
+    // each frame's luma made as it arrives, windows dispatched as they fill; the masks are not stored (the
+    // bench times compute). Wall-clock time of that chunk after the same chunk has gone through untimed
+    // until every thread has segmented WARM_WINDOWS windows, like a worker some way into a reel: the model
+    // loaded, the gate's and the cascade's code compiled, its luma buffers at hand (lumaBuffers).
     const pool = new ComputePool(availableParallelism());
     // The pool's threads do not hold the process open (a worker service has its Redis connection for that).
     const keepAlive = setInterval(() => undefined, 1000);
     try {
-      const settings = unetSettings(BENCH_UNET.config, layout.width);
-      const { modelPath } = BENCH_UNET;
-      // As the worker does: the frame's buffer is handed over, not copied (the window then forgets it).
-      const lumaOf = (i: number) => {
-        const frame = win.get(i);
-        return pool.run('frame-luma', { layout, frame }, [frame.buffer as ArrayBuffer]);
-      };
-      const segment = (l: (Float32Array | null)[]) => pool.run('segment-frame-unet', { width: layout.width, height: layout.height, lumas: l, modelPath, ...settings });
-      const warm = await Promise.all([K - 2, K - 1, K, K + 1, K + 2].map(lumaOf));
-      // Their buffers went to the threads: read them again for the timed pass.
-      win.keep(-1, -1);
-      await Promise.all(Array.from({ length: WARM_WINDOWS * pool.size }, () => segment(warm)));
-      const t0 = performance.now();
-      // The worker holds a frame only until its luma is made: drop each as soon as it is sent.
-      const lumas = await Promise.all(
-        Array.from({ length: N }, (_, i) => {
-          const l = lumaOf(i);
-          win.keep(i + 1, i + 1);
-          return l;
-        }),
-      );
-      const jobs: Promise<unknown>[] = [];
-      for (let pass = 0; pass < 2; pass++) {
-        for (let t = K; t < N - K; t++) jobs.push(segment([t - 2, t - 1, t, t + 1, t + 2].map((i) => lumas[i] ?? null)));
+      const detector = { kind: 'unet' as const, modelPath: BENCH_UNET.modelPath, settings: unetSettings(BENCH_UNET.config, layout.width) };
+      const shot = { start: 0, end: N };
+      const wanted = { start: K, end: N - K };
+      const span = framesToDecode(detector, shot, wanted);
+      const buffers = lumaBuffers(pool);
+      async function* decoded(): AsyncGenerator<Frame> {
+        for (let i = span.start; i < span.end; i++) {
+          // The worker's loop hands each frame's buffer to a thread: read afresh every time.
+          yield { index: i, data: win.get(i) };
+          win.keep(-1, -1);
+        }
       }
-      await Promise.all(jobs);
+      const chunk = () => segmentFrames(pool, decoded(), { layout, detector, shot, wanted, lumaBuffers: buffers }, async () => undefined);
+      for (let warm = 0; warm < WARM_WINDOWS * pool.size; warm += measured) await chunk();
+      const t0 = performance.now();
+      await chunk();
       seconds = (performance.now() - t0) / 1000;
     } finally {
       clearInterval(keepAlive);
@@ -283,7 +279,7 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown stage ${stage}`);
   }
-  const frames = stage === 'tmedian' ? N : stage === 'segment_worker' ? 2 * measured : measured;
+  const frames = stage === 'tmedian' ? N : measured;
   // VmHWM, not getrusage's maxRSS: Linux carries maxRSS across fork + exec, so it would report the
   // parent's size at spawn time rather than this process's own peak.
   if (stage !== 'tmedian') peakKb = vmHwmKb('self') || process.resourceUsage().maxRSS;
