@@ -78,7 +78,7 @@ export const CONVENTIONS: Record<string, string> = {
   flicker: 'mean |(R_t − R_t−1) − (C_t − C_t−1)| over pixels in the true mask of t or t−1, in 8-bit code values; 0 = as steady as the truth',
   flicker_ratio: 'mean |R_t − R_t−1| / mean |C_t − C_t−1| on the same pixels; 1 = as steady as the truth',
   tmedian: 'ffmpeg tmedian radius 1 over whole frames; the first and last frame pass through (edge frames repeated)',
-  fps: 'one thread per stage (ffmpeg -threads 1 -filter_threads 1), compute only, frames read from a local raw file; segment_worker and inpaint_worker: the learned segmenter and inpainter through the compute pool, one thread per core, wall clock (segment_worker from the sixth window of each thread: the first ones run unoptimised code, once per worker process)',
+  fps: 'one thread per stage (ffmpeg -threads 1 -filter_threads 1), compute only, frames read from a local raw file; segment_worker and inpaint_worker: the learned segmenter and inpainter through the compute pool, one thread per core, wall clock (segment_worker: one chunk through the worker\'s own frame loop, timed after the same chunk went through untimed until each thread had segmented five windows, as a worker some way into a reel: its code compiled, its luma buffers at hand)',
   peak_rss_mb: "the stage process's peak resident memory (VmHWM) (Node + tsx runtime included; tmedian: ffmpeg's own)",
   real_clips:
     'one entry per folder of PNG/TIFF frames under the real-clips directory, no ground truth: the service defaults (learned segmenter with its dilation, then the learned inpainter, or the temporal median without its model file) over every frame read (frames of frames_in_folder)',

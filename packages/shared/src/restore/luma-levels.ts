@@ -90,7 +90,7 @@ export function sharedLumaWithLevels(frame: Samples, layout: FrameLayout, halvin
   const cascade = l.cascadeAt >= 0 ? new Float32Array(buffer, l.cascadeAt * 4, l.cascadeLen) : undefined;
   const motion = l.motionAt >= 0 ? new Float32Array(buffer, l.motionAt * 4, l.motion.w * l.motion.h) : undefined;
   const levels = computeLevels(luma, w, h, halvings, true, { ...(cascade ? { cascade } : {}), ...(motion ? { motion } : {}) });
-  // Where the motion plane is the cascade's own (a halving or two that land at once below MOTION_WIDTH).
+  // Where the motion plane is the cascade's plane itself (no halving of shrink's own wrote into `motion`).
   if (motion && levels.motion!.luma !== motion) motion.set(levels.motion!.luma);
   new Uint32Array(buffer, l.tagAt * 4, TAG_WORDS).set([TAG, w, h, halvings]);
   return luma;
