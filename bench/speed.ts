@@ -62,7 +62,7 @@ export interface SpeedRun {
   stages: readonly Stage[];
   /** Measured frames; CONTEXT_FRAMES more on each side are written as context. */
   frames: number;
-  /** Stages that measure other numbers of frames (the clip is as long as the longest wants; each reads its start). */
+  /** Stages that measure other numbers of frames, each on a clip of its own length (same size and seed). */
   framesOf?: Partial<Record<Stage, number>>;
 }
 
@@ -80,14 +80,32 @@ export async function measureSpeed(opts: SpeedOptions): Promise<{ speed: Record<
   const speed: Record<string, SpeedEntry> = {};
   const memory: Record<string, MemoryEntry> = {};
   for (const { size, stages, frames, framesOf = {} } of opts.runs) {
-    const dir = await mkdtemp(join(tmpdir(), 'rr-bench-speed-'));
+    // One clip per length: the generator plans a clip's damage and look over its whole length, so a longer
+    // clip's first frames are other frames, and the stages that measure `frames` keep theirs.
+    const clips = new Map<number, Promise<{ dir: string; layout: { channels: 3; bits: 16 } }>>();
+    const clipOf = (total: number) => {
+      let clip = clips.get(total);
+      if (!clip) {
+        clip = (async () => {
+          const dir = await mkdtemp(join(tmpdir(), 'rr-bench-speed-'));
+          try {
+            // The archive case: RGB at 16 bits (2K/4K DPX or TIFF scans), damaged like the synthetic set.
+            return { dir, layout: await writeFrames(dir, size, total, opts.seed) };
+          } catch (err) {
+            await rm(dir, { recursive: true, force: true });
+            throw err;
+          }
+        })();
+        clips.set(total, clip);
+      }
+      return clip;
+    };
     try {
-      const totalOf = (stage: Stage) => (framesOf[stage] ?? frames) + 2 * CONTEXT_FRAMES;
-      // The archive case: RGB at 16 bits (2K/4K DPX or TIFF scans), damaged like the synthetic set.
-      const layout = await writeFrames(dir, size, Math.max(...stages.map(totalOf)), opts.seed);
       const results: Partial<Record<Stage, StageResult>> = {};
       for (const stage of stages) {
-        const args = [stage, dir, size.width, size.height, layout.channels, layout.bits, totalOf(stage), CONTEXT_FRAMES].map(String);
+        const total = (framesOf[stage] ?? frames) + 2 * CONTEXT_FRAMES;
+        const { dir, layout } = await clipOf(total);
+        const args = [stage, dir, size.width, size.height, layout.channels, layout.bits, total, CONTEXT_FRAMES].map(String);
         const r = await runChild(args, stageEnv(stage), opts.timeoutMs);
         results[stage] = r;
         opts.log?.(`  ${stage}@${size.label}: ${r.fps.toFixed(2)} fps, ${r.peak_rss_mb.toFixed(0)} MB`);
@@ -100,7 +118,7 @@ export async function measureSpeed(opts: SpeedOptions): Promise<{ speed: Record<
         memory[key] = { stage, size: size.label, peak_rss_mb: r.peak_rss_mb };
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      for (const clip of clips.values()) await clip.then(({ dir }) => rm(dir, { recursive: true, force: true }), () => undefined);
     }
   }
   return { speed, memory };

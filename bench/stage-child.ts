@@ -5,8 +5,7 @@
  *
  *   node --import tsx bench/stage-child.ts <segment|segment_unet|segment_worker|inpaint|inpaint_worker|end_to_end|tmedian> <dir> <w> <h> <channels> <bits> <total> <context>
  *
- * Frames [context, total − context) are the measured ones; the others are the context a chunk reads. The
- * file may hold more frames (other stages of the run measure more): only the first `total` are read.
+ * Frames [context, total − context) are the measured ones; the others are the context a chunk reads.
  */
 import { openSync, readSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,9 +39,9 @@ const K = Number(context);
  * Windows each compute thread segments before segment_worker's clock starts, as whole untimed chunks of the
  * measured frames. A thread's first 2K windows run in code V8 has not optimised yet: one thread took 0.57,
  * 0.35, 0.25, 0.24 and 0.18 s on its first five, then about 0.18 s each (a quiet machine, 2026-12-03). A
- * worker pays that, and the growth of its heap to its working size, once per process, not per reel. Until
- * 2026-12-05 the warm-up segmented one window over and over: the timed frames, the first others the threads
- * saw, then ran about a fifth slower than a worker's later chunks.
+ * worker pays that, and the growth of its heap to its working size, once per process, not per reel. One
+ * window segmented over and over instead leaves the timed windows, the first others the threads see,
+ * slower than a worker's later chunks (the model card's History, 2026-12-05).
  */
 const WARM_WINDOWS = 5;
 if (!stage || !dir || !(N > 2 * K)) throw new Error('usage: stage-child <stage> <dir> <w> <h> <channels> <bits> <total> <context>');
