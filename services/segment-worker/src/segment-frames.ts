@@ -61,9 +61,15 @@ interface Slot {
   readers: Promise<unknown>[];
 }
 
-/** Luma buffers for one worker's segmentation: as many as its chunks' windows and tasks hold at once. */
+/**
+ * Luma buffers for one worker's segmentation, kept from chunk to chunk. A buffer is made only when none is
+ * free, so the worker holds as many as a chunk had in use at once: the window's, and those of frames that
+ * left it while tasks still read them (7 to 10 with two threads: 150 MB at 2K, 550 MB at 4K, held while
+ * the worker idles, as glibc keeps freed heap under GLIBC_TUNABLES). The limit only bounds a chunk whose
+ * tasks finish far out of order.
+ */
 export function lumaBuffers(pool: ComputePool): SharedBuffers {
-  return new SharedBuffers(UNET_WINDOW + 2 + pool.size + 1);
+  return new SharedBuffers(2 * (UNET_WINDOW + pool.size + 1));
 }
 
 /** Frames each side of a frame its window reads. */
@@ -71,18 +77,23 @@ function halfWindow(d: Detector): number {
   return d.kind === 'unet' ? UNET_WINDOW >> 1 : 1;
 }
 
+/** Frames each side of the wanted frame `index` its task reads: the learned segmenter's gate reads one past the window at a shot's first and last frames (UnetSegmentInput.further). */
+function readReach(d: Detector, shot: FrameSpan, index: number): number {
+  return halfWindow(d) + (d.kind === 'unet' && (index === shot.start || index === shot.end - 1) ? 1 : 0);
+}
+
 /**
- * The frames to decode for the masks of `wanted`: the window's half more each side (inside the shot) so
- * the outer wanted frames see their neighbours too, and one more where `wanted` holds a shot's first or
- * last frame: the gate may need the frame past the window there (UnetSegmentInput.further).
+ * The frames to decode for the masks of `wanted` (inside the shot): every frame a wanted frame's task reads,
+ * the window's half each side and, where `wanted` holds a shot's first or last frame, the frame past that
+ * frame's window.
  */
 export function framesToDecode(d: Detector, shot: FrameSpan, wanted: FrameSpan): FrameSpan {
   const half = halfWindow(d);
-  const reach = d.kind === 'unet' ? half + 1 : half;
-  return {
-    start: Math.max(shot.start, wanted.start - (wanted.end >= shot.end ? reach : half)),
-    end: Math.min(shot.end, wanted.end + (wanted.start <= shot.start ? reach : half)),
-  };
+  let start = Math.max(shot.start, wanted.start - half);
+  let end = Math.min(shot.end, wanted.end + half);
+  if (wanted.start <= shot.start) end = Math.max(end, Math.min(shot.end, shot.start + readReach(d, shot, shot.start) + 1));
+  if (wanted.end >= shot.end) start = Math.min(start, Math.max(shot.start, shot.end - 1 - readReach(d, shot, shot.end - 1)));
+  return { start, end };
 }
 
 /**
@@ -116,8 +127,8 @@ export async function segmentFrames(
       return pool.run('segment-frame', { layout, prev: at(cur, -1), cur: cur.data, next: at(cur, 1), threshold, dilate }, [], signal);
     }
     const slots = Array.from({ length: 2 * half + 1 }, (_, k) => near(cur, k - half)?.luma ?? null);
-    // Only a shot's first and last frames read the frames past the window (each is a copy to the thread).
-    const atShotEnd = cur.index === shot.start || cur.index === shot.end - 1;
+    // Only a shot's first and last frames read the frames past the window.
+    const atShotEnd = readReach(detector, shot, cur.index) > half;
     const past = atShotEnd ? [near(cur, -half - 1)?.luma ?? null, near(cur, half + 1)?.luma ?? null] : [];
     const [lumas, further] = await Promise.all([Promise.all(slots), Promise.all(past)]);
     const input = { width: layout.width, height: layout.height, lumas, modelPath: detector.modelPath, ...detector.settings };
@@ -129,7 +140,9 @@ export async function segmentFrames(
     const cur = window[i]!;
     done.add(cur.index);
     const task = detect(cur);
-    for (const s of window) if (Math.abs(s.index - cur.index) <= reach) s.readers.push(task);
+    // detect took its frames from the window before its first await: each now knows this task reads it.
+    const reads = readReach(detector, shot, cur.index);
+    for (const s of window) if (Math.abs(s.index - cur.index) <= reads) s.readers.push(task);
     await onMask({ index: cur.index, ...(await task) });
   };
   // A luma's buffer goes back once its frame has left the window (no task will read it) and every task that
@@ -171,8 +184,9 @@ export async function segmentFrames(
       luma.catch(() => undefined);
       window.push({ index: frame.index, data: null, luma, ...(buffer ? { buffer } : {}), readers: [] });
     } else window.push({ ...frame, readers: [] });
-    // A dispatched task holds its own references to its frames, so the window keeps only what the
-    // next task reads (a shot's first and last frames read `reach` frames on their one side: within it).
+    // The window keeps only what the next task reads (a shot's first and last frames read `reach` frames on
+    // their one side: within it); a frame that leaves it keeps its luma's buffer until the tasks that read
+    // it are done (retire).
     if (window.length > 2 * half + 1) for (const s of window.splice(0, window.length - (2 * half + 1))) retire(s);
     // The frame `half` before this one now has all its neighbours: segment it. A shot's first frame
     // waits for one more (the frame past its window), `reach` before this one.
