@@ -12,7 +12,8 @@ import { InFlight } from './in-flight.js';
  * kept only as long as the detector's window needs them: 3 frames for the spike detector, the model's
  * window (5) for the learned segmenter, which reads each frame's luma, converted once per frame in a
  * compute thread as the frame arrives (with the reduced planes all its windows read, luma-levels.ts).
- * The bench's segment_worker stage runs this same loop, so what it times is what a worker does.
+ * The bench's segment_worker stage times this same loop (without the decoding and the masks' storage
+ * around it).
  */
 export type Detector =
   | { kind: 'spike'; threshold: number; dilate: number }
@@ -77,7 +78,10 @@ function halfWindow(d: Detector): number {
   return d.kind === 'unet' ? UNET_WINDOW >> 1 : 1;
 }
 
-/** Frames each side of the wanted frame `index` its task reads: the learned segmenter's gate reads one past the window at a shot's first and last frames (UnetSegmentInput.further). */
+/**
+ * Frames each side of frame `index` that its task reads: the learned segmenter's gate reads one past the
+ * window at a shot's first and last frames (UnetSegmentInput.further).
+ */
 function readReach(d: Detector, shot: FrameSpan, index: number): number {
   return halfWindow(d) + (d.kind === 'unet' && (index === shot.start || index === shot.end - 1) ? 1 : 0);
 }
