@@ -82,22 +82,16 @@ export async function measureSpeed(opts: SpeedOptions): Promise<{ speed: Record<
   for (const { size, stages, frames, framesOf = {} } of opts.runs) {
     // One clip per length: the generator plans a clip's damage and look over its whole length, so a longer
     // clip's first frames are other frames, and the stages that measure `frames` keep theirs.
-    const clips = new Map<number, Promise<{ dir: string; layout: { channels: 3; bits: 16 } }>>();
-    const clipOf = (total: number) => {
-      let clip = clips.get(total);
-      if (!clip) {
-        clip = (async () => {
-          const dir = await mkdtemp(join(tmpdir(), 'rr-bench-speed-'));
-          try {
-            // The archive case: RGB at 16 bits (2K/4K DPX or TIFF scans), damaged like the synthetic set.
-            return { dir, layout: await writeFrames(dir, size, total, opts.seed) };
-          } catch (err) {
-            await rm(dir, { recursive: true, force: true });
-            throw err;
-          }
-        })();
-        clips.set(total, clip);
-      }
+    const clips = new Map<number, { dir: string; layout: { channels: 3; bits: 16 } }>();
+    const dirs: string[] = [];
+    const clipOf = async (total: number) => {
+      const known = clips.get(total);
+      if (known) return known;
+      const dir = await mkdtemp(join(tmpdir(), 'rr-bench-speed-'));
+      dirs.push(dir);
+      // The archive case: RGB at 16 bits (2K/4K DPX or TIFF scans), damaged like the synthetic set.
+      const clip = { dir, layout: await writeFrames(dir, size, total, opts.seed) };
+      clips.set(total, clip);
       return clip;
     };
     try {
@@ -118,7 +112,7 @@ export async function measureSpeed(opts: SpeedOptions): Promise<{ speed: Record<
         memory[key] = { stage, size: size.label, peak_rss_mb: r.peak_rss_mb };
       }
     } finally {
-      for (const clip of clips.values()) await clip.then(({ dir }) => rm(dir, { recursive: true, force: true }), () => undefined);
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
     }
   }
   return { speed, memory };

@@ -17,7 +17,8 @@ import { framesToDecode, lumaBuffers, segmentFrames, type Detector } from './seg
  * and the chunk's progress.
  */
 export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
-  // Kept from chunk to chunk: a worker segmenting frames of one size stops allocating after its first chunk.
+  // Kept from chunk to chunk: a worker segmenting frames of one size allocates luma buffers only when a
+  // chunk holds more at once than any before it.
   const buffers = lumaBuffers(pool);
   return async (p, ctx) => {
     const started = Date.now();
@@ -35,9 +36,8 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     const detector: Detector = unet
       ? { kind: 'unet', modelPath: ctx.config.SEGMENT_MODEL ?? defaultSegmentModelPath(), settings: unetSettings(ctx.config, layout.width) }
       : { kind: 'spike', threshold: ctx.config.SPIKE_THRESHOLD, dilate: ctx.config.MASK_DILATE };
-    const span = { start: shot.start, end: shot.end };
     const wanted = { start: p.contextStart, end: p.contextEnd };
-    const decode = framesToDecode(detector, span, wanted);
+    const decode = framesToDecode(detector, shot, wanted);
 
     let damaged = 0;
     let cellShare = 0;
@@ -49,7 +49,7 @@ export function segmentChunk(pool: ComputePool): JobHandler<'segment'> {
     const { decodeWaitMs, computeWaitMs } = await segmentFrames(
       pool,
       frames,
-      { layout, detector, shot: span, wanted, signal: ctx.signal, between: () => assertReelActive(ctx.reels, p.reelId), lumaBuffers: buffers },
+      { layout, detector, shot, wanted, signal: ctx.signal, between: () => assertReelActive(ctx.reels, p.reelId), lumaBuffers: buffers },
       async (f) => {
         if (f.index >= p.start && f.index < p.end) damaged += f.damaged;
         cellShare += f.cellShare ?? 0;

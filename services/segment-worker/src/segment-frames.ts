@@ -115,7 +115,8 @@ export async function segmentFrames(
   const { layout, detector, shot, signal } = o;
   const unet = detector.kind === 'unet';
   const half = halfWindow(detector);
-  const reach = unet ? half + 1 : half;
+  // What a shot's first and last frames read: one past the window for the learned segmenter.
+  const reach = readReach(detector, shot, shot.start);
   const window: Slot[] = [];
   // One frame more than there are threads: a thread that finishes finds the next frame queued, and the
   // next frame is decoded while the threads work. (The spike detector's tasks each carry copies of three
